@@ -1,0 +1,1 @@
+"""Sertakan: social security administration for informal workers."""

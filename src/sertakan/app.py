@@ -1,0 +1,88 @@
+"""The ASGI application: the API and the web pages over one container.
+
+`create_app` is a factory (nothing is built at import time, ARCHITECTURE.md rule 4).
+Errors become problem+json under /api and Indonesian error pages elsewhere; no stack trace
+ever reaches a user.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from sertakan.api import problems
+from sertakan.api.routes import router as api_router
+from sertakan.bootstrap import Container, bootstrap
+from sertakan.config import Settings
+from sertakan.kernel.errors import Conflict, NotFound, ParameterMissing, RuleViolation
+from sertakan.web import pages
+
+log = logging.getLogger("sertakan")
+
+
+def create_app(container: Container | None = None, settings: Settings | None = None) -> FastAPI:
+    container = container or bootstrap(settings)
+    app = FastAPI(
+        title="Sertakan",
+        version="0.1.0",
+        description="Social security for informal workers: registry, sponsors, contributions.",
+    )
+    app.state.container = container
+    app.include_router(api_router)
+    pages.setup(app)
+    _install_error_handlers(app)
+    return app
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RuleViolation)
+    async def _rule(request: Request, error: RuleViolation) -> Response:
+        if _is_api(request):
+            return problems.rule_violation(error)
+        return pages.error_page(request, 422, [v.message_id for v in error.violations])
+
+    @app.exception_handler(ParameterMissing)
+    async def _missing(request: Request, error: ParameterMissing) -> Response:
+        if _is_api(request):
+            return problems.parameter_missing(error)
+        return pages.error_page(request, 422, ["Aturan untuk tanggal ini belum ada"])
+
+    @app.exception_handler(Conflict)
+    async def _conflict(request: Request, error: Conflict) -> Response:
+        if _is_api(request):
+            return problems.conflict(error)
+        return pages.error_page(request, 409, [error.message_id])
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, error: NotFound) -> Response:
+        if _is_api(request):
+            return problems.not_found(error)
+        return pages.error_page(request, 404, ["Data tidak ditemukan"])
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> Response:
+        if _is_api(request):
+            return problems.request_invalid(error)
+        return pages.error_page(request, 422, ["Isian tidak valid"])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        if _is_api(request):
+            return problems.problem(error.status_code, "http", str(error.detail), str(error.detail))
+        message = "Halaman tidak ditemukan" if error.status_code == 404 else str(error.detail)
+        return pages.error_page(request, error.status_code, [message])
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        if _is_api(request):
+            return problems.internal_error()
+        return pages.error_page(request, 500, ["Terjadi kesalahan. Tidak ada data yang berubah."])

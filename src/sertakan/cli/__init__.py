@@ -1,0 +1,1 @@
+"""The command line (`sertakan ...`): Typer commands with Rich output."""

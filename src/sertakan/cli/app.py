@@ -1,0 +1,241 @@
+"""`sertakan`: serve the platform, migrate the database, load demo data, quote, enrol, show."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from sertakan.bootstrap import Container, bootstrap
+from sertakan.kernel.errors import SertakanError
+from sertakan.cli.render import error_lines, quote_table, member_panel, pu_table
+
+app = typer.Typer(help="Sertakan: social security for informal workers.", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+demo_app = typer.Typer(help="Deterministic demo data.", no_args_is_help=True)
+contribution_app = typer.Typer(help="What cover costs, from the regulation.", no_args_is_help=True)
+member_app = typer.Typer(help="Members (peserta).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+app.add_typer(contribution_app, name="contribution")
+app.add_typer(member_app, name="member")
+
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Rule violations and other expected errors: a clear message and exit code 2, no trace."""
+    try:
+        yield
+    except SertakanError as error:
+        for line in error_lines(error):
+            err.print(f"[red]error:[/red] {escape(line)}", soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def _container() -> Container:
+    return bootstrap()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8000,
+) -> None:
+    """Serve the web app and API (Ctrl-C stops it)."""
+    import uvicorn
+
+    from sertakan.app import create_app
+
+    console.print(f"Sertakan at [bold]http://{host}:{port}[/bold] (API docs at /docs)")
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration to the configured database (SQLite by default)."""
+    from sertakan.store.migrate import current_revision, upgrade
+
+    container = _container()
+    assert container.engine is not None
+    upgrade(container.engine)
+    url = container.engine.url.render_as_string(hide_password=True)
+    console.print(f"Database {url} at revision {current_revision(container.engine)}")
+
+
+@demo_app.command("load")
+def demo_load(
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing when members already exist")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same data")] = 2024,
+) -> None:
+    """Load the Bogor Kota branch demo: sponsors, workers and sponsorships."""
+    from sertakan.demo import load_demo
+
+    container = _container()
+    if if_empty and container.registry.count_members() > 0:
+        console.print("Demo data already loaded; keeping the existing data.")
+        return
+    with _reported():
+        summary = load_demo(container, seed=seed)
+    console.print(
+        f"Loaded {summary.sponsors} sponsors and {summary.members} workers "
+        f"({summary.sponsored} sponsored) for the {summary.branch} branch."
+    )
+
+
+@contribution_app.command("bpu")
+def contribution_bpu(
+    income: Annotated[int, typer.Option(help="Declared monthly income, rupiah")],
+    programs: Annotated[str, typer.Option(help="JKK,JKM or JKK,JKM,JHT")] = "JKK,JKM",
+    on: Annotated[str | None, typer.Option(help="Date YYYY-MM-DD (default today)")] = None,
+    sector: Annotated[str, typer.Option(help="transport or other")] = "other",
+    publicly_funded: Annotated[bool, typer.Option(help="Paid from APBN/APBD")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON like the API")] = False,
+) -> None:
+    """A BPU worker's monthly contribution, part by part, with the law behind each part."""
+    from sertakan.api.schemas import BpuQuoteRead
+    from sertakan.regulation.contributions import quote_bpu
+
+    container = _container()
+    with _reported():
+        quote = quote_bpu(
+            container.params,
+            declared_income=income,
+            on=_date(on, container),
+            programs=tuple(p.strip().upper() for p in programs.split(",") if p.strip()),
+            sector=sector,
+            publicly_funded=publicly_funded,
+        )
+    if as_json:
+        _print_json(BpuQuoteRead.of(quote).model_dump(mode="json"))
+    else:
+        console.print(quote_table(quote))
+
+
+@contribution_app.command("pu")
+def contribution_pu(
+    wage: Annotated[int, typer.Option(help="Monthly wage, rupiah")],
+    risk_class: Annotated[str, typer.Option(help="very_low|low|medium|high|very_high")],
+    on: Annotated[str | None, typer.Option(help="Date YYYY-MM-DD (default today)")] = None,
+    in_jkp: Annotated[bool, typer.Option(help="Registered in JKP")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON like the API")] = False,
+) -> None:
+    """A wage earner's contributions: employer and worker shares per programme."""
+    from sertakan.api.schemas import PuQuoteRead
+    from sertakan.regulation.contributions import quote_pu
+
+    container = _container()
+    with _reported():
+        quote = quote_pu(
+            container.params, wage=wage, risk_class=risk_class, on=_date(on, container),
+            in_jkp=in_jkp,
+        )
+    if as_json:
+        _print_json(PuQuoteRead.of(quote).model_dump(mode="json"))
+    else:
+        console.print(pu_table(quote))
+
+
+@member_app.command("enrol")
+def member_enrol(
+    nik: Annotated[str, typer.Option(help="16-digit NIK")],
+    name: Annotated[str, typer.Option(help="Full name")],
+    birth_date: Annotated[str, typer.Option(help="YYYY-MM-DD")],
+    sex: Annotated[str, typer.Option(help="M or F")],
+    phone: Annotated[str, typer.Option(help="Indonesian mobile number")],
+    region: Annotated[str, typer.Option(help="Village code, e.g. 32.71.01.1001")],
+    occupation: Annotated[str, typer.Option(help="Occupation code, e.g. household_helper")],
+    income: Annotated[int, typer.Option(help="Declared monthly income, rupiah")],
+    programs: Annotated[str, typer.Option(help="JKK,JKM or JKK,JKM,JHT")] = "JKK,JKM",
+    address: Annotated[str, typer.Option(help="Street address")] = "",
+    sponsor: Annotated[str | None, typer.Option(help="Sponsor id, if someone pays")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Enrol a worker and print the KPJ number and monthly contribution."""
+    from sertakan.api.schemas import MemberRead
+    from sertakan.registry.service import EnrolmentApplication
+
+    container = _container()
+    with _reported():
+        card = container.registry.enrol_member(
+            EnrolmentApplication(
+                nik=nik,
+                full_name=name,
+                birth_date=_parse_date(birth_date, "birth_date"),
+                sex=sex.upper(),
+                phone=phone,
+                region_code=region,
+                address=address,
+                occupation=occupation,
+                declared_income=income,
+                programs=tuple(p.strip().upper() for p in programs.split(",") if p.strip()),
+                sponsor_id=sponsor,
+            )
+        )
+    if as_json:
+        _print_json(MemberRead.of(card).model_dump(mode="json"))
+    else:
+        console.print(member_panel(card, container))
+
+
+@member_app.command("show")
+def member_show(
+    key: Annotated[str, typer.Argument(help="KPJ (11 digits), NIK (16 digits) or member id")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show a member: KPJ, programmes, monthly contribution and sponsor."""
+    from sertakan.api.schemas import MemberRead
+
+    container = _container()
+    registry = container.registry
+    with _reported():
+        hits = registry.find_members(key) if key.isdigit() else []
+        card = registry.member_card(hits[0].id if hits else key)
+    if as_json:
+        _print_json(MemberRead.of(card).model_dump(mode="json"))
+    else:
+        console.print(member_panel(card, container))
+
+
+@member_app.command("find")
+def member_find(text: Annotated[str, typer.Argument(help="NIK, KPJ or part of a name")]) -> None:
+    """Find members by NIK, KPJ or name."""
+    from sertakan.registry.kpj import mask_kpj
+
+    table = Table("KPJ", "Nama", "Wilayah")
+    for member in _container().registry.find_members(text):
+        table.add_row(mask_kpj(member.kpj), member.full_name, member.region_code)
+    console.print(table)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _date(text: str | None, container: Container) -> dt.date:
+    return _parse_date(text, "on") if text else container.clock.today()
+
+
+def _parse_date(text: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        err.print(f"[red]error:[/red] {field}: expected a date as YYYY-MM-DD, got {escape(text)!r}")
+        raise typer.Exit(2) from None
+
+
+def main() -> None:
+    app()
+

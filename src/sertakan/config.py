@@ -1,0 +1,28 @@
+"""Settings, read once by bootstrap from the environment (prefix SERTAKAN_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# src/sertakan/config.py -> the checkout; the shared data sits beside it (../shared).
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SERTAKAN_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{REPO_ROOT / 'var' / 'sertakan.db'}",
+        description="SQLAlchemy URL: SQLite by default, postgresql+psycopg://... for PostgreSQL",
+    )
+    regions_dir: Path = Field(
+        default=REPO_ROOT.parent / "shared" / "data" / "regions",
+        description="Folder with regions.csv, region_code_history.csv and population.csv",
+    )
+    today: str | None = Field(
+        default=None,
+        description="Pin the clock to a date (YYYY-MM-DD), for demos and tests; unset in production",
+    )

@@ -1,0 +1,1 @@
+"""The kernel: money, months, identifiers and the error vocabulary. Standard library only."""

@@ -1,0 +1,29 @@
+"""Identifiers: opaque ids for records, and the Luhn check digit used by the KPJ scheme."""
+
+from __future__ import annotations
+
+import uuid
+
+
+def new_id() -> str:
+    """A random, unguessable record id (UUID4, hex)."""
+    return uuid.uuid4().hex
+
+
+def luhn_check_digit(digits: str) -> int:
+    """The Luhn check digit to append to `digits` (REGULATION.md §13, KPJ format)."""
+    if not digits.isdigit():
+        raise ValueError("luhn_check_digit takes digits only")
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2 == 0:  # doubled: rightmost of the payload sits next to the check digit
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return (10 - total % 10) % 10
+
+
+def is_luhn_valid(number: str) -> bool:
+    return number.isdigit() and len(number) >= 2 and luhn_check_digit(number[:-1]) == int(number[-1])

@@ -1,0 +1,80 @@
+"""Entities of the registry. Frozen: a change is a new value written through a repository."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sertakan.kernel.periods import Month
+
+
+class Sex(StrEnum):
+    MALE = "M"
+    FEMALE = "F"
+
+
+class SponsorKind(StrEnum):
+    PERSON = "person"  # identified by NIK
+    BUSINESS = "business"  # a business or UMKM, identified by NIB
+
+
+class MemberStatus(StrEnum):
+    # Cover starts when the first payment settles (REGULATION.md §13, coverage policy).
+    AWAITING_FIRST_PAYMENT = "awaiting_first_payment"
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    code: str
+    name: str
+    region_prefix: str  # the regency (e.g. "32.71") whose members the branch serves
+
+
+@dataclass(frozen=True, slots=True)
+class Sponsor:
+    id: str
+    kind: SponsorKind
+    name: str
+    phone: str  # E.164
+    address: str
+    region_code: str  # village code, current edition
+    nik: str | None
+    nib: str | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    id: str
+    kpj: str
+    nik: str
+    full_name: str
+    birth_date: dt.date
+    sex: Sex
+    phone: str  # E.164
+    region_code: str  # village code, current edition
+    address: str
+    occupation: str
+    declared_income: int
+    programs: tuple[str, ...]
+    publicly_funded: bool  # JKK+JKM paid from APBN/APBD: excluded from the PP 50/2025 discount
+    branch_code: str | None
+    enrolled_on: dt.date
+    status: MemberStatus
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Sponsorship:
+    """Who pays for which worker, from which contribution month."""
+
+    id: str
+    sponsor_id: str
+    member_id: str
+    from_month: Month
+    until_month: Month | None
+    created_at: dt.datetime
+
+    def is_active_in(self, month: Month) -> bool:
+        return self.from_month <= month and (self.until_month is None or month <= self.until_month)

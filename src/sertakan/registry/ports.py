@@ -1,0 +1,82 @@
+"""What the registry needs from the outside world, as Protocols. The store implements them."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from sertakan.kernel.periods import Month
+from sertakan.registry.model import Branch, Member, Sponsor, SponsorKind, Sponsorship
+
+
+class DuplicateRecord(Exception):  # noqa: N818 - a signal between store and service, not a user error
+    """A uniqueness rule of the store refused a write. `field` names what collided."""
+
+    def __init__(self, field: str, value: str = "") -> None:
+        super().__init__(f"duplicate {field}")
+        self.field = field
+        self.value = value
+
+
+class MemberRepository(Protocol):
+    def add(self, member: Member) -> None: ...
+
+    def get(self, member_id: str) -> Member | None: ...
+
+    def get_by_nik(self, nik: str) -> Member | None: ...
+
+    def get_by_kpj(self, kpj: str) -> Member | None: ...
+
+    def search_by_name(self, text: str, limit: int) -> list[Member]: ...
+
+    def count(self) -> int: ...
+
+
+class SponsorRepository(Protocol):
+    def add(self, sponsor: Sponsor) -> None: ...
+
+    def get(self, sponsor_id: str) -> Sponsor | None: ...
+
+    def get_by_identity(self, kind: SponsorKind, number: str) -> Sponsor | None: ...
+
+    def list(self, limit: int, offset: int = 0) -> list[Sponsor]: ...
+
+
+class SponsorshipRepository(Protocol):
+    def add(self, sponsorship: Sponsorship) -> None: ...
+
+    def for_sponsor(self, sponsor_id: str) -> list[Sponsorship]: ...
+
+    def for_member(self, member_id: str) -> list[Sponsorship]: ...
+
+    def active_for_member(self, member_id: str, month: Month) -> Sponsorship | None: ...
+
+
+class BranchRepository(Protocol):
+    def add(self, branch: Branch) -> None: ...
+
+    def get(self, code: str) -> Branch | None: ...
+
+    def all(self) -> list[Branch]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. It rolls back on exit unless `commit()` was called (ARCHITECTURE.md)."""
+
+    members: MemberRepository
+    sponsors: SponsorRepository
+    sponsorships: SponsorshipRepository
+    branches: BranchRepository
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...

@@ -1,0 +1,419 @@
+"""Registry use cases: register a sponsor, enrol a worker, find members. Services own the transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sertakan.kernel.clock import Clock
+from sertakan.kernel.errors import RuleViolation, Violation
+from sertakan.kernel.ids import new_id
+from sertakan.kernel.periods import Month
+from sertakan.registry.errors import (
+    MemberNotFound,
+    NikAlreadyEnrolled,
+    SponsorAlreadyRegistered,
+    SponsorNotFound,
+)
+from sertakan.registry.identifiers import normalize_nib
+from sertakan.registry.kpj import KpjIssuer, mask_kpj
+from sertakan.registry.model import (
+    Branch,
+    Member,
+    MemberStatus,
+    Sex,
+    Sponsor,
+    SponsorKind,
+    Sponsorship,
+)
+from sertakan.registry.nik import check_nik_matches, parse_nik
+from sertakan.registry.occupations import occupation
+from sertakan.registry.phones import normalize_mobile
+from sertakan.registry.ports import DuplicateRecord, UnitOfWork
+from sertakan.registry.regions import RegionDirectory
+from sertakan.regulation.contributions import BpuQuote, quote_bpu
+from sertakan.regulation.eligibility import check_bpu_enrolment_age
+from sertakan.regulation.loader import Parameters
+
+MAX_NAME_LENGTH = 100
+KPJ_ATTEMPTS = 5  # random KPJs collide rarely; a few fresh draws settle it
+
+
+@dataclass(frozen=True, slots=True)
+class EnrolmentApplication:
+    nik: str
+    full_name: str
+    birth_date: dt.date
+    sex: str
+    phone: str
+    region_code: str
+    occupation: str
+    declared_income: int
+    programs: tuple[str, ...]
+    address: str = ""
+    sponsor_id: str | None = None
+    publicly_funded: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SponsorApplication:
+    kind: str
+    name: str
+    phone: str
+    region_code: str
+    address: str
+    nik: str | None = None
+    nib: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MemberCard:
+    """A member with what their cover costs this month and who pays for it."""
+
+    member: Member
+    quote: BpuQuote
+    sponsor: Sponsor | None
+
+
+@dataclass(frozen=True, slots=True)
+class SponsorSheet:
+    """A sponsor with every worker they pay for and the monthly total."""
+
+    sponsor: Sponsor
+    workers: tuple[MemberCard, ...]
+    monthly_total: int
+
+
+class _Checks:
+    """Runs checks and keeps every violation, so one answer names all that is wrong."""
+
+    def __init__(self) -> None:
+        self.violations: list[Violation] = []
+
+    @contextmanager
+    def check(self) -> Iterator[None]:
+        try:
+            yield
+        except RuleViolation as error:
+            self.violations.extend(error.violations)
+
+    def add(self, field: str, rule: str, message: str, message_id: str) -> None:
+        self.violations.append(Violation(field, rule, message, message_id))
+
+    def raise_if_any(self) -> None:
+        if self.violations:
+            raise RuleViolation(list(self.violations))
+
+
+class RegistryService:
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        params: Parameters,
+        regions: RegionDirectory,
+        clock: Clock,
+        kpj_issuer: KpjIssuer,
+        ids: Callable[[], str] = new_id,
+    ) -> None:
+        self._uow = uow
+        self._new_id = ids
+        self._params = params
+        self._regions = regions
+        self._clock = clock
+        self._kpj = kpj_issuer
+
+    # -- contributions -------------------------------------------------------------------
+
+    def quote_for(self, member: Member, on: dt.date) -> BpuQuote:
+        return quote_bpu(
+            self._params,
+            declared_income=member.declared_income,
+            on=on,
+            programs=member.programs,
+            sector=occupation(member.occupation).sector,
+            publicly_funded=member.publicly_funded,
+        )
+
+    # -- sponsors --------------------------------------------------------------------------
+
+    def register_sponsor(self, application: SponsorApplication) -> Sponsor:
+        checks = _Checks()
+        kind = SponsorKind.PERSON
+        nik: str | None = None
+        nib: str | None = None
+        if application.kind not in {k.value for k in SponsorKind}:
+            checks.add(
+                "kind", "sponsor.kind", "kind must be person or business", "Jenis pemberi kerja"
+                " harus perorangan atau usaha",
+            )
+        else:
+            kind = SponsorKind(application.kind)
+        if kind is SponsorKind.PERSON:
+            with checks.check():
+                nik = _digits(application.nik or "")
+                parse_nik(nik, self._regions, today=self._today())
+        else:
+            with checks.check():
+                nib = normalize_nib(application.nib or "")
+        name = self._check_name(checks, application.name, "name")
+        phone = ""
+        with checks.check():
+            phone = normalize_mobile(application.phone)
+        self._check_village(checks, application.region_code)
+        checks.raise_if_any()
+
+        sponsor = Sponsor(
+            id=self._new_id(),
+            kind=kind,
+            name=name,
+            phone=phone,
+            address=application.address.strip(),
+            region_code=application.region_code,
+            nik=nik,
+            nib=nib,
+            created_at=self._clock.now(),
+        )
+        identity = nik or nib or ""
+        with self._uow() as uow:
+            existing = uow.sponsors.get_by_identity(kind, identity)
+            if existing is not None:
+                raise SponsorAlreadyRegistered(existing.id)
+            try:
+                uow.sponsors.add(sponsor)
+                uow.commit()
+            except DuplicateRecord:
+                raise SponsorAlreadyRegistered(self._sponsor_id_for(kind, identity)) from None
+        return sponsor
+
+    def sponsor_sheet(self, sponsor_id: str) -> SponsorSheet:
+        today = self._today()
+        with self._uow() as uow:
+            sponsor = uow.sponsors.get(sponsor_id)
+            if sponsor is None:
+                raise SponsorNotFound(sponsor_id)
+            cards = []
+            for sponsorship in uow.sponsorships.for_sponsor(sponsor_id):
+                if not sponsorship.is_active_in(Month.of(today)):
+                    continue
+                member = uow.members.get(sponsorship.member_id)
+                if member is not None:
+                    cards.append(MemberCard(member, self.quote_for(member, today), sponsor))
+        cards.sort(key=lambda card: card.member.full_name)
+        return SponsorSheet(sponsor, tuple(cards), sum(card.quote.total for card in cards))
+
+    def list_sponsors(self, limit: int = 50, offset: int = 0) -> list[Sponsor]:
+        with self._uow() as uow:
+            return uow.sponsors.list(limit, offset)
+
+    # -- members ---------------------------------------------------------------------------
+
+    def enrol_member(self, application: EnrolmentApplication) -> MemberCard:
+        today = self._today()
+        checks = _Checks()
+        name = self._check_name(checks, application.full_name, "full_name")
+        sex_ok = application.sex in {s.value for s in Sex}
+        if not sex_ok:
+            checks.add("sex", "member.sex", "sex must be M or F", "Jenis kelamin harus L atau P")
+        nik = _digits(application.nik)
+        with checks.check():
+            parts = parse_nik(nik, self._regions, today=today)
+            if sex_ok:
+                check_nik_matches(parts, birth_date=application.birth_date, sex=application.sex)
+        with checks.check():
+            check_bpu_enrolment_age(self._params, application.birth_date, today)
+        phone = ""
+        with checks.check():
+            phone = normalize_mobile(application.phone)
+        self._check_village(checks, application.region_code)
+        sector = None
+        with checks.check():
+            sector = occupation(application.occupation).sector
+        quote = None
+        with checks.check():
+            quote = quote_bpu(
+                self._params,
+                declared_income=application.declared_income,
+                on=today,
+                programs=application.programs,
+                sector=sector if sector is not None else "other",
+                publicly_funded=application.publicly_funded,
+            )
+        checks.raise_if_any()
+        assert quote is not None  # every check passed, so the quote was made
+
+        with self._uow() as uow:
+            sponsor = None
+            if application.sponsor_id:
+                sponsor = uow.sponsors.get(application.sponsor_id)
+                if sponsor is None:
+                    raise RuleViolation.single(
+                        "sponsor_id",
+                        "sponsor.unknown",
+                        "no sponsor has this id",
+                        "Pemberi kerja tidak ditemukan",
+                    )
+            existing = uow.members.get_by_nik(nik)
+            if existing is not None:
+                raise NikAlreadyEnrolled(mask_kpj(existing.kpj))
+            branch = _branch_for(application.region_code, uow.branches.all())
+            member = self._insert_member(uow, application, name, nik, phone, branch, today)
+            if sponsor is not None:
+                uow.sponsorships.add(
+                    Sponsorship(
+                        id=self._new_id(),
+                        sponsor_id=sponsor.id,
+                        member_id=member.id,
+                        from_month=Month.of(today),
+                        until_month=None,
+                        created_at=self._clock.now(),
+                    )
+                )
+            try:
+                uow.commit()
+            except DuplicateRecord as duplicate:
+                self._raise_for_duplicate(duplicate)
+        return MemberCard(member, quote, sponsor)
+
+    def member_card(self, member_id: str) -> MemberCard:
+        with self._uow() as uow:
+            member = uow.members.get(member_id)
+            if member is None:
+                raise MemberNotFound(member_id)
+            return self._card(uow, member)
+
+    def find_members(self, query: str, limit: int = 20) -> list[Member]:
+        """Branch staff search by NIK (16 digits), KPJ (11 digits) or part of a name."""
+        text = " ".join(query.split())
+        digits = text.replace(" ", "").replace("-", "")
+        with self._uow() as uow:
+            if digits.isdigit() and len(digits) == 16:
+                found = uow.members.get_by_nik(digits)
+                return [found] if found else []
+            if digits.isdigit() and len(digits) == 11:
+                found = uow.members.get_by_kpj(digits)
+                return [found] if found else []
+            if len(text) < 2:
+                return []
+            return uow.members.search_by_name(text, limit)
+
+    def member_by_kpj(self, kpj: str) -> MemberCard:
+        with self._uow() as uow:
+            member = uow.members.get_by_kpj(kpj)
+            if member is None:
+                raise MemberNotFound(kpj)
+            return self._card(uow, member)
+
+    def add_branch(self, branch: Branch) -> None:
+        with self._uow() as uow:
+            if uow.branches.get(branch.code) is None:
+                uow.branches.add(branch)
+                uow.commit()
+
+    def count_members(self) -> int:
+        with self._uow() as uow:
+            return uow.members.count()
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _today(self) -> dt.date:
+        return self._clock.today()
+
+    def _card(self, uow: UnitOfWork, member: Member) -> MemberCard:
+        today = self._today()
+        sponsorship = uow.sponsorships.active_for_member(member.id, Month.of(today))
+        sponsor = uow.sponsors.get(sponsorship.sponsor_id) if sponsorship else None
+        return MemberCard(member, self.quote_for(member, today), sponsor)
+
+    def _insert_member(
+        self,
+        uow: UnitOfWork,
+        application: EnrolmentApplication,
+        name: str,
+        nik: str,
+        phone: str,
+        branch: Branch | None,
+        today: dt.date,
+    ) -> Member:
+        for _ in range(KPJ_ATTEMPTS):
+            kpj = self._kpj.next_kpj()
+            if uow.members.get_by_kpj(kpj) is None:
+                break
+        member = Member(
+            id=self._new_id(),
+            kpj=kpj,
+            nik=nik,
+            full_name=name,
+            birth_date=application.birth_date,
+            sex=Sex(application.sex),
+            phone=phone,
+            region_code=application.region_code,
+            address=application.address.strip(),
+            occupation=application.occupation,
+            declared_income=application.declared_income,
+            programs=tuple(application.programs),
+            publicly_funded=application.publicly_funded,
+            branch_code=branch.code if branch else None,
+            enrolled_on=today,
+            status=MemberStatus.AWAITING_FIRST_PAYMENT,
+            created_at=self._clock.now(),
+        )
+        try:
+            uow.members.add(member)
+        except DuplicateRecord as duplicate:
+            self._raise_for_duplicate(duplicate)
+        return member
+
+    def _raise_for_duplicate(self, duplicate: DuplicateRecord) -> None:
+        """A concurrent enrolment won the race: answer as if we had seen it first."""
+        if duplicate.field == "nik":
+            raise NikAlreadyEnrolled(self._masked_kpj_of_winner(duplicate)) from None
+        raise duplicate
+
+    def _masked_kpj_of_winner(self, duplicate: DuplicateRecord) -> str:
+        nik = duplicate.value
+        if nik:
+            with self._uow() as uow:
+                winner = uow.members.get_by_nik(nik)
+                if winner is not None:
+                    return mask_kpj(winner.kpj)
+        return "***********"
+
+    def _sponsor_id_for(self, kind: SponsorKind, identity: str) -> str:
+        with self._uow() as uow:
+            existing = uow.sponsors.get_by_identity(kind, identity)
+            return existing.id if existing else ""
+
+    def _check_name(self, checks: _Checks, raw: str, field: str) -> str:
+        name = " ".join(raw.split())
+        if not name:
+            checks.add(field, "name.required", "name is required", "Nama wajib diisi")
+        elif len(name) > MAX_NAME_LENGTH:
+            checks.add(
+                field,
+                "name.too_long",
+                f"name is longer than {MAX_NAME_LENGTH} characters",
+                f"Nama paling panjang {MAX_NAME_LENGTH} huruf",
+            )
+        return name
+
+    def _check_village(self, checks: _Checks, region_code: str) -> None:
+        if self._regions.village(region_code) is None:
+            checks.add(
+                "region_code",
+                "region.village_unknown",
+                "region_code must be a village (desa/kelurahan) code of the current edition",
+                "Kode wilayah harus kode desa/kelurahan yang berlaku",
+            )
+
+
+def _branch_for(region_code: str, branches: list[Branch]) -> Branch | None:
+    """The branch serving the member's regency; the longest matching prefix wins."""
+    matching = [b for b in branches if region_code.startswith(b.region_prefix + ".")]
+    return max(matching, key=lambda b: len(b.region_prefix), default=None)
+
+
+def _digits(text: str) -> str:
+    """People type NIKs with spaces or dashes; the number is the digits."""
+    return "".join(ch for ch in text if not ch.isspace() and ch != "-")

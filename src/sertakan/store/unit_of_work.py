@@ -1,0 +1,61 @@
+"""The SQL unit of work: one connection, one transaction, rolled back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine, RootTransaction
+from sqlalchemy.exc import IntegrityError
+
+from sertakan.registry.ports import DuplicateRecord
+from sertakan.store.registry_repositories import (
+    SqlBranchRepository,
+    SqlMemberRepository,
+    SqlSponsorRepository,
+    SqlSponsorshipRepository,
+)
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._conn: Connection | None = None
+        self._tx: RootTransaction | None = None
+
+    def __enter__(self) -> Self:
+        self._conn = self._engine.connect()
+        self._tx = self._conn.begin()
+        self.members = SqlMemberRepository(self._conn)
+        self.sponsors = SqlSponsorRepository(self._conn)
+        self.sponsorships = SqlSponsorshipRepository(self._conn)
+        self.branches = SqlBranchRepository(self._conn)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._conn is not None
+        try:
+            self.rollback()
+        finally:
+            self._conn.close()
+            self._conn = None
+
+    def commit(self) -> None:
+        assert self._tx is not None
+        try:
+            self._tx.commit()
+        except IntegrityError as error:  # deferred checks: name the field when we can
+            text = str(error.orig).lower()
+            for field in ("nik", "kpj", "nib"):
+                if f"_{field}" in text or f".{field}" in text:
+                    raise DuplicateRecord(field) from error
+            raise
+
+    def rollback(self) -> None:
+        if self._tx is not None and self._tx.is_active:
+            self._tx.rollback()

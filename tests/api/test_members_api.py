@@ -1,0 +1,170 @@
+"""`/api/v1/members` and `/api/v1/sponsors`: enrol, find, and see who pays for whom."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi.testclient import TestClient
+from openapi_spec_validator import validate
+
+from sertakan.registry.kpj import is_valid_kpj
+from sertakan.registry.nik import build_nik
+
+
+def worker(**changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "nik": build_nik("327101", dt.date(1990, 8, 17), "F", 12),
+        "full_name": "Siti Rahmawati",
+        "birth_date": "1990-08-17",
+        "sex": "F",
+        "phone": "0812-3456-7890",
+        "region_code": "32.71.01.1001",
+        "occupation": "household_helper",
+        "declared_income": 1_000_000,
+        "programs": ["JKK", "JKM", "JHT"],
+    }
+    body.update(changes)
+    return body
+
+
+def household(**changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "kind": "person",
+        "name": "Ibu Ratna Kartika",
+        "phone": "081298765432",
+        "region_code": "32.71.01.1001",
+        "address": "Jl. Salak 2",
+        "nik": build_nik("327101", dt.date(1970, 1, 5), "F", 3),
+    }
+    body.update(changes)
+    return body
+
+
+def test_a_valid_enrolment_answers_201_with_the_kpj_and_monthly_breakdown(
+    client: TestClient,
+) -> None:
+    response = client.post("/api/v1/members", json=worker())
+
+    assert response.status_code == 201
+    body = response.json()
+    assert is_valid_kpj(body["kpj"])
+    nik = worker()["nik"]
+    assert body["nik_masked"] == nik[:4] + "********" + nik[-4:]
+    assert nik not in response.text
+    assert body["phone"] == "+6281234567890"
+    assert body["status"] == "awaiting_first_payment"
+    assert body["status_label"] == "Menunggu pembayaran pertama"
+    assert body["monthly_contribution"]["parts"] == {"JKK": 5_000, "JKM": 3_400, "JHT": 20_000}
+    assert body["monthly_contribution"]["total"] == 28_400
+    assert client.get(f"/api/v1/members/{body['id']}").json()["kpj"] == body["kpj"]
+
+
+def test_enrolling_the_same_nik_again_answers_409_with_the_existing_kpj_masked(
+    client: TestClient,
+) -> None:
+    kpj = client.post("/api/v1/members", json=worker()).json()["kpj"]
+
+    response = client.post("/api/v1/members", json=worker(full_name="Orang Lain"))
+
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["existing_kpj"] == "*******" + kpj[-4:]
+    assert kpj not in response.text
+
+
+def test_an_invalid_enrolment_names_every_field_and_rule_and_keeps_nothing(
+    client: TestClient,
+) -> None:
+    response = client.post(
+        "/api/v1/members",
+        json=worker(nik="1234", phone="12", declared_income=500_000, birth_date="1990-08-18"),
+    )
+
+    assert response.status_code == 422
+    rules = {(e["field"], e["rule"]) for e in response.json()["errors"]}
+    assert ("nik", "nik.format") in rules
+    assert ("declared_income", "bpu.declared_income.minimum") in rules
+    assert any(field == "phone" for field, _ in rules)
+    assert client.get("/api/v1/members", params={"q": "Siti"}).json() == []
+
+
+def test_a_fractional_income_is_refused_money_is_whole_rupiah(client: TestClient) -> None:
+    response = client.post("/api/v1/members", json=worker(declared_income=1_000_000.5))
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "declared_income"
+
+
+def test_unknown_fields_and_malformed_json_are_refused_cleanly(client: TestClient) -> None:
+    assert client.post("/api/v1/members", json=worker(salary=1)).status_code == 422
+    response = client.post(
+        "/api/v1/members", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert "Traceback" not in response.text
+
+
+def test_a_sponsor_sees_each_worker_with_the_monthly_cost_and_the_total(
+    client: TestClient,
+) -> None:
+    sponsor = client.post("/api/v1/sponsors", json=household())
+    assert sponsor.status_code == 201
+    sponsor_id = sponsor.json()["id"]
+    client.post("/api/v1/members", json=worker(sponsor_id=sponsor_id))
+    client.post(
+        "/api/v1/members",
+        json=worker(
+            nik=build_nik("327102", dt.date(1985, 3, 1), "M", 7),
+            full_name="Asep Suryana",
+            birth_date="1985-03-01",
+            sex="M",
+            occupation="driver",
+            declared_income=2_000_000,
+            programs=["JKK", "JKM"],
+            sponsor_id=sponsor_id,
+        ),
+    )
+
+    body = client.get(f"/api/v1/sponsors/{sponsor_id}").json()
+
+    assert [w["full_name"] for w in body["workers"]] == ["Asep Suryana", "Siti Rahmawati"]
+    assert [w["monthly"]["total"] for w in body["workers"]] == [13_400, 28_400]
+    assert body["monthly_total"] == 41_800
+    member = client.get(f"/api/v1/members/{body['workers'][1]['member_id']}").json()
+    assert member["sponsor"]["name"] == "Ibu Ratna Kartika"
+
+
+def test_a_sponsor_registered_twice_answers_409_and_a_bad_nib_422(client: TestClient) -> None:
+    assert client.post("/api/v1/sponsors", json=household()).status_code == 201
+    assert client.post("/api/v1/sponsors", json=household()).status_code == 409
+    response = client.post(
+        "/api/v1/sponsors", json=household(kind="business", nik=None, nib="12-34")
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "nib"
+
+
+def test_members_are_found_by_nik_kpj_or_name_with_the_kpj_masked(client: TestClient) -> None:
+    created = client.post("/api/v1/members", json=worker()).json()
+
+    for query in (worker()["nik"], created["kpj"], "rahma"):
+        hits = client.get("/api/v1/members", params={"q": query}).json()
+        assert [hit["id"] for hit in hits] == [created["id"]]
+        assert hits[0]["kpj_masked"].endswith(created["kpj"][-4:])
+
+
+def test_unknown_ids_answer_404_problems(client: TestClient) -> None:
+    for path in ("/api/v1/members/nope", "/api/v1/sponsors/nope"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_the_openapi_schema_is_a_valid_openapi_document(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+
+    validate(schema)
+    assert "/api/v1/contributions/bpu" in schema["paths"]
+    assert "/api/v1/members" in schema["paths"]

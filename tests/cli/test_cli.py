@@ -1,0 +1,115 @@
+"""The `sertakan` command line, as a branch officer would type it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sertakan.cli.app import app
+from sertakan.registry.nik import build_nik
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "cli.db"
+    monkeypatch.setenv("SERTAKAN_DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("SERTAKAN_TODAY", "2026-11-25")
+    return path
+
+
+def test_the_bpu_quote_as_json_matches_the_api(database: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["contribution", "bpu", "--income", "2500000", "--on", "2025-06-01", "--programs",
+         "JKK,JKM,JHT", "--json"],
+    )
+
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["parts"] == {"JKK": 25_000, "JKM": 6_800, "JHT": 50_000}
+    assert body["total"] == 81_800
+
+
+def test_the_bpu_quote_table_shows_rupiah_the_indonesian_way() -> None:
+    result = runner.invoke(app, ["contribution", "bpu", "--income", "1000000"])
+
+    assert result.exit_code == 0, result.output
+    assert "Rp8.400" in result.stdout  # today, with the PP 50/2025 discount
+    assert "Rp16.800" not in result.stdout.split("Total")[1].splitlines()[0]
+
+
+def test_a_bad_income_is_a_clear_error_with_exit_code_2() -> None:
+    result = runner.invoke(app, ["contribution", "bpu", "--income", "1050000"])
+
+    assert result.exit_code == 2
+    assert "declared_income" in result.stderr
+    assert "bpu.declared_income.level" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_the_pu_quote_prints_employer_and_worker_totals() -> None:
+    result = runner.invoke(
+        app,
+        ["contribution", "pu", "--wage", "10000000", "--risk-class", "medium", "--on",
+         "2024-06-01", "--json"],
+    )
+
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert (body["employer_total"], body["worker_total"]) == (689_000, 300_000)
+
+
+def test_an_officer_migrates_enrols_and_shows_a_member() -> None:
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    nik = build_nik("327101", dt.date(1990, 8, 17), "F", 12)
+
+    enrolled = runner.invoke(
+        app,
+        ["member", "enrol", "--nik", nik, "--name", "Siti Rahmawati", "--birth-date",
+         "1990-08-17", "--sex", "F", "--phone", "081234567890", "--region", "32.71.01.1001",
+         "--occupation", "household_helper", "--income", "1000000", "--programs",
+         "JKK,JKM,JHT", "--json"],
+    )
+    assert enrolled.exit_code == 0, enrolled.output
+    kpj = json.loads(enrolled.stdout)["kpj"]
+
+    shown = runner.invoke(app, ["member", "show", kpj])
+    assert shown.exit_code == 0, shown.output
+    assert "Siti Rahmawati" in shown.stdout
+    assert "Rp28.400" in shown.stdout
+    assert "Menunggu pembayaran pertama" in shown.stdout
+
+    again = runner.invoke(
+        app,
+        ["member", "enrol", "--nik", nik, "--name", "Siti", "--birth-date", "1990-08-17",
+         "--sex", "F", "--phone", "081234567890", "--region", "32.71.01.1001",
+         "--occupation", "household_helper", "--income", "1000000"],
+    )
+    assert again.exit_code == 2
+    assert kpj[-4:] in again.stderr
+    assert kpj not in again.stderr
+
+
+def test_showing_an_unknown_member_is_a_clear_error() -> None:
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["member", "show", "00000000000"])
+
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_demo_load_fills_the_bogor_branch_once_and_keeps_it(database: Path) -> None:
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+
+    first = runner.invoke(app, ["demo", "load", "--if-empty"])
+    assert first.exit_code == 0, first.output
+    assert "Bogor Kota" in first.stdout
+    again = runner.invoke(app, ["demo", "load", "--if-empty"])
+    assert again.exit_code == 0
+    assert "already loaded" in again.stdout
