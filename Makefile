@@ -21,8 +21,8 @@ run: $(STAMP)
 	$(BIN)/sertakan serve --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
 	$(BIN)/mypy src/sertakan/kernel src/sertakan/regulation src/sertakan/registry
 	$(BIN)/lint-imports
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 from sqlalchemy import Engine
@@ -50,9 +50,7 @@ def bootstrap(
     else:
         engine = make_engine(settings.database_url)
         uow_factory = partial(SqlUnitOfWork, engine)
-    registry = RegistryService(
-        uow_factory, params, regions, clock, kpj_issuer or RandomKpjIssuer()
-    )
+    registry = RegistryService(uow_factory, params, regions, clock, kpj_issuer or RandomKpjIssuer())
     return Container(settings, params, regions, clock, engine, uow_factory, registry)
 
 

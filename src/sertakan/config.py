@@ -24,5 +24,5 @@ class Settings(BaseSettings):
     )
     today: str | None = Field(
         default=None,
-        description="Pin the clock to a date (YYYY-MM-DD), for demos and tests; unset in production",
+        description="Pin the clock to a date (YYYY-MM-DD) for demos and tests; unset in production",
     )

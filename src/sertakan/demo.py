@@ -27,20 +27,116 @@ BUSINESS_SPONSORS = 16
 MIN_SELF_PAYING = 80
 MIN_MEMBERS = 320
 
-MEN = (
-    "Asep Dadang Ujang Cecep Deden Jajang Endang Agus Budi Dedi Yayan Rudi Iwan Hendra Wawan "
-    "Ade Dodi Ahmad Ridwan Rahmat Supriatna Teguh Bayu Fajar Rizky Dimas Ilham Maulana Yusuf "
-    "Haris Andi Komar Engkos Acep Kurnia Dudung Ohim Usep Mamat Saepul"
-).split()
-WOMEN = (
-    "Siti Neng Euis Imas Ela Iis Yati Cucu Enok Tati Rina Dewi Sri Nur Yanti Lilis Popon Entin "
-    "Nining Wulan Fitri Ayu Rini Dian Lia Nenden Ai Ikah Titin Aisyah Ratna Yuyun Hana Ani"
-).split()
-FAMILY = (
-    "Suryana Hidayat Saputra Rahmawati Permana Kusnadi Sutisna Nugraha Setiawan Hermawan "
-    "Gunawan Suhendar Mulyana Rohman Sopian Firmansyah Maulida Hasanah Lestari Wulandari "
-    "Sudrajat Kurniawan Ramdani Hakim Sobari Priatna Susanti Komalasari Nurhayati Kartika"
-).split()
+MEN = [
+    "Asep",
+    "Dadang",
+    "Ujang",
+    "Cecep",
+    "Deden",
+    "Jajang",
+    "Endang",
+    "Agus",
+    "Budi",
+    "Dedi",
+    "Yayan",
+    "Rudi",
+    "Iwan",
+    "Hendra",
+    "Wawan",
+    "Ade",
+    "Dodi",
+    "Ahmad",
+    "Ridwan",
+    "Rahmat",
+    "Supriatna",
+    "Teguh",
+    "Bayu",
+    "Fajar",
+    "Rizky",
+    "Dimas",
+    "Ilham",
+    "Maulana",
+    "Yusuf",
+    "Haris",
+    "Andi",
+    "Komar",
+    "Engkos",
+    "Acep",
+    "Kurnia",
+    "Dudung",
+    "Ohim",
+    "Usep",
+    "Mamat",
+    "Saepul",
+]
+WOMEN = [
+    "Siti",
+    "Neng",
+    "Euis",
+    "Imas",
+    "Ela",
+    "Iis",
+    "Yati",
+    "Cucu",
+    "Enok",
+    "Tati",
+    "Rina",
+    "Dewi",
+    "Sri",
+    "Nur",
+    "Yanti",
+    "Lilis",
+    "Popon",
+    "Entin",
+    "Nining",
+    "Wulan",
+    "Fitri",
+    "Ayu",
+    "Rini",
+    "Dian",
+    "Lia",
+    "Nenden",
+    "Ai",
+    "Ikah",
+    "Titin",
+    "Aisyah",
+    "Ratna",
+    "Yuyun",
+    "Hana",
+    "Ani",
+]
+FAMILY = [
+    "Suryana",
+    "Hidayat",
+    "Saputra",
+    "Rahmawati",
+    "Permana",
+    "Kusnadi",
+    "Sutisna",
+    "Nugraha",
+    "Setiawan",
+    "Hermawan",
+    "Gunawan",
+    "Suhendar",
+    "Mulyana",
+    "Rohman",
+    "Sopian",
+    "Firmansyah",
+    "Maulida",
+    "Hasanah",
+    "Lestari",
+    "Wulandari",
+    "Sudrajat",
+    "Kurniawan",
+    "Ramdani",
+    "Hakim",
+    "Sobari",
+    "Priatna",
+    "Susanti",
+    "Komalasari",
+    "Nurhayati",
+    "Kartika",
+]
 STREETS = (
     "Pajajaran",
     "Suryakencana",
@@ -91,8 +187,15 @@ SELF_OCCUPATIONS = (
     "other",
 )
 # Most informal workers declare the minimum (REGULATION.md §1.2 starts at Rp1,000,000).
-INCOMES = ((1_000_000, 50), (1_500_000, 15), (2_000_000, 12), (2_500_000, 8), (3_000_000, 7),
-           (4_000_000, 5), (5_000_000, 3))
+INCOMES = (
+    (1_000_000, 50),
+    (1_500_000, 15),
+    (2_000_000, 12),
+    (2_500_000, 8),
+    (3_000_000, 7),
+    (4_000_000, 5),
+    (5_000_000, 3),
+)
 PHONE_PREFIXES = ("0811", "0812", "0813", "0821", "0822", "0852", "0857", "0878", "0896", "0881")
 
 

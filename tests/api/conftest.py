@@ -17,9 +17,7 @@ TODAY = "2026-11-25"  # inside the PP 50/2025 window for non-transport workers
 
 @pytest.fixture
 def container(tmp_path: Path) -> Iterator[Container]:
-    container = bootstrap(
-        Settings(database_url=f"sqlite:///{tmp_path / 'api.db'}", today=TODAY)
-    )
+    container = bootstrap(Settings(database_url=f"sqlite:///{tmp_path / 'api.db'}", today=TODAY))
     assert container.engine is not None
     upgrade(container.engine)
     container.registry.add_branch(Branch("BOGOR_KOTA", "Kantor Cabang Bogor Kota", "32.71"))

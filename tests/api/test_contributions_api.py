@@ -107,8 +107,13 @@ def test_the_pu_quote_splits_employer_and_worker_shares(client: TestClient) -> N
     assert body["parts"]["JHT"]["worker"] == 200_000
     assert body["parts"]["JKK"]["employer"] == 89_000
     assert body["parts"]["JKM"]["employer"] == 30_000
-    assert body["parts"]["JP"] == {"employer": 200_000, "worker": 100_000, "government": 0,
-                                   "total": 300_000}
+    assert body["parts"]["JP"] == {
+        "recomposed": {},
+        "employer": 200_000,
+        "worker": 100_000,
+        "government": 0,
+        "total": 300_000,
+    }
     assert body["employer_total"] == 689_000
     assert body["worker_total"] == 300_000
 
@@ -120,3 +125,17 @@ def test_an_unknown_risk_class_is_refused(client: TestClient) -> None:
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "risk_class"
+
+
+def test_a_pu_member_in_jkp_shows_how_jkp_is_funded(client: TestClient) -> None:
+    # REGULATION.md §10.2 vector 16: PP 49/2023 art. 16A and PP 6/2025 art. 11.
+    body = client.get(
+        "/api/v1/contributions/pu",
+        params={"wage": 5_000_000, "risk_class": "very_low", "on": "2025-03-01", "in_jkp": True},
+    ).json()
+
+    assert body["parts"]["JKK"]["employer"] == 5_000
+    jkp = body["parts"]["JKP"]
+    assert (jkp["employer"], jkp["worker"], jkp["government"]) == (0, 0, 11_000)
+    assert jkp["recomposed"] == {"JKK": 7_000}
+    assert jkp["total"] == 18_000

@@ -26,8 +26,17 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_the_bpu_quote_as_json_matches_the_api(database: Path) -> None:
     result = runner.invoke(
         app,
-        ["contribution", "bpu", "--income", "2500000", "--on", "2025-06-01", "--programs",
-         "JKK,JKM,JHT", "--json"],
+        [
+            "contribution",
+            "bpu",
+            "--income",
+            "2500000",
+            "--on",
+            "2025-06-01",
+            "--programs",
+            "JKK,JKM,JHT",
+            "--json",
+        ],
     )
 
     assert result.exit_code == 0, result.output
@@ -56,8 +65,17 @@ def test_a_bad_income_is_a_clear_error_with_exit_code_2() -> None:
 def test_the_pu_quote_prints_employer_and_worker_totals() -> None:
     result = runner.invoke(
         app,
-        ["contribution", "pu", "--wage", "10000000", "--risk-class", "medium", "--on",
-         "2024-06-01", "--json"],
+        [
+            "contribution",
+            "pu",
+            "--wage",
+            "10000000",
+            "--risk-class",
+            "medium",
+            "--on",
+            "2024-06-01",
+            "--json",
+        ],
     )
 
     assert result.exit_code == 0, result.output
@@ -71,10 +89,29 @@ def test_an_officer_migrates_enrols_and_shows_a_member() -> None:
 
     enrolled = runner.invoke(
         app,
-        ["member", "enrol", "--nik", nik, "--name", "Siti Rahmawati", "--birth-date",
-         "1990-08-17", "--sex", "F", "--phone", "081234567890", "--region", "32.71.01.1001",
-         "--occupation", "household_helper", "--income", "1000000", "--programs",
-         "JKK,JKM,JHT", "--json"],
+        [
+            "member",
+            "enrol",
+            "--nik",
+            nik,
+            "--name",
+            "Siti Rahmawati",
+            "--birth-date",
+            "1990-08-17",
+            "--sex",
+            "F",
+            "--phone",
+            "081234567890",
+            "--region",
+            "32.71.01.1001",
+            "--occupation",
+            "household_helper",
+            "--income",
+            "1000000",
+            "--programs",
+            "JKK,JKM,JHT",
+            "--json",
+        ],
     )
     assert enrolled.exit_code == 0, enrolled.output
     kpj = json.loads(enrolled.stdout)["kpj"]
@@ -87,9 +124,26 @@ def test_an_officer_migrates_enrols_and_shows_a_member() -> None:
 
     again = runner.invoke(
         app,
-        ["member", "enrol", "--nik", nik, "--name", "Siti", "--birth-date", "1990-08-17",
-         "--sex", "F", "--phone", "081234567890", "--region", "32.71.01.1001",
-         "--occupation", "household_helper", "--income", "1000000"],
+        [
+            "member",
+            "enrol",
+            "--nik",
+            nik,
+            "--name",
+            "Siti",
+            "--birth-date",
+            "1990-08-17",
+            "--sex",
+            "F",
+            "--phone",
+            "081234567890",
+            "--region",
+            "32.71.01.1001",
+            "--occupation",
+            "household_helper",
+            "--income",
+            "1000000",
+        ],
     )
     assert again.exit_code == 2
     assert kpj[-4:] in again.stderr

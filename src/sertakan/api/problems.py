@@ -59,13 +59,21 @@ def request_invalid(error: RequestValidationError) -> JSONResponse:
             }
         )
     fields = ", ".join(e["field"] for e in errors)
-    return problem(422, "invalid-request", "The request is malformed", f"invalid: {fields}",
-                   errors=errors)
+    return problem(
+        422, "invalid-request", "The request is malformed", f"invalid: {fields}", errors=errors
+    )
 
 
 def conflict(error: Conflict) -> JSONResponse:
-    return problem(409, "conflict", "Already recorded", error.message, rule=error.rule,
-                   detail_id=error.message_id, **_conflict_extra(error))
+    return problem(
+        409,
+        "conflict",
+        "Already recorded",
+        error.message,
+        rule=error.rule,
+        detail_id=error.message_id,
+        **_conflict_extra(error),
+    )
 
 
 def not_found(error: NotFound) -> JSONResponse:

@@ -7,10 +7,10 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from sertakan.registry.kpj import mask_kpj
+from sertakan.registry.model import Member, Sponsor
 from sertakan.registry.nik import mask_nik
 from sertakan.registry.occupations import occupation
 from sertakan.registry.service import MemberCard, SponsorSheet
-from sertakan.registry.model import Member, Sponsor
 from sertakan.regulation.contributions import BpuQuote, PuQuote
 
 STATUS_LABELS_ID = {"awaiting_first_payment": "Menunggu pembayaran pertama"}
@@ -70,7 +70,9 @@ class BpuQuoteRead(BaseModel):
             ],
             references=[
                 ReferenceRead(
-                    topic=r.program_or_topic, regulation=r.regulation, source=r.source,
+                    topic=r.program_or_topic,
+                    regulation=r.regulation,
+                    source=r.source,
                     status=r.status,
                 )
                 for r in quote.references
@@ -82,6 +84,10 @@ class PuShareRead(BaseModel):
     employer: int
     worker: int
     government: int
+    recomposed: dict[str, int] = Field(
+        default_factory=dict,
+        description="JKP funding moved from other programmes (PP 49/2023 art. 16A, PP 6/2025)",
+    )
     total: int
 
 
@@ -106,8 +112,11 @@ class PuQuoteRead(BaseModel):
             jp_wage_base=quote.jp_wage_base,
             parts={
                 name: PuShareRead(
-                    employer=share.employer, worker=share.worker,
-                    government=share.government, total=share.total,
+                    employer=share.employer,
+                    worker=share.worker,
+                    government=share.government,
+                    recomposed=dict(share.recomposed),
+                    total=share.total,
                 )
                 for name, share in quote.parts.items()
             },
@@ -115,7 +124,9 @@ class PuQuoteRead(BaseModel):
             worker_total=quote.worker_total,
             references=[
                 ReferenceRead(
-                    topic=r.program_or_topic, regulation=r.regulation, source=r.source,
+                    topic=r.program_or_topic,
+                    regulation=r.regulation,
+                    source=r.source,
                     status=r.status,
                 )
                 for r in quote.references
@@ -208,7 +219,9 @@ class MemberHit(BaseModel):
     @classmethod
     def of(cls, member: Member) -> MemberHit:
         return cls(
-            id=member.id, kpj_masked=mask_kpj(member.kpj), full_name=member.full_name,
+            id=member.id,
+            kpj_masked=mask_kpj(member.kpj),
+            full_name=member.full_name,
             region_code=member.region_code,
         )
 

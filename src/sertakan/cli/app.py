@@ -15,8 +15,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from sertakan.bootstrap import Container, bootstrap
+from sertakan.cli.render import error_lines, member_panel, pu_table, quote_table
 from sertakan.kernel.errors import SertakanError
-from sertakan.cli.render import error_lines, quote_table, member_panel, pu_table
 
 app = typer.Typer(help="Sertakan: social security for informal workers.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -139,7 +139,10 @@ def contribution_pu(
     container = _container()
     with _reported():
         quote = quote_pu(
-            container.params, wage=wage, risk_class=risk_class, on=_date(on, container),
+            container.params,
+            wage=wage,
+            risk_class=risk_class,
+            on=_date(on, container),
             in_jkp=in_jkp,
         )
     if as_json:
@@ -238,4 +241,3 @@ def _parse_date(text: str, field: str) -> dt.date:
 
 def main() -> None:
     app()
-

@@ -26,4 +26,6 @@ def luhn_check_digit(digits: str) -> int:
 
 
 def is_luhn_valid(number: str) -> bool:
-    return number.isdigit() and len(number) >= 2 and luhn_check_digit(number[:-1]) == int(number[-1])
+    return (
+        number.isdigit() and len(number) >= 2 and luhn_check_digit(number[:-1]) == int(number[-1])
+    )

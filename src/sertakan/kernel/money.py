@@ -1,4 +1,4 @@
-"""Money is whole rupiah (`int`); rates are `Decimal` parsed from strings; float never touches money."""
+"""Money is whole rupiah (`int`); rates are `Decimal` parsed from strings; never float."""
 
 from __future__ import annotations
 

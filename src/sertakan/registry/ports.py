@@ -9,7 +9,7 @@ from sertakan.kernel.periods import Month
 from sertakan.registry.model import Branch, Member, Sponsor, SponsorKind, Sponsorship
 
 
-class DuplicateRecord(Exception):  # noqa: N818 - a signal between store and service, not a user error
+class DuplicateRecord(Exception):
     """A uniqueness rule of the store refused a write. `field` names what collided."""
 
     def __init__(self, field: str, value: str = "") -> None:

@@ -1,4 +1,7 @@
-"""Registry use cases: register a sponsor, enrol a worker, find members. Services own the transaction."""
+"""Registry use cases: register a sponsor, enrol a worker, find members.
+
+Services own the transaction: each use case opens one unit of work and commits it.
+"""
 
 from __future__ import annotations
 
@@ -145,8 +148,10 @@ class RegistryService:
         nib: str | None = None
         if application.kind not in {k.value for k in SponsorKind}:
             checks.add(
-                "kind", "sponsor.kind", "kind must be person or business", "Jenis pemberi kerja"
-                " harus perorangan atau usaha",
+                "kind",
+                "sponsor.kind",
+                "kind must be person or business",
+                "Jenis pemberi kerja harus perorangan atau usaha",
             )
         else:
             kind = SponsorKind(application.kind)

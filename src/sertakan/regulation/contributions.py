@@ -40,9 +40,20 @@ __all__ = [
 
 BPU_ORDER = (Program.JKK, Program.JKM, Program.JHT)
 PU_ORDER = (Program.JKK, Program.JKM, Program.JHT, Program.JP, Program.JKP)
-_BULAN = (
-    "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember"
-).split()
+_BULAN = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
 
 
 @dataclass(frozen=True)
@@ -160,9 +171,8 @@ def quote_bpu(
                 pp50.reference if pp50 else "",
             )
         )
-    if violations:
+    if violations or parsed_sector is None:  # an unknown sector is among the violations
         raise RuleViolation(violations)
-    assert parsed_sector is not None  # for mypy: a bad sector is a violation above
 
     full: dict[str, int] = {}
     for program in chosen:
@@ -359,9 +369,8 @@ def quote_pu(
                 jkk.reference,
             )
         )
-    if violations:
+    if violations or parsed_class is None:  # an unknown class is among the violations
         raise RuleViolation(violations)
-    assert parsed_class is not None  # for mypy: an unknown class is a violation above
 
     jkk_table = jkk.value.in_jkp if in_jkp and jkk.value.in_jkp else jkk.value.base
     jkm_rate = jkm.value.in_jkp if in_jkp and jkm.value.in_jkp is not None else jkm.value.base

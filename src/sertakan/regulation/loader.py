@@ -101,7 +101,7 @@ class UncertainValue(NamedTuple):
     note: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # compared and hashed by identity
 class Parameters:
     directory: Path
     bpu: BpuParameters
@@ -196,14 +196,14 @@ class _Reader:
         except yaml.YAMLError as exc:
             self.problems.append((relative, f"not valid YAML: {exc}"))
         except ValidationError as exc:
-            self.problems.extend((relative, _describe(error, raw)) for error in exc.errors())
+            self.problems.extend((relative, _describe(error, raw)) for error in _root(exc))
         else:
             if parsed.name != expected_name:
                 self.problems.append(
                     (relative, f"name is {parsed.name!r}, expected {expected_name!r}")
                 )
             return Series(relative, parsed.name, parsed.description, parsed.unit, parsed.values)
-        return Series(relative, expected_name, "", "", ())  # never returned: finish() raises
+        return Series(relative, expected_name, "", "", ())  # a stand-in: finish() will raise
 
     def finish(self) -> None:
         on_disk = {p.relative_to(self.directory).as_posix() for p in self.directory.rglob("*.y*ml")}
@@ -222,7 +222,7 @@ class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     keys: set[Any] = set()
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node)
         if key in keys:
             raise yaml.constructor.ConstructorError(
                 None, None, f"key {key!r} written twice", key_node.start_mark
@@ -239,6 +239,22 @@ def _read_yaml(path: Path) -> Any:
         return yaml.load(stream, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
 
 
+def _root(exc: ValidationError) -> list[Any]:
+    """The errors worth reading: a "too short" list whose items failed is only an echo."""
+    errors = exc.errors()
+    inner = [error["loc"] for error in errors]
+    return [
+        error
+        for error in errors
+        if not (
+            error["type"] == "too_short"
+            and any(
+                loc[: len(error["loc"])] == error["loc"] and loc != error["loc"] for loc in inner
+            )
+        )
+    ]
+
+
 def _describe(error: Any, raw: Any) -> str:
     """One readable line per pydantic error: where, and what is wrong."""
     loc = error["loc"]
@@ -253,7 +269,9 @@ def _describe(error: Any, raw: Any) -> str:
         return f"{where}: missing required key {loc[-1]!r}"
     if kind in {"value_error", "assertion_error"}:
         return f"{where}: {message}" if where else message
-    return f"{where}: {message} (got {error['input']!r})"
+    shown = repr(error["input"])
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    return f"{where}: {message} (got {shown})"
 
 
 def _effective_of(raw: Any, index: int) -> str:

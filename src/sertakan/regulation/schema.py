@@ -27,7 +27,7 @@ STATUSES: tuple[Status, ...] = ("confirmed", "confirmed_secondary", "derived", "
 def _parse_rate(raw: object) -> Decimal:
     # A YAML 0.01 is a binary float; the law's 0.01 is exact. Only quoted strings are rates.
     if not isinstance(raw, str):
-        raise ValueError(  # noqa: TRY004 - pydantic turns ValueError into a validation error
+        raise ValueError(
             f'a rate must be a quoted string such as "0.01", not the {type(raw).__name__} {raw!r}'
         )
     try:
@@ -41,7 +41,7 @@ def _parse_rate(raw: object) -> Decimal:
 
 def _parse_month(raw: object) -> Month:
     if not isinstance(raw, str):
-        raise ValueError(f'a month is a quoted "YYYY-MM" string, got {raw!r}')  # noqa: TRY004
+        raise ValueError(f'a month is a quoted "YYYY-MM" string, got {raw!r}')
     return Month.parse(raw)
 
 
@@ -135,7 +135,9 @@ class IncomeLevels(Frozen):
         if self.maximum < self.minimum:
             raise ValueError("maximum is below minimum")
         if (self.maximum - self.minimum) % self.step:
-            raise ValueError("maximum is not a level: (maximum - minimum) is not a multiple of step")
+            raise ValueError(
+                "maximum is not a level: (maximum - minimum) is not a multiple of step"
+            )
         return self
 
     def is_level(self, income: int) -> bool:

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Dialect
 
 
 class UtcDateTime(TypeDecorator[dt.datetime]):
-    """Moments stored in UTC and read back aware, on SQLite (which keeps no zone) as on PostgreSQL."""
+    """Moments stored in UTC and read back zone-aware, on SQLite (which keeps no zone) too."""
 
     impl = DateTime(timezone=True)
     cache_ok = True

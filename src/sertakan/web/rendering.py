@@ -52,6 +52,9 @@ class PageRenderer:
 
     def __init__(self, templates_dir: Path = TEMPLATES_DIR) -> None:
         translations = i18n.load_translations()
+        self._translations = {
+            lang: translations.get(lang, translations[i18n.DEFAULT]) for lang in i18n.SUPPORTED
+        }
         htmx = _htmx_file()
         self._environments: dict[str, Environment] = {}
         for lang in i18n.SUPPORTED:
@@ -66,7 +69,7 @@ class PageRenderer:
             # babel.cfg extracts {% trans %} blocks with the trimmed policy (i18n.py docstring).
             env.policies["ext.i18n.trimmed"] = True
             env.install_gettext_translations(  # type: ignore[attr-defined]
-                translations.get(lang, translations[i18n.DEFAULT]), newstyle=True
+                self._translations[lang], newstyle=True
             )
             env.filters["rupiah"] = partial(i18n.format_rupiah, locale=lang)
             env.filters["date_long"] = partial(_format_date, locale=lang)
@@ -74,13 +77,13 @@ class PageRenderer:
             self._environments[lang] = env
 
     def locale(self, request: Request) -> str:
-        return i18n.choose_locale(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
+        return i18n.choose_locale(
+            request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)
+        )
 
     def gettext(self, request: Request, message: str) -> str:
         """A message id translated into the request's language (the id itself when unknown)."""
-        env = self._environments[self.locale(request)]
-        translate = env.globals["gettext"]
-        return str(translate(message))
+        return self._translations[self.locale(request)].gettext(message)
 
     def render(
         self,

@@ -87,9 +87,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_sponsorships_sponsor_id", "sponsorships", ["sponsor_id"])
     op.create_index("ix_sponsorships_member_id", "sponsorships", ["member_id"])
-    op.create_index(
-        "ix_sponsorships_member_from", "sponsorships", ["member_id", "from_month"]
-    )
+    op.create_index("ix_sponsorships_member_from", "sponsorships", ["member_id", "from_month"])
 
 
 def downgrade() -> None:

@@ -1,0 +1,47 @@
+"""Wiring the web pages into the app: static files, templates, the page routes, the error page.
+
+`setup(app)` is called by `sertakan.app.create_app` after the API router; it builds everything
+the pages need (per-language template environments, the region index) at that moment, never
+at import time. `error_page` is what the app's exception handlers answer outside `/api`.
+
+Routes:
+    GET  /                       home: SERTAKAN, the programmes, today's prices
+    GET  /daftar                 enrolment form (?sponsor=<id> when a sponsor pays)
+    POST /daftar                 enrol -> 303 /peserta/{id}, or the form again (422/409)
+    GET  /daftar/rincian         live breakdown of the monthly amount (htmx partial)
+    GET  /wilayah                <option>s of one region level (htmx partial)
+    GET  /peserta/{id}           a member's card
+    GET  /cari?q=                search by NIK, KPJ or name
+    GET  /sponsor                sponsors, paged (?halaman=)
+    GET  /sponsor/baru           sponsor registration form
+    POST /sponsor/baru           register -> 303 /sponsor/{id}, or the form again (422/409)
+    GET  /sponsor/{id}           a sponsor's workers and monthly total
+    /static/...                  CSS, SVG, vendored htmx
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from sertakan.bootstrap import Container
+from sertakan.web import enrolment, home, members, region_options, sponsors
+from sertakan.web.error_pages import render_error
+from sertakan.web.region_picker import RegionTree
+from sertakan.web.rendering import STATIC_DIR, PageRenderer
+from sertakan.web.state import WebState
+
+
+def setup(app: FastAPI) -> None:
+    container: Container = app.state.container
+    app.state.web = WebState(renderer=PageRenderer(), regions=RegionTree(container.regions))
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (home, enrolment, members, sponsors, region_options):
+        app.include_router(module.router)
+
+
+def error_page(request: Request, status: int, messages: list[str]) -> HTMLResponse:
+    """An error page in the reader's language: the status, the messages, a link home."""
+    return render_error(request, status, messages)
