@@ -23,7 +23,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check
 	$(BIN)/ruff format --check
-	$(BIN)/mypy src/sertakan/kernel src/sertakan/regulation src/sertakan/registry
+	$(BIN)/mypy src/sertakan
 	$(BIN)/lint-imports
 
 test: lint

@@ -23,6 +23,13 @@ from sertakan.web import pages
 
 log = logging.getLogger("sertakan")
 
+# Pages speak Indonesian: the framework's English reasons ("Method Not Allowed") stay in the API.
+HTTP_MESSAGES_ID = {
+    404: "Halaman tidak ditemukan",
+    405: "Halaman ini tidak bisa dibuka dengan cara itu",
+    413: "Isian terlalu besar",
+}
+
 
 def create_app(container: Container | None = None, settings: Settings | None = None) -> FastAPI:
     container = container or bootstrap(settings)
@@ -77,7 +84,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, error: StarletteHTTPException) -> Response:
         if _is_api(request):
             return problems.problem(error.status_code, "http", str(error.detail), str(error.detail))
-        message = "Halaman tidak ditemukan" if error.status_code == 404 else str(error.detail)
+        message = HTTP_MESSAGES_ID.get(error.status_code, "Permintaan tidak dapat diproses")
         return pages.error_page(request, error.status_code, [message])
 
     @app.exception_handler(Exception)

@@ -256,8 +256,10 @@ class _People:
         )
 
     def income(self) -> int:
-        levels, weights = zip(*INCOMES, strict=True)
-        return self.rng.choices(levels, weights=weights)[0]
+        levels = [level for level, _ in INCOMES]
+        weights = [weight for _, weight in INCOMES]
+        choice: int = self.rng.choices(levels, weights=weights)[0]
+        return choice
 
     def programs(self) -> tuple[str, ...]:
         return ("JKK", "JKM", "JHT") if self.rng.random() < 0.4 else ("JKK", "JKM")

@@ -172,3 +172,18 @@ def test_a_business_sponsor_needs_a_13_digit_nib_and_is_registered_once(
     assert refused.value.violations[0].field == "nib"
     with pytest.raises(Exception, match="already registered"):
         container.registry.register_sponsor(application)
+
+
+def test_missing_birth_date_and_income_are_reported_with_the_other_mistakes(
+    container: Container,
+) -> None:
+    with pytest.raises(RuleViolation) as refused:
+        container.registry.enrol_member(
+            dataclasses.replace(SITI, birth_date=None, declared_income=None, phone="12")
+        )
+
+    rules = {(v.field, v.rule) for v in refused.value.violations}
+    assert ("birth_date", "member.birth_date.required") in rules
+    assert ("declared_income", "member.declared_income.required") in rules
+    assert any(field == "phone" for field, _ in rules)
+    assert container.registry.count_members() == 0

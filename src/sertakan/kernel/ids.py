@@ -12,8 +12,8 @@ def new_id() -> str:
 
 def luhn_check_digit(digits: str) -> int:
     """The Luhn check digit to append to `digits` (REGULATION.md §13, KPJ format)."""
-    if not digits.isdigit():
-        raise ValueError("luhn_check_digit takes digits only")
+    if not (digits.isascii() and digits.isdigit()):  # isdigit alone accepts "²"
+        raise ValueError("luhn_check_digit takes the digits 0-9 only")
     total = 0
     for position, char in enumerate(reversed(digits)):
         value = int(char)
@@ -26,6 +26,6 @@ def luhn_check_digit(digits: str) -> int:
 
 
 def is_luhn_valid(number: str) -> bool:
-    return (
-        number.isdigit() and len(number) >= 2 and luhn_check_digit(number[:-1]) == int(number[-1])
-    )
+    if not (number.isascii() and number.isdigit()) or len(number) < 2:  # isdigit accepts "²"
+        return False
+    return luhn_check_digit(number[:-1]) == int(number[-1])

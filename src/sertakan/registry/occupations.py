@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sertakan.kernel.errors import RuleViolation
-from sertakan.regulation.contributions import Sector
+from sertakan.regulation.codes import Sector
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,10 +63,17 @@ class BranchRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction. It rolls back on exit unless `commit()` was called (ARCHITECTURE.md)."""
 
-    members: MemberRepository
-    sponsors: SponsorRepository
-    sponsorships: SponsorshipRepository
-    branches: BranchRepository
+    @property
+    def members(self) -> MemberRepository: ...
+
+    @property
+    def sponsors(self) -> SponsorRepository: ...
+
+    @property
+    def sponsorships(self) -> SponsorshipRepository: ...
+
+    @property
+    def branches(self) -> BranchRepository: ...
 
     def __enter__(self) -> Self: ...
 

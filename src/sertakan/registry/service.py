@@ -46,14 +46,17 @@ KPJ_ATTEMPTS = 5  # random KPJs collide rarely; a few fresh draws settle it
 
 @dataclass(frozen=True, slots=True)
 class EnrolmentApplication:
+    """What a form or API call asks for. A field left empty is `None` and reported as missing,
+    alongside every other problem, so one answer names them all."""
+
     nik: str
     full_name: str
-    birth_date: dt.date
+    birth_date: dt.date | None
     sex: str
     phone: str
     region_code: str
     occupation: str
-    declared_income: int
+    declared_income: int | None
     programs: tuple[str, ...]
     address: str = ""
     sponsor_id: str | None = None
@@ -192,6 +195,13 @@ class RegistryService:
                 raise SponsorAlreadyRegistered(self._sponsor_id_for(kind, identity)) from None
         return sponsor
 
+    def sponsor(self, sponsor_id: str) -> Sponsor:
+        with self._uow() as uow:
+            sponsor = uow.sponsors.get(sponsor_id)
+        if sponsor is None:
+            raise SponsorNotFound(sponsor_id)
+        return sponsor
+
     def sponsor_sheet(self, sponsor_id: str) -> SponsorSheet:
         today = self._today()
         with self._uow() as uow:
@@ -222,12 +232,21 @@ class RegistryService:
         if not sex_ok:
             checks.add("sex", "member.sex", "sex must be M or F", "Jenis kelamin harus L atau P")
         nik = _digits(application.nik)
+        birth_date = application.birth_date
+        if birth_date is None:
+            checks.add(
+                "birth_date",
+                "member.birth_date.required",
+                "birth date is required",
+                "Tanggal lahir wajib diisi",
+            )
         with checks.check():
             parts = parse_nik(nik, self._regions, today=today)
-            if sex_ok:
-                check_nik_matches(parts, birth_date=application.birth_date, sex=application.sex)
-        with checks.check():
-            check_bpu_enrolment_age(self._params, application.birth_date, today)
+            if sex_ok and birth_date is not None:
+                check_nik_matches(parts, birth_date=birth_date, sex=application.sex)
+        if birth_date is not None:
+            with checks.check():
+                check_bpu_enrolment_age(self._params, birth_date, today)
         phone = ""
         with checks.check():
             phone = normalize_mobile(application.phone)
@@ -236,17 +255,27 @@ class RegistryService:
         with checks.check():
             sector = occupation(application.occupation).sector
         quote = None
-        with checks.check():
-            quote = quote_bpu(
-                self._params,
-                declared_income=application.declared_income,
-                on=today,
-                programs=application.programs,
-                sector=sector if sector is not None else "other",
-                publicly_funded=application.publicly_funded,
+        if application.declared_income is None:
+            checks.add(
+                "declared_income",
+                "member.declared_income.required",
+                "declared income is required",
+                "Pilih penghasilan",
             )
+        with checks.check():
+            if application.declared_income is not None:
+                quote = quote_bpu(
+                    self._params,
+                    declared_income=application.declared_income,
+                    on=today,
+                    programs=application.programs,
+                    sector=sector if sector is not None else "other",
+                    publicly_funded=application.publicly_funded,
+                )
         checks.raise_if_any()
-        assert quote is not None  # every check passed, so the quote was made
+        # Every check passed, so the date was given and the quote was made.
+        assert quote is not None
+        assert birth_date is not None
 
         with self._uow() as uow:
             sponsor = None
@@ -263,7 +292,9 @@ class RegistryService:
             if existing is not None:
                 raise NikAlreadyEnrolled(mask_kpj(existing.kpj))
             branch = _branch_for(application.region_code, uow.branches.all())
-            member = self._insert_member(uow, application, name, nik, phone, branch, today)
+            member = self._insert_member(
+                uow, application, name, nik, phone, birth_date, quote.declared_income, branch
+            )
             if sponsor is not None:
                 uow.sponsorships.add(
                     Sponsorship(
@@ -338,8 +369,9 @@ class RegistryService:
         name: str,
         nik: str,
         phone: str,
+        birth_date: dt.date,
+        declared_income: int,
         branch: Branch | None,
-        today: dt.date,
     ) -> Member:
         for _ in range(KPJ_ATTEMPTS):
             kpj = self._kpj.next_kpj()
@@ -350,17 +382,17 @@ class RegistryService:
             kpj=kpj,
             nik=nik,
             full_name=name,
-            birth_date=application.birth_date,
+            birth_date=birth_date,
             sex=Sex(application.sex),
             phone=phone,
             region_code=application.region_code,
             address=application.address.strip(),
             occupation=application.occupation,
-            declared_income=application.declared_income,
+            declared_income=declared_income,
             programs=tuple(application.programs),
             publicly_funded=application.publicly_funded,
             branch_code=branch.code if branch else None,
-            enrolled_on=today,
+            enrolled_on=self._today(),
             status=MemberStatus.AWAITING_FIRST_PAYMENT,
             created_at=self._clock.now(),
         )

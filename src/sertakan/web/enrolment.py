@@ -45,7 +45,7 @@ FIELDS = (
     "declared_income",
     "programs",
 )
-# A rule about the programmes or the sector of the discount belongs next to those fields.
+# The discount window follows from the occupation's sector: a sector rule belongs next to it.
 ALIASES = {"sector": "occupation"}
 
 
@@ -126,7 +126,9 @@ async def enrol(request: Request) -> Response:
     if typed.sponsor_id:
         sponsor = _sponsor(container, typed.sponsor_id)
         if sponsor is None:
-            errors.general.append(state.renderer.gettext(request, N_("Pemberi kerja tidak ditemukan")))
+            message = N_("Pemberi kerja tidak ditemukan")
+            errors.general.append(state.renderer.gettext(request, message))
+            return _render(request, typed, region, sponsor, errors, status_code=422)
     birth_date = forms.parse_date(typed.birth_date)
     if birth_date is None:
         message = (
@@ -138,9 +140,10 @@ async def enrol(request: Request) -> Response:
     income = forms.parse_rupiah(typed.declared_income)
     if income is None:
         errors.add("declared_income", state.renderer.gettext(request, N_("Pilih penghasilan")))
-    if errors:
-        return _render(request, typed, region, sponsor, errors, status_code=422)
-    assert birth_date is not None and income is not None  # no errors: both were read
+    # A field the form could not read must not hide the other mistakes: the service checks
+    # everything else and reports the unread field as missing; the form's own, more precise
+    # message for that field is the one shown.
+    unreadable = set(errors.fields)
     try:
         card = container.registry.enrol_member(
             EnrolmentApplication(
@@ -158,7 +161,9 @@ async def enrol(request: Request) -> Response:
             )
         )
     except RuleViolation as error:
-        errors.add_violations(error.violations, lang, FIELDS, ALIASES)
+        kept = [v for v in error.violations if v.field not in unreadable]
+        errors.add_violations(kept, lang, FIELDS, ALIASES)
+        errors.sort(FIELDS)
         return _render(request, typed, region, sponsor, errors, status_code=422)
     except NikAlreadyEnrolled as error:
         errors.general.append(error.message if lang == "en" else error.message_id)
@@ -261,6 +266,6 @@ def _occupation_options() -> tuple[Occupation, ...]:
 
 def _sponsor(container: Container, sponsor_id: str) -> Sponsor | None:
     try:
-        return container.registry.sponsor_sheet(sponsor_id).sponsor
+        return container.registry.sponsor(sponsor_id)
     except SponsorNotFound:
         return None

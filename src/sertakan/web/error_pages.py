@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse
 from sertakan.web.state import web_state
 
 
-def N_(message: str) -> str:  # noqa: N802 - the name pybabel extracts by default
+def N_(message: str) -> str:
     """Mark a message id for the catalogue; it is translated when the page is rendered."""
     return message
 
@@ -32,6 +32,9 @@ APP_MESSAGES = (
     N_("Isian tidak valid"),
     N_("Aturan untuk tanggal ini belum ada"),
     N_("Terjadi kesalahan. Tidak ada data yang berubah."),
+    N_("Halaman ini tidak bisa dibuka dengan cara itu"),
+    N_("Isian terlalu besar"),
+    N_("Permintaan tidak dapat diproses"),
 )
 
 

@@ -45,6 +45,11 @@ class FormErrors:
             elif message not in self.general:
                 self.general.append(message)
 
+    def sort(self, order: Iterable[str]) -> None:
+        """List the fields' messages in the order the form shows the fields."""
+        rank = {name: index for index, name in enumerate(order)}
+        self.fields = dict(sorted(self.fields.items(), key=lambda item: rank.get(item[0], 99)))
+
     def __bool__(self) -> bool:
         return bool(self.fields or self.general)
 

@@ -7,6 +7,7 @@ results list only a masked KPJ, since a list is read over shoulders at the count
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 

@@ -16,8 +16,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sertakan.kernel.errors import RuleViolation
 from sertakan.registry.errors import SponsorAlreadyRegistered, SponsorNotFound
 from sertakan.registry.model import SponsorKind
-from sertakan.registry.occupations import occupation
-from sertakan.registry.service import SponsorApplication
+from sertakan.registry.occupations import Occupation, occupation
+from sertakan.registry.service import MemberCard, SponsorApplication
 from sertakan.web import forms
 from sertakan.web.breakdown import Breakdown
 from sertakan.web.error_pages import N_, render_error
@@ -28,7 +28,7 @@ from sertakan.web.state import container_of, web_state
 router = APIRouter()
 
 PAGE_SIZE = 20
-FIELDS = ("kind", "nik", "nib", "name", "phone", "address", "region_code")
+FIELDS = ("kind", "nik", "nib", "name", "phone", "region_code", "address")
 MAX_PAGE = 10_000
 
 
@@ -44,6 +44,15 @@ class SponsorForm:
     address: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class WorkerLine:
+    """One worker on the sponsor's sheet: who, doing what, for how much a month."""
+
+    card: MemberCard
+    occupation: Occupation
+    breakdown: Breakdown
+
+
 @router.get("/sponsor", response_class=HTMLResponse, include_in_schema=False)
 def sponsor_list(
     request: Request, halaman: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1
@@ -57,7 +66,7 @@ def sponsor_list(
             "sponsors": found[:PAGE_SIZE],
             "page": halaman,
             "has_next": len(found) > PAGE_SIZE,
-            "region_name": web_state(request).regions.name,
+            "village_of": container_of(request).regions.village,
         },
     )
 
@@ -102,6 +111,7 @@ async def sponsor_register(request: Request) -> Response:
         )
     except RuleViolation as error:
         errors.add_violations(error.violations, lang, FIELDS)
+        errors.sort(FIELDS)
     except SponsorAlreadyRegistered as error:
         return _render_form(request, typed, region, errors, status_code=409, existing=error)
     else:
@@ -117,11 +127,7 @@ def sponsor_page(request: Request, sponsor_id: str) -> Response:
     except SponsorNotFound:
         return render_error(request, 404, [N_("Pemberi kerja tidak ditemukan")])
     workers = [
-        {
-            "card": card,
-            "occupation": occupation(card.member.occupation),
-            "breakdown": Breakdown.of(card.quote),
-        }
+        WorkerLine(card, occupation(card.member.occupation), Breakdown.of(card.quote))
         for card in sheet.workers
     ]
     return state.renderer.render(
@@ -131,7 +137,7 @@ def sponsor_page(request: Request, sponsor_id: str) -> Response:
             "sheet": sheet,
             "workers": workers,
             "village": container_of(request).regions.village(sheet.sponsor.region_code),
-            "full_total": sum(w["breakdown"].full_total for w in workers),
+            "full_total": sum(worker.breakdown.full_total for worker in workers),
         },
     )
 

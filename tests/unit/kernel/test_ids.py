@@ -32,3 +32,8 @@ def test_new_ids_are_unique_hex_strings() -> None:
     ids = {new_id() for _ in range(1000)}
     assert len(ids) == 1000
     assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
+
+
+def test_a_number_with_a_superscript_or_full_width_digit_is_simply_not_luhn_valid() -> None:
+    assert is_luhn_valid("1234567890²") is False
+    assert is_luhn_valid("７９９２７３９８７１３") is False

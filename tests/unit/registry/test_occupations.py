@@ -4,7 +4,7 @@ import pytest
 
 from sertakan.kernel.errors import RuleViolation
 from sertakan.registry.occupations import all_occupations, occupation
-from sertakan.regulation.contributions import Sector
+from sertakan.regulation.codes import Sector
 
 
 def test_the_form_lists_every_occupation_with_other_last() -> None:
