@@ -50,6 +50,8 @@ def test_the_bpu_quote_table_shows_rupiah_the_indonesian_way() -> None:
 
     assert result.exit_code == 0, result.output
     assert "Rp8.400" in result.stdout  # today, with the PP 50/2025 discount
+    assert "PP 44/2015" in result.stdout  # each part names its law
+    assert "PP 50/2025" in result.stdout
     assert "Rp16.800" not in result.stdout.split("Total")[1].splitlines()[0]
 
 
@@ -83,35 +85,20 @@ def test_the_pu_quote_prints_employer_and_worker_totals() -> None:
     assert (body["employer_total"], body["worker_total"]) == (689_000, 300_000)
 
 
+def _enrol_args(nik: str, name: str, *extra: str) -> list[str]:
+    return [
+        "member", "enrol", "--nik", nik, "--name", name, "--birth-date", "1990-08-17",
+        "--sex", "F", "--phone", "081234567890", "--region", "32.71.01.1001",
+        "--occupation", "household_helper", "--income", "1000000", *extra,
+    ]  # fmt: skip
+
+
 def test_an_officer_migrates_enrols_and_shows_a_member() -> None:
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     nik = build_nik("327101", dt.date(1990, 8, 17), "F", 12)
 
     enrolled = runner.invoke(
-        app,
-        [
-            "member",
-            "enrol",
-            "--nik",
-            nik,
-            "--name",
-            "Siti Rahmawati",
-            "--birth-date",
-            "1990-08-17",
-            "--sex",
-            "F",
-            "--phone",
-            "081234567890",
-            "--region",
-            "32.71.01.1001",
-            "--occupation",
-            "household_helper",
-            "--income",
-            "1000000",
-            "--programs",
-            "JKK,JKM,JHT",
-            "--json",
-        ],
+        app, _enrol_args(nik, "Siti Rahmawati", "--programs", "JKK,JKM,JHT", "--json")
     )
     assert enrolled.exit_code == 0, enrolled.output
     kpj = json.loads(enrolled.stdout)["kpj"]
@@ -122,29 +109,7 @@ def test_an_officer_migrates_enrols_and_shows_a_member() -> None:
     assert "Rp28.400" in shown.stdout
     assert "Menunggu pembayaran pertama" in shown.stdout
 
-    again = runner.invoke(
-        app,
-        [
-            "member",
-            "enrol",
-            "--nik",
-            nik,
-            "--name",
-            "Siti",
-            "--birth-date",
-            "1990-08-17",
-            "--sex",
-            "F",
-            "--phone",
-            "081234567890",
-            "--region",
-            "32.71.01.1001",
-            "--occupation",
-            "household_helper",
-            "--income",
-            "1000000",
-        ],
-    )
+    again = runner.invoke(app, _enrol_args(nik, "Siti"))
     assert again.exit_code == 2
     assert kpj[-4:] in again.stderr
     assert kpj not in again.stderr

@@ -11,7 +11,7 @@ from sertakan.registry.model import Member, Sponsor
 from sertakan.registry.nik import mask_nik
 from sertakan.registry.occupations import occupation
 from sertakan.registry.service import MemberCard, SponsorSheet
-from sertakan.regulation.contributions import BpuQuote, PuQuote
+from sertakan.regulation.contributions import BpuQuote, PuQuote, Reference
 
 STATUS_LABELS_ID = {"awaiting_first_payment": "Menunggu pembayaran pertama"}
 
@@ -31,6 +31,15 @@ class ReferenceRead(BaseModel):
     regulation: str
     source: str
     status: str
+
+    @classmethod
+    def of(cls, reference: Reference) -> ReferenceRead:
+        return cls(
+            topic=reference.program_or_topic,
+            regulation=reference.regulation,
+            source=reference.source,
+            status=reference.status,
+        )
 
 
 class BpuQuoteRead(BaseModel):
@@ -68,15 +77,7 @@ class BpuQuoteRead(BaseModel):
                 )
                 for d in quote.discounts
             ],
-            references=[
-                ReferenceRead(
-                    topic=r.program_or_topic,
-                    regulation=r.regulation,
-                    source=r.source,
-                    status=r.status,
-                )
-                for r in quote.references
-            ],
+            references=[ReferenceRead.of(r) for r in quote.references],
         )
 
 
@@ -122,15 +123,7 @@ class PuQuoteRead(BaseModel):
             },
             employer_total=quote.employer_total,
             worker_total=quote.worker_total,
-            references=[
-                ReferenceRead(
-                    topic=r.program_or_topic,
-                    regulation=r.regulation,
-                    source=r.source,
-                    status=r.status,
-                )
-                for r in quote.references
-            ],
+            references=[ReferenceRead.of(r) for r in quote.references],
         )
 
 

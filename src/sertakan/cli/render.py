@@ -12,6 +12,7 @@ from sertakan.registry.kpj import mask_kpj
 from sertakan.registry.nik import mask_nik
 from sertakan.registry.occupations import occupation
 from sertakan.regulation.contributions import BpuQuote, PuQuote
+from sertakan.web.i18n import format_rupiah
 
 if TYPE_CHECKING:
     from sertakan.bootstrap import Container
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
 
 
 def rupiah(amount: int) -> str:
-    return "Rp" + f"{amount:,}".replace(",", ".")
+    """Rupiah the Indonesian way (Rp36.800), by the same Babel rule as the pages."""
+    return format_rupiah(amount, "id")
 
 
 def error_lines(error: SertakanError) -> list[str]:
@@ -37,9 +39,11 @@ def quote_table(quote: BpuQuote) -> Table:
     table.add_column("Programme")
     table.add_column("Amount", justify="right")
     table.add_column("Before discount", justify="right")
+    table.add_column("Legal basis")
+    laws = {r.program_or_topic: r.regulation for r in quote.references}
     for name, amount in quote.parts.items():
-        table.add_row(name, rupiah(amount), rupiah(quote.full_parts[name]))
-    table.add_row("[bold]Total[/bold]", f"[bold]{rupiah(quote.total)}[/bold]", "")
+        table.add_row(name, rupiah(amount), rupiah(quote.full_parts[name]), laws.get(name, ""))
+    table.add_row("[bold]Total[/bold]", f"[bold]{rupiah(quote.total)}[/bold]", "", "")
     for discount in quote.discounts:
         table.caption = f"{discount.description_en} ({discount.reference})"
     return table
