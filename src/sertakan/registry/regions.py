@@ -90,6 +90,7 @@ class RegionDirectory:
     historical_names: Mapping[str, str]  # dotted code -> name in the last edition listing it
     nik_districts: frozenset[str]  # six-digit district codes seen in any edition
     populations: Mapping[str, int]  # "0", province and regency codes -> total population
+    children_of: Mapping[str, tuple[Region, ...]]  # parent code ("" = nation) -> sorted by name
 
     @classmethod
     def from_directory(cls, path: Path) -> RegionDirectory:
@@ -122,13 +123,28 @@ class RegionDirectory:
             for row in _rows(path / POPULATION_FILE, ("code", "name", "male", "female", "total"))
         }
         villages.sort()
+        children: dict[str, list[Region]] = {}
+        for code, name in names.items():
+            children.setdefault(code.rpartition(".")[0], []).append(Region(code, name))
         return cls(
             edition_names=MappingProxyType(names),
             village_codes=tuple(villages),
             historical_names=MappingProxyType(historical),
             nik_districts=frozenset(nik_districts),
             populations=MappingProxyType(populations),
+            children_of=MappingProxyType(
+                {
+                    parent: tuple(sorted(found, key=lambda r: (r.name.casefold(), r.code)))
+                    for parent, found in children.items()
+                }
+            ),
         )
+
+    def children(self, parent: str) -> tuple[Region, ...]:
+        """Regions of the current edition directly inside `parent` ("" for the provinces),
+        sorted by name; none for an unknown code."""
+        dotted = canonical_code(parent) if parent else ""
+        return self.children_of.get(dotted, ()) if dotted is not None else ()
 
     def is_known_nik_district(self, six_digits: str) -> bool:
         """True when a NIK may start with this district code: it appears in any edition."""

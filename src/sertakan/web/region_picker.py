@@ -8,7 +8,6 @@ from whatever was typed, so a form re-rendered with errors keeps the region.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -44,25 +43,17 @@ def _depth(code: str) -> int:
 
 
 class RegionTree:
-    """Children of every region of the current edition, sorted by name."""
+    """What the cascading selects offer, read from the registry's region directory."""
 
     def __init__(self, directory: RegionDirectory) -> None:
-        children: dict[str, list[Region]] = defaultdict(list)
-        for code, name in directory.edition_names.items():
-            parent = code.rpartition(".")[0]  # "" for a province
-            children[parent].append(Region(code, name))
-        self._children = {
-            parent: tuple(sorted(regions, key=lambda r: (r.name.casefold(), r.code)))
-            for parent, regions in children.items()
-        }
-        self._names = directory.edition_names
+        self._directory = directory
 
     def children(self, parent: str) -> tuple[Region, ...]:
         """Regions directly inside `parent` ("" for the provinces); none for an unknown code."""
-        return self._children.get(parent, ())
+        return self._directory.children(parent)
 
     def name(self, code: str) -> str | None:
-        return self._names.get(code)
+        return self._directory.edition_names.get(code)
 
     def options(self, level: Level, parent: str) -> tuple[Region, ...]:
         """What the select of `level` offers under `parent` (a code one level up)."""

@@ -113,3 +113,17 @@ def test_a_folder_with_the_wrong_columns_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(ValueError, match="expected columns"):
         RegionDirectory.from_directory(tmp_path)
+
+
+def test_children_list_the_regions_inside_a_code_sorted_by_name(
+    regions: RegionDirectory,
+) -> None:
+    provinces = regions.children("")
+    assert len(provinces) == 38
+    assert "Jawa Barat" in [p.name for p in provinces]
+    districts = regions.children("32.71")  # Kota Bogor's six kecamatan
+    assert [d.name for d in districts] == sorted((d.name for d in districts), key=str.casefold)
+    assert {d.code for d in districts} == {f"32.71.0{n}" for n in range(1, 7)}
+    assert regions.children("327101") == regions.children("32.71.01")
+    assert regions.children("99.99") == ()
+    assert regions.children("not a code") == ()
