@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from sertakan.config import Settings
 from sertakan.kernel.clock import WIB, Clock, FixedClock, SystemClock
+from sertakan.kernel.errors import ConfigurationError
 from sertakan.registry.kpj import KpjIssuer, RandomKpjIssuer
 from sertakan.registry.ports import UnitOfWork
 from sertakan.registry.regions import RegionDirectory
@@ -42,7 +43,7 @@ def bootstrap(
     """Wire the application. `in_memory=True` uses the in-memory store (service tests)."""
     settings = settings or Settings()
     params = load_parameters()
-    regions = RegionDirectory.from_directory(settings.regions_dir)
+    regions = _regions(settings)
     clock = clock or _clock_from(settings)
     engine = None
     if in_memory:
@@ -52,6 +53,16 @@ def bootstrap(
         uow_factory = partial(SqlUnitOfWork, engine)
     registry = RegistryService(uow_factory, params, regions, clock, kpj_issuer or RandomKpjIssuer())
     return Container(settings, params, regions, clock, engine, uow_factory, registry)
+
+
+def _regions(settings: Settings) -> RegionDirectory:
+    try:
+        return RegionDirectory.from_directory(settings.regions_dir)
+    except FileNotFoundError as missing:
+        raise ConfigurationError(
+            f"region data not found ({missing.filename}): put the shared data beside the "
+            "checkout (../shared/data/regions) or set SERTAKAN_REGIONS_DIR to its folder"
+        ) from None
 
 
 def _clock_from(settings: Settings) -> Clock:

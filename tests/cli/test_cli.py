@@ -132,3 +132,15 @@ def test_demo_load_fills_the_bogor_branch_once_and_keeps_it(database: Path) -> N
     again = runner.invoke(app, ["demo", "load", "--if-empty"])
     assert again.exit_code == 0
     assert "already loaded" in again.stdout
+
+
+def test_a_missing_region_folder_is_explained_not_a_stack_trace(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SERTAKAN_REGIONS_DIR", "/nonexistent/regions")
+
+    result = runner.invoke(app, ["contribution", "bpu", "--income", "1000000"])
+
+    assert result.exit_code == 2
+    assert "SERTAKAN_REGIONS_DIR" in result.stderr
+    assert "Traceback" not in result.output

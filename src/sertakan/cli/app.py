@@ -44,7 +44,8 @@ def _reported() -> Iterator[None]:
 
 
 def _container() -> Container:
-    return bootstrap()
+    with _reported():
+        return bootstrap()
 
 
 @app.command()
@@ -57,8 +58,9 @@ def serve(
 
     from sertakan.app import create_app
 
+    application = create_app(_container())
     console.print(f"Sertakan at [bold]http://{host}:{port}[/bold] (API docs at /docs)")
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    uvicorn.run(application, host=host, port=port, log_level="info")
 
 
 @db_app.command("upgrade")

@@ -65,3 +65,7 @@ class ParameterMissing(SertakanError):
         self.parameter = parameter
         self.detail = detail
         super().__init__(f"{parameter}: not in the parameters yet ({detail})")
+
+
+class ConfigurationError(SertakanError):
+    """The installation is missing something it needs (a data folder, a setting)."""
