@@ -19,16 +19,10 @@ from sertakan.api.routes import router as api_router
 from sertakan.bootstrap import Container, bootstrap
 from sertakan.config import Settings
 from sertakan.kernel.errors import Conflict, NotFound, ParameterMissing, RuleViolation
+from sertakan.web import error_pages as texts
 from sertakan.web import pages
 
 log = logging.getLogger("sertakan")
-
-# Pages speak Indonesian: the framework's English reasons ("Method Not Allowed") stay in the API.
-HTTP_MESSAGES_ID = {
-    404: "Halaman tidak ditemukan",
-    405: "Halaman ini tidak bisa dibuka dengan cara itu",
-    413: "Isian terlalu besar",
-}
 
 
 def create_app(container: Container | None = None, settings: Settings | None = None) -> FastAPI:
@@ -60,7 +54,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _missing(request: Request, error: ParameterMissing) -> Response:
         if _is_api(request):
             return problems.parameter_missing(error)
-        return pages.error_page(request, 422, ["Aturan untuk tanggal ini belum ada"])
+        return pages.error_page(request, 422, [texts.NO_RULE_FOR_DATE])
 
     @app.exception_handler(Conflict)
     async def _conflict(request: Request, error: Conflict) -> Response:
@@ -72,19 +66,19 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _not_found(request: Request, error: NotFound) -> Response:
         if _is_api(request):
             return problems.not_found(error)
-        return pages.error_page(request, 404, ["Data tidak ditemukan"])
+        return pages.error_page(request, 404, [texts.NOT_FOUND])
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> Response:
         if _is_api(request):
             return problems.request_invalid(error)
-        return pages.error_page(request, 422, ["Isian tidak valid"])
+        return pages.error_page(request, 422, [texts.INVALID_INPUT])
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:
         if _is_api(request):
             return problems.problem(error.status_code, "http", str(error.detail), str(error.detail))
-        message = HTTP_MESSAGES_ID.get(error.status_code, "Permintaan tidak dapat diproses")
+        message = texts.HTTP_MESSAGES.get(error.status_code, texts.OTHER_HTTP)
         return pages.error_page(request, error.status_code, [message])
 
     @app.exception_handler(Exception)
@@ -92,4 +86,4 @@ def _install_error_handlers(app: FastAPI) -> None:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         if _is_api(request):
             return problems.internal_error()
-        return pages.error_page(request, 500, ["Terjadi kesalahan. Tidak ada data yang berubah."])
+        return pages.error_page(request, 500, [texts.UNEXPECTED])

@@ -13,8 +13,6 @@ from sertakan.registry.occupations import occupation
 from sertakan.registry.service import MemberCard, SponsorSheet
 from sertakan.regulation.contributions import BpuQuote, PuQuote, Reference
 
-STATUS_LABELS_ID = {"awaiting_first_payment": "Menunggu pembayaran pertama"}
-
 
 class DiscountRead(BaseModel):
     code: str
@@ -197,7 +195,7 @@ class MemberRead(BaseModel):
             branch_code=m.branch_code,
             enrolled_on=m.enrolled_on,
             status=m.status.value,
-            status_label=STATUS_LABELS_ID[m.status.value],
+            status_label=m.status.label_id,
             sponsor=SponsorSummary.of(card.sponsor) if card.sponsor else None,
             monthly_contribution=BpuQuoteRead.of(card.quote),
         )

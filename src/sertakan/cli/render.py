@@ -72,6 +72,6 @@ def member_panel(card: MemberCard, container: Container) -> Panel:
         f"Iuran      {rupiah(card.quote.total)} / bulan "
         + " + ".join(f"{k} {rupiah(v)}" for k, v in card.quote.parts.items()),
         f"Sponsor    {card.sponsor.name if card.sponsor else 'mandiri (bayar sendiri)'}",
-        "Status     Menunggu pembayaran pertama",
+        f"Status     {m.status.label_id}",
     ]
     return Panel("\n".join(lines), title=f"{m.full_name} ({mask_kpj(m.kpj)})")

@@ -23,6 +23,14 @@ class MemberStatus(StrEnum):
     # Cover starts when the first payment settles (REGULATION.md §13, coverage policy).
     AWAITING_FIRST_PAYMENT = "awaiting_first_payment"
 
+    @property
+    def label_id(self) -> str:
+        """What members and branch staff call the status (Bahasa Indonesia)."""
+        return _STATUS_LABELS_ID[self]
+
+
+_STATUS_LABELS_ID = {MemberStatus.AWAITING_FIRST_PAYMENT: "Menunggu pembayaran pertama"}
+
 
 @dataclass(frozen=True, slots=True)
 class Branch:

@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NoReturn
 
 from sertakan.kernel.clock import Clock
 from sertakan.kernel.errors import RuleViolation, Violation
@@ -293,7 +294,7 @@ class RegistryService:
                 raise NikAlreadyEnrolled(mask_kpj(existing.kpj))
             branch = _branch_for(application.region_code, uow.branches.all())
             member = self._insert_member(
-                uow, application, name, nik, phone, birth_date, quote.declared_income, branch
+                uow, application, name, nik, phone, birth_date, quote, branch
             )
             if sponsor is not None:
                 uow.sponsorships.add(
@@ -306,10 +307,7 @@ class RegistryService:
                         created_at=self._clock.now(),
                     )
                 )
-            try:
-                uow.commit()
-            except DuplicateRecord as duplicate:
-                self._raise_for_duplicate(duplicate)
+            uow.commit()
         return MemberCard(member, quote, sponsor)
 
     def member_card(self, member_id: str) -> MemberCard:
@@ -370,7 +368,7 @@ class RegistryService:
         nik: str,
         phone: str,
         birth_date: dt.date,
-        declared_income: int,
+        quote: BpuQuote,
         branch: Branch | None,
     ) -> Member:
         for _ in range(KPJ_ATTEMPTS):
@@ -388,11 +386,11 @@ class RegistryService:
             region_code=application.region_code,
             address=application.address.strip(),
             occupation=application.occupation,
-            declared_income=declared_income,
+            declared_income=quote.declared_income,
             programs=tuple(application.programs),
             publicly_funded=application.publicly_funded,
             branch_code=branch.code if branch else None,
-            enrolled_on=self._today(),
+            enrolled_on=quote.on,  # the day the checks and the quote were made
             status=MemberStatus.AWAITING_FIRST_PAYMENT,
             created_at=self._clock.now(),
         )
@@ -402,7 +400,7 @@ class RegistryService:
             self._raise_for_duplicate(duplicate)
         return member
 
-    def _raise_for_duplicate(self, duplicate: DuplicateRecord) -> None:
+    def _raise_for_duplicate(self, duplicate: DuplicateRecord) -> NoReturn:
         """A concurrent enrolment won the race: answer as if we had seen it first."""
         if duplicate.field == "nik":
             raise NikAlreadyEnrolled(self._masked_kpj_of_winner(duplicate)) from None

@@ -143,6 +143,10 @@ class IncomeLevels(Frozen):
     def is_level(self, income: int) -> bool:
         return self.minimum <= income <= self.maximum and (income - self.minimum) % self.step == 0
 
+    def levels(self) -> range:
+        """Every allowed income, lowest first: what a form offers, what a test samples."""
+        return range(self.minimum, self.maximum + 1, self.step)
+
 
 class ProgramCombinations(Frozen):
     allowed: tuple[tuple[Program, ...], ...] = Field(min_length=1)

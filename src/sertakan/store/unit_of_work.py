@@ -6,9 +6,7 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
-from sqlalchemy.exc import IntegrityError
 
-from sertakan.registry.ports import DuplicateRecord
 from sertakan.store.registry_repositories import (
     SqlBranchRepository,
     SqlMemberRepository,
@@ -46,15 +44,10 @@ class SqlUnitOfWork:
             self._conn = None
 
     def commit(self) -> None:
+        # Uniqueness is checked when a row is inserted (the constraints are not deferred), so
+        # repositories have already named any duplicate; nothing is left to translate here.
         assert self._tx is not None
-        try:
-            self._tx.commit()
-        except IntegrityError as error:  # deferred checks: name the field when we can
-            text = str(error.orig).lower()
-            for field in ("nik", "kpj", "nib"):
-                if f"_{field}" in text or f".{field}" in text:
-                    raise DuplicateRecord(field) from error
-            raise
+        self._tx.commit()
 
     def rollback(self) -> None:
         if self._tx is not None and self._tx.is_active:

@@ -255,9 +255,9 @@ def _programs(typed: list[str]) -> tuple[str, ...]:
 
 
 def _income_levels(container: Container) -> list[int]:
-    """The declared incomes the regulation allows today: minimum to maximum by step."""
+    """The declared incomes the regulation allows today."""
     levels = container.params.bpu.declared_income_levels.value_on(container.clock.today()).value
-    return list(range(levels.minimum, levels.maximum + 1, levels.step))
+    return list(levels.levels())
 
 
 def _occupation_options() -> tuple[Occupation, ...]:

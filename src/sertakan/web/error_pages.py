@@ -25,17 +25,19 @@ TITLES = {
 }
 OTHER_TITLE = N_("Permintaan tidak dapat diproses")
 
-# The messages sertakan.app passes to `pages.error_page`, listed so that pybabel extracts them.
-APP_MESSAGES = (
-    N_("Data tidak ditemukan"),
-    N_("Halaman tidak ditemukan"),
-    N_("Isian tidak valid"),
-    N_("Aturan untuk tanggal ini belum ada"),
-    N_("Terjadi kesalahan. Tidak ada data yang berubah."),
-    N_("Halaman ini tidak bisa dibuka dengan cara itu"),
-    N_("Isian terlalu besar"),
-    N_("Permintaan tidak dapat diproses"),
-)
+# The messages sertakan.app's exception handlers show on pages: defined here, once, so that
+# pybabel extracts them and the app refers to them by name.
+NOT_FOUND = N_("Data tidak ditemukan")
+INVALID_INPUT = N_("Isian tidak valid")
+NO_RULE_FOR_DATE = N_("Aturan untuk tanggal ini belum ada")
+UNEXPECTED = N_("Terjadi kesalahan. Tidak ada data yang berubah.")
+# The framework's English reasons ("Method Not Allowed") stay in the API; pages say it plainly.
+HTTP_MESSAGES = {
+    404: N_("Halaman tidak ditemukan"),
+    405: N_("Halaman ini tidak bisa dibuka dengan cara itu"),
+    413: N_("Isian terlalu besar"),
+}
+OTHER_HTTP = OTHER_TITLE
 
 
 def render_error(request: Request, status: int, messages: list[str]) -> HTMLResponse:

@@ -133,3 +133,15 @@ def test_an_enrolment_age_outside_the_policy_names_the_birth_date(params: Parame
 def test_a_birth_date_after_the_enrolment_date_is_refused(params: Parameters) -> None:
     with pytest.raises(RuleViolation):
         check_bpu_enrolment_age(params, dt.date(2026, 1, 1), JUNE_2025)
+
+
+def test_the_listed_income_levels_are_exactly_the_ones_the_rule_accepts(
+    params: Parameters,
+) -> None:
+    # REGULATION.md §13: multiples of Rp100,000 from Rp1,000,000 to Rp20,700,000.
+    bounds = params.bpu.declared_income_levels.value_on(dt.date(2026, 11, 25)).value
+    listed = list(bounds.levels())
+
+    assert (listed[0], listed[-1], len(listed)) == (1_000_000, 20_700_000, 198)
+    accepted = [i for i in range(900_000, 20_800_001, 50_000) if bounds.is_level(i)]
+    assert accepted == listed

@@ -13,9 +13,7 @@ from sertakan.regulation.loader import load_parameters
 PARAMS = load_parameters()
 LEVELS = PARAMS.bpu.declared_income_levels.value_on(dt.date(2025, 1, 1)).value
 
-incomes = st.integers(0, (LEVELS.maximum - LEVELS.minimum) // LEVELS.step).map(
-    lambda k: LEVELS.minimum + k * LEVELS.step
-)
+incomes = st.sampled_from(LEVELS.levels())
 dates = st.dates(dt.date(2015, 7, 1), dt.date(2028, 12, 31))
 programme_sets = st.sampled_from([("JKK", "JKM"), ("JKK", "JKM", "JHT")])
 sectors = st.sampled_from(list(Sector))
