@@ -1,0 +1,1 @@
+"""Accounts, roles, the permission matrix (data), sign-in credentials, one-time codes, consent."""

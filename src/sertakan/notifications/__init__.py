@@ -1,0 +1,1 @@
+"""Messages to people (Bahasa Indonesia first), the outbox, and the provider ports."""
