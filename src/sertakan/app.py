@@ -18,9 +18,19 @@ from sertakan.api import problems
 from sertakan.api.routes import router as api_router
 from sertakan.bootstrap import Container, bootstrap
 from sertakan.config import Settings
-from sertakan.kernel.errors import Conflict, NotFound, ParameterMissing, RuleViolation
+from sertakan.http.middleware import RequestContext
+from sertakan.kernel.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    ParameterMissing,
+    RateLimited,
+    RuleViolation,
+    Unauthorized,
+)
 from sertakan.web import error_pages as texts
 from sertakan.web import pages
+from sertakan.web.security import BodySizeLimit, SecurityHeaders
 
 log = logging.getLogger("sertakan")
 
@@ -36,6 +46,11 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     app.include_router(api_router)
     pages.setup(app)
     _install_error_handlers(app)
+    settings = container.settings
+    # Outermost last: limits and headers wrap everything, including error pages.
+    app.add_middleware(RequestContext, secure_cookies=settings.https)
+    app.add_middleware(SecurityHeaders, hsts=settings.https)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
 
 
@@ -61,6 +76,30 @@ def _install_error_handlers(app: FastAPI) -> None:
         if _is_api(request):
             return problems.conflict(error)
         return pages.error_page(request, 409, [error.message_id])
+
+    @app.exception_handler(Unauthorized)
+    async def _unauthorized(request: Request, error: Unauthorized) -> Response:
+        if _is_api(request):
+            return problems.access_refused(401, error.rule, error.message, error.message_id)
+        return pages.sign_in_needed(request, error)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, error: Forbidden) -> Response:
+        if _is_api(request):
+            return problems.access_refused(403, error.rule, error.message, error.message_id)
+        return pages.error_page(request, 403, [error.message_id])
+
+    @app.exception_handler(RateLimited)
+    async def _rate_limited(request: Request, error: RateLimited) -> Response:
+        if _is_api(request):
+            response: Response = problems.access_refused(
+                429, error.rule, error.message, error.message_id
+            )
+        else:
+            response = pages.error_page(request, 429, [error.message_id])
+        if error.retry_after_seconds:
+            response.headers["Retry-After"] = str(error.retry_after_seconds)
+        return response
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, error: NotFound) -> Response:

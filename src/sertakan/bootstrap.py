@@ -1,21 +1,30 @@
-"""The one place that picks implementations: database, clock, KPJ issuer, regions, parameters."""
+"""The one place that picks implementations: database, clock, KPJ issuer, regions, parameters,
+password hashing, the message provider and the secret."""
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 from sqlalchemy import Engine
 
-from sertakan.config import Settings
+from sertakan.access.audit_trail import AuditTrail
+from sertakan.access.passwords import PasswordHasher
+from sertakan.access.service import AccessService
+from sertakan.config import REPO_ROOT, Settings
 from sertakan.kernel.clock import WIB, Clock, FixedClock, SystemClock
 from sertakan.kernel.errors import ConfigurationError
+from sertakan.notifications.ports import Provider
+from sertakan.notifications.providers import ConsoleProvider
 from sertakan.registry.kpj import KpjIssuer, RandomKpjIssuer
 from sertakan.registry.ports import UnitOfWork
 from sertakan.registry.regions import RegionDirectory
 from sertakan.registry.service import RegistryService
+from sertakan.registry.sponsorships import SponsorshipService
 from sertakan.regulation.loader import Parameters, load_parameters
 from sertakan.store.engine import make_engine
 from sertakan.store.memory import MemoryState, MemoryUnitOfWork
@@ -31,6 +40,9 @@ class Container:
     engine: Engine | None
     uow: Callable[[], UnitOfWork]
     registry: RegistryService
+    access: AccessService
+    sponsorships: SponsorshipService
+    audit: AuditTrail
 
 
 def bootstrap(
@@ -39,8 +51,11 @@ def bootstrap(
     clock: Clock | None = None,
     kpj_issuer: KpjIssuer | None = None,
     in_memory: bool = False,
+    hasher: PasswordHasher | None = None,
+    provider: Provider | None = None,
 ) -> Container:
-    """Wire the application. `in_memory=True` uses the in-memory store (service tests)."""
+    """Wire the application. `in_memory=True` uses the in-memory store (service tests);
+    tests pass a cheap `hasher` and a recording `provider`."""
     settings = settings or Settings()
     params = load_parameters()
     regions = _regions(settings)
@@ -51,8 +66,51 @@ def bootstrap(
     else:
         engine = make_engine(settings.database_url)
         uow_factory = partial(SqlUnitOfWork, engine)
-    registry = RegistryService(uow_factory, params, regions, clock, kpj_issuer or RandomKpjIssuer())
-    return Container(settings, params, regions, clock, engine, uow_factory, registry)
+    branch_prefixes: dict[str, str | None] = {}
+
+    def branch_prefix(code: str) -> str | None:
+        if code not in branch_prefixes:
+            with uow_factory() as uow:
+                branch = uow.branches.get(code)
+            branch_prefixes[code] = branch.region_prefix if branch else None
+        return branch_prefixes[code]
+
+    access = AccessService(
+        uow_factory,
+        clock,
+        hasher or PasswordHasher(),
+        _secret(settings),
+        provider or ConsoleProvider(),
+        branch_prefix,
+    )
+    registry = RegistryService(
+        uow_factory, params, regions, clock, kpj_issuer or RandomKpjIssuer(), access
+    )
+    sponsorships = SponsorshipService(uow_factory, clock, access)
+    return Container(
+        settings,
+        params,
+        regions,
+        clock,
+        engine,
+        uow_factory,
+        registry,
+        access,
+        sponsorships,
+        AuditTrail(uow_factory, clock),
+    )
+
+
+def _secret(settings: Settings) -> bytes:
+    """The HMAC secret: from the settings, or made once and kept beside the default database."""
+    if settings.secret_key:
+        return settings.secret_key.encode()
+    path = Path(REPO_ROOT / "var" / "secret.key")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip().encode()
 
 
 def _regions(settings: Settings) -> RegionDirectory:

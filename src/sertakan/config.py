@@ -22,6 +22,21 @@ class Settings(BaseSettings):
         default=REPO_ROOT.parent / "shared" / "data" / "regions",
         description="Folder with regions.csv, region_code_history.csv and population.csv",
     )
+    secret_key: str | None = Field(
+        default=None,
+        description=(
+            "Secret for one-time-code digests (HMAC). Unset: a random one is made once and kept "
+            "in var/secret.key beside the default database (fine for one laptop; set it in "
+            "production)"
+        ),
+    )
+    https: bool = Field(
+        default=False,
+        description="Served over HTTPS: Secure cookies and an HSTS header (set behind TLS)",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576, description="Largest request body accepted (413 above it)"
+    )
     today: str | None = Field(
         default=None,
         description="Pin the clock to a date (YYYY-MM-DD) for demos and tests; unset in production",

@@ -12,6 +12,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sertakan.access.actor import Actor
+from sertakan.access.roles import Role
 from sertakan.bootstrap import Container
 from sertakan.registry.kpj import RandomKpjIssuer
 from sertakan.registry.model import Branch
@@ -20,6 +22,15 @@ from sertakan.registry.regions import Village
 from sertakan.registry.service import EnrolmentApplication, RegistryService, SponsorApplication
 
 BRANCH = Branch("BOGOR_KOTA", "Kantor Cabang Bogor Kota", "32.71")  # the seed article's branch
+
+# Demo staff. The passwords are public (printed by `make run`): a demo is not a deployment.
+STAFF = (
+    (Role.ADMIN, "admin", "kantor-cabang-admin-2026", "Admin Sertakan"),
+    (Role.OFFICER, "petugas", "loket-bogor-tengah-2026", "Rina (petugas)"),
+    (Role.SUPERVISOR, "supervisor", "setujui-dengan-teliti-2026", "Budi (supervisor)"),
+    (Role.AUDITOR, "auditor", "periksa-semua-jejak-2026", "Dewi (auditor)"),
+    (Role.AGENT, "agen", "perisai-kampung-bogor-2026", "Agus (agen Perisai)"),
+)
 # Ages are drawn against a fixed day, so the data does not drift with the calendar.
 AGE_REFERENCE = dt.date(2026, 1, 1)
 HOUSEHOLD_SPONSORS = 36
@@ -273,9 +284,20 @@ def load_demo(container: Container, *, seed: int = 2024) -> DemoSummary:
         container.regions,
         container.clock,
         RandomKpjIssuer(random.Random(seed + 1)),
+        container.access,
         ids=_seeded_ids(random.Random(seed + 2)),
     )
     registry.add_branch(BRANCH)
+    console = Actor.console("demo")
+    for role, username, password, display_name in STAFF:
+        container.access.create_staff_account(
+            console,
+            role=role,
+            username=username,
+            password=password,
+            display_name=display_name,
+            branch_code=BRANCH.code if role.is_branch_staff else None,
+        )
     people = _People(rng, container)
     sponsored = members = 0
 
@@ -284,6 +306,7 @@ def load_demo(container: Container, *, seed: int = 2024) -> DemoSummary:
         nik, name, birth, sex = people.person()
         village = people.village()
         registry.enrol_member(
+            console,
             EnrolmentApplication(
                 nik=nik,
                 full_name=name,
@@ -296,7 +319,7 @@ def load_demo(container: Container, *, seed: int = 2024) -> DemoSummary:
                 declared_income=people.income(),
                 programs=people.programs(),
                 sponsor_id=sponsor_id,
-            )
+            ),
         )
         members += 1
 
@@ -306,6 +329,7 @@ def load_demo(container: Container, *, seed: int = 2024) -> DemoSummary:
         nik, name, _birth, _sex = people.person(min_age=25, max_age=70)
         village = people.village()
         sponsor = registry.register_sponsor(
+            console,
             SponsorApplication(
                 kind="business" if is_business else "person",
                 name=BUSINESSES[index - HOUSEHOLD_SPONSORS] if is_business else name,
@@ -314,7 +338,7 @@ def load_demo(container: Container, *, seed: int = 2024) -> DemoSummary:
                 address=people.address(),
                 nik=None if is_business else nik,
                 nib=f"{rng.randint(10**12, 10**13 - 1)}" if is_business else None,
-            )
+            ),
         )
         sponsors += 1
         count = rng.randint(4, 10) if is_business else rng.randint(1, 5)
@@ -325,6 +349,32 @@ def load_demo(container: Container, *, seed: int = 2024) -> DemoSummary:
     for _ in range(max(MIN_SELF_PAYING, MIN_MEMBERS - members)):
         enrol(rng.choice(SELF_OCCUPATIONS), None)
     return DemoSummary(BRANCH.name, sponsors, members, sponsored)
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    role: Role
+    how: str  # what to type where
+
+
+def demo_logins(container: Container) -> list[Login]:
+    """One way in per role, for `make run` to print. Phone sign-ins print their code on the
+    server console (the default message provider)."""
+    logins = [
+        Login(role, f"http://127.0.0.1:8000/masuk  {username} / {password}")
+        for role, username, password, _ in STAFF
+    ]
+    with container.uow() as uow:
+        sponsor = next(
+            (s for s in uow.sponsors.list(200) if uow.sponsorships.for_sponsor(s.id)), None
+        )
+        if sponsor is None:
+            return logins
+        worker = uow.members.get(uow.sponsorships.for_sponsor(sponsor.id)[0].member_id)
+    logins.append(Login(Role.SPONSOR, f"http://127.0.0.1:8000/masuk/hp  {sponsor.phone}"))
+    if worker is not None:
+        logins.append(Login(Role.WORKER, f"http://127.0.0.1:8000/masuk/hp  {worker.phone}"))
+    return logins
 
 
 def _seeded_ids(rng: random.Random) -> Callable[[], str]:

@@ -8,8 +8,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 from openapi_spec_validator import validate
 
+from sertakan.notifications.providers import RecordingProvider
 from sertakan.registry.kpj import is_valid_kpj
 from sertakan.registry.nik import build_nik
+from tests.support.auth import last_code
 
 
 def worker(**changes: Any) -> dict[str, Any]:
@@ -51,7 +53,7 @@ def test_a_valid_enrolment_answers_201_with_the_kpj_and_monthly_breakdown(
     assert is_valid_kpj(body["kpj"])
     nik = worker()["nik"]
     assert body["nik_masked"] == nik[:4] + "********" + nik[-4:]
-    assert nik not in response.text
+    assert body["nik"] == nik  # a branch officer checks identity at the counter: NIK in full
     assert body["phone"] == "+6281234567890"
     assert body["status"] == "awaiting_first_payment"
     assert body["status_label"] == "Menunggu pembayaran pertama"
@@ -87,7 +89,7 @@ def test_an_invalid_enrolment_names_every_field_and_rule_and_keeps_nothing(
     assert ("nik", "nik.format") in rules
     assert ("declared_income", "bpu.declared_income.minimum") in rules
     assert any(field == "phone" for field, _ in rules)
-    assert client.get("/api/v1/members", params={"q": "Siti"}).json() == []
+    assert client.post("/api/v1/members/search", json={"q": "Siti"}).json() == []
 
 
 def test_a_fractional_income_is_refused_money_is_whole_rupiah(client: TestClient) -> None:
@@ -106,8 +108,8 @@ def test_unknown_fields_and_malformed_json_are_refused_cleanly(client: TestClien
     assert "Traceback" not in response.text
 
 
-def test_a_sponsor_sees_each_worker_with_the_monthly_cost_and_the_total(
-    client: TestClient,
+def test_a_sponsor_sees_each_worker_with_the_monthly_cost_and_the_total_once_they_consent(
+    client: TestClient, provider: RecordingProvider
 ) -> None:
     sponsor = client.post("/api/v1/sponsors", json=household())
     assert sponsor.status_code == 201
@@ -126,6 +128,24 @@ def test_a_sponsor_sees_each_worker_with_the_monthly_cost_and_the_total(
             sponsor_id=sponsor_id,
         ),
     )
+
+    pending = client.get(f"/api/v1/sponsors/{sponsor_id}").json()
+    assert [w["consent"] for w in pending["workers"]] == ["pending", "pending"]
+    assert pending["monthly_total"] == 0  # nobody is billed before the worker consents
+    # Both workers share a phone here. The last code went to Asep (enrolled last); Siti's
+    # sponsorship asks for a fresh one (the third code for this phone: still under the limit).
+    asep, siti = pending["workers"]
+    resend = f"/api/v1/sponsorships/{siti['sponsorship_id']}/consent/resend"
+    for worker_line, ask_again in ((asep, False), (siti, True)):
+        sponsorship_id = worker_line["sponsorship_id"]
+        if ask_again:
+            assert client.post(resend).status_code == 202
+        confirmed = client.post(
+            f"/api/v1/sponsorships/{sponsorship_id}/consent",
+            json={"code": last_code(provider, "+6281234567890")},
+        )
+        assert confirmed.status_code == 200, confirmed.text
+        assert confirmed.json()["consent"] == "given"
 
     body = client.get(f"/api/v1/sponsors/{sponsor_id}").json()
 
@@ -150,7 +170,7 @@ def test_members_are_found_by_nik_kpj_or_name_with_the_kpj_masked(client: TestCl
     created = client.post("/api/v1/members", json=worker()).json()
 
     for query in (worker()["nik"], created["kpj"], "rahma"):
-        hits = client.get("/api/v1/members", params={"q": query}).json()
+        hits = client.post("/api/v1/members/search", json={"q": query}).json()
         assert [hit["id"] for hit in hits] == [created["id"]]
         assert hits[0]["kpj_masked"].endswith(created["kpj"][-4:])
 

@@ -18,7 +18,7 @@ def broken(container: Container, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("broken")
 def test_an_unexpected_api_error_is_a_500_problem_without_internals(client: TestClient) -> None:
-    response = client.get("/api/v1/members", params={"q": "siti"})
+    response = client.post("/api/v1/members/search", json={"q": "siti"})
 
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
@@ -30,7 +30,7 @@ def test_an_unexpected_api_error_is_a_500_problem_without_internals(client: Test
 def test_an_unexpected_page_error_is_an_indonesian_page_without_internals(
     client: TestClient,
 ) -> None:
-    response = client.get("/cari", params={"q": "siti"})
+    response = client.post("/cari", data={"q": "siti"})
 
     assert response.status_code == 500
     assert "text/html" in response.headers["content-type"]

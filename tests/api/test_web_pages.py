@@ -17,9 +17,11 @@ from fastapi.testclient import TestClient
 from sertakan.app import create_app
 from sertakan.bootstrap import Container, bootstrap
 from sertakan.config import Settings
+from sertakan.notifications.providers import RecordingProvider
 from sertakan.registry.nik import build_nik
 from sertakan.registry.service import SponsorApplication
 from sertakan.store.migrate import upgrade
+from tests.support.auth import CONSOLE, last_code
 
 BIRTH = dt.date(1990, 8, 17)
 
@@ -210,7 +212,7 @@ def test_a_registered_sponsor_lands_on_their_page_with_a_button_to_enrol_a_worke
 
 
 def test_the_sponsor_page_lists_each_worker_with_kpj_occupation_amount_and_the_total(
-    client: TestClient,
+    client: TestClient, provider: RecordingProvider
 ) -> None:
     sponsor_page = register_sponsor(client)
     sponsor_id = sponsor_page.rsplit("/", 1)[1]
@@ -224,7 +226,17 @@ def test_the_sponsor_page_lists_each_worker_with_kpj_occupation_amount_and_the_t
         occupation="driver",
         programs=["JKK", "JKM", "JHT"],
         sponsor_id=sponsor_id,
+        phone="0813-1111-2222",
     )
+    waiting = text_of(client.get(sponsor_page).text)
+    assert waiting.count("Menunggu persetujuan pekerja") == 2
+    # Each worker confirms with the code their phone received.
+    sheet = client.get(f"/api/v1/sponsors/{sponsor_id}").json()
+    phones = {"Siti Rahmawati": "+6281234567890", "Budi Santoso": "+6281311112222"}
+    for line in sheet["workers"]:
+        code = last_code(provider, phones[line["full_name"]])
+        confirmed = client.post(f"/persetujuan/{line['sponsorship_id']}", data={"code": code})
+        assert confirmed.status_code == 200, confirmed.text
 
     page = text_of(client.get(sponsor_page).text)
 
@@ -265,6 +277,7 @@ def test_the_sponsor_list_shows_twenty_a_page_with_a_link_to_the_next(
 ) -> None:
     for serial in range(100, 121):
         container.registry.register_sponsor(
+            CONSOLE,
             SponsorApplication(
                 kind="person",
                 name=f"Keluarga {serial}",
@@ -272,7 +285,7 @@ def test_the_sponsor_list_shows_twenty_a_page_with_a_link_to_the_next(
                 region_code="32.71.01.1001",
                 address="",
                 nik=build_nik("327101", dt.date(1970, 1, 5), "F", serial),
-            )
+            ),
         )
 
     first = client.get("/sponsor").text
@@ -373,7 +386,7 @@ def test_an_enrolled_worker_lands_on_their_member_page_with_kpj_and_first_paymen
     assert kpj is not None  # the full 11-digit KPJ
     assert "Menunggu pembayaran pertama" in shown
     assert "Siti Rahmawati" in shown
-    assert "3271********0012" in shown  # NIK masked
+    assert worker()["nik"] in shown  # a branch officer sees the NIK in full (identity checks)
     assert "Asisten rumah tangga" in shown
     assert "Batu Tulis, Kec. Bogor Selatan, Kota Bogor" in shown
     assert "Mandiri" in shown
@@ -462,7 +475,7 @@ def test_a_form_with_only_the_birth_date_missing_enrols_nobody(client: TestClien
     assert response.status_code == 422
     assert field_error(response.text, "birth_date") == "Tanggal lahir wajib diisi"
     assert "Tidak ada peserta yang cocok" in text_of(
-        client.get("/cari", params={"q": worker()["nik"]}).text
+        client.post("/cari", data={"q": worker()["nik"]}).text
     )
 
 
@@ -563,7 +576,7 @@ def test_staff_find_a_member_by_kpj_by_nik_and_by_name_with_the_kpj_masked(
     assert kpj is not None
 
     for query in (kpj.group(1), worker()["nik"], "rahma"):
-        page = client.get("/cari", params={"q": query}).text
+        page = client.post("/cari", data={"q": query}).text
         results = re.search(r'<ul class="result-list">(.*?)</ul>', page, re.S)
 
         assert results is not None, query
@@ -573,7 +586,7 @@ def test_staff_find_a_member_by_kpj_by_nik_and_by_name_with_the_kpj_masked(
 
 
 def test_a_search_with_nothing_found_says_so(client: TestClient) -> None:
-    page = text_of(client.get("/cari", params={"q": "Tidak Ada Orangnya"}).text)
+    page = text_of(client.post("/cari", data={"q": "Tidak Ada Orangnya"}).text)
 
     assert "Tidak ada peserta yang cocok dengan “Tidak Ada Orangnya”" in page
 
@@ -581,9 +594,9 @@ def test_a_search_with_nothing_found_says_so(client: TestClient) -> None:
 def test_empty_short_and_odd_number_queries_get_a_friendly_indonesian_hint(
     client: TestClient,
 ) -> None:
-    empty = text_of(client.get("/cari", params={"q": " "}).text)
-    short = text_of(client.get("/cari", params={"q": "S"}).text)
-    digits = text_of(client.get("/cari", params={"q": "3271"}).text)
+    empty = text_of(client.post("/cari", data={"q": " "}).text)
+    short = text_of(client.post("/cari", data={"q": "S"}).text)
+    digits = text_of(client.post("/cari", data={"q": "3271"}).text)
 
     assert "Ketik NIK (16 digit), nomor KPJ (11 digit), atau nama peserta" in empty
     assert "Nama terlalu pendek: ketik paling sedikit 2 huruf" in short

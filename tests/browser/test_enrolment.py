@@ -15,12 +15,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from sertakan.access.roles import Role
 from sertakan.app import create_app
 from sertakan.bootstrap import bootstrap
 from sertakan.config import Settings
 from sertakan.registry.model import Branch
 from sertakan.registry.nik import build_nik
 from sertakan.store.migrate import upgrade
+from tests.support.auth import PASSWORD, cheap_hasher, make_staff
 from tests.support.server import live_server
 
 PHONE = {"width": 360, "height": 740}
@@ -31,13 +33,24 @@ SCREENSHOTS = Path("test-artifacts") / "screenshots"
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("web")
     settings = Settings(database_url=f"sqlite:///{folder / 't.db'}", today="2026-11-25")
-    container = bootstrap(settings)
+    container = bootstrap(settings, hasher=cheap_hasher())
     assert container.engine is not None
     upgrade(container.engine)
     container.registry.add_branch(Branch("BOGOR_KOTA", "Kantor Cabang Bogor Kota", "32.71"))
+    make_staff(container, Role.OFFICER)
     with live_server(create_app(container)) as url:
         yield url
     container.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def signed_in_officer(page: Page, base_url: str) -> None:
+    """A branch officer at the counter signs in first (every page here needs a role)."""
+    page.goto(base_url + "/masuk")
+    page.get_by_label("Nama pengguna").fill(Role.OFFICER.value)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page).to_have_url(re.compile(r"/cari$"))
 
 
 def choose_region(page: Page, province: str, regency: str, district: str, village: str) -> None:
@@ -100,7 +113,9 @@ def test_a_sponsor_registers_then_enrols_their_helper_and_sees_the_member_card(
 
     page.get_by_role("link", name="Ibu Ratna Kartika").click()
     expect(page.locator(".worker-list")).to_contain_text("Siti Rahmawati")
-    expect(page.locator(".total-line [data-total]")).to_have_text("Rp8.400")
+    # Nothing is billed until Siti consents with the code sent to her phone.
+    expect(page.locator(".worker-list")).to_contain_text("Menunggu persetujuan pekerja")
+    expect(page.locator(".total-line [data-total]")).to_have_text("Rp0")
 
 
 def test_the_monthly_amount_follows_the_income_and_the_jht_choice(

@@ -19,6 +19,7 @@ from sertakan.registry.nik import build_nik
 from sertakan.registry.service import EnrolmentApplication, MemberCard
 from sertakan.store.migrate import upgrade
 from sertakan.store.tables import members
+from tests.support.auth import CONSOLE
 
 APPLICATION = EnrolmentApplication(
     nik=build_nik("327101", dt.date(1990, 8, 17), "F", 12),
@@ -53,7 +54,8 @@ def test_concurrent_enrolments_of_one_nik_give_one_member_and_conflicts_for_the_
         start.wait()
         try:
             return container.registry.enrol_member(
-                dataclasses.replace(APPLICATION, full_name=f"Siti Rahmawati {clerk}")
+                CONSOLE,
+                dataclasses.replace(APPLICATION, full_name=f"Siti Rahmawati {clerk}"),
             )
         except NikAlreadyEnrolled as refused:
             return refused

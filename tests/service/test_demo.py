@@ -10,6 +10,7 @@ from sertakan.demo import load_demo
 from sertakan.kernel.clock import WIB, FixedClock
 from sertakan.registry.kpj import is_valid_kpj
 from sertakan.registry.nik import parse_nik
+from tests.support.auth import CONSOLE
 
 
 def _fresh() -> Container:
@@ -25,7 +26,7 @@ def test_the_demo_is_the_bogor_kota_branch_with_50_sponsors_and_300_workers() ->
     assert summary.members >= 300
     assert 0 < summary.sponsored < summary.members
     assert container.registry.count_members() == summary.members
-    sponsors = container.registry.list_sponsors(limit=1000)
+    sponsors = container.registry.list_sponsors(CONSOLE, limit=1000)
     assert len(sponsors) == summary.sponsors
     assert Counter(s.kind.value for s in sponsors).keys() == {"person", "business"}
 
@@ -34,8 +35,10 @@ def test_every_demo_worker_has_a_valid_nik_kpj_and_a_kota_bogor_village() -> Non
     container = _fresh()
     load_demo(container, seed=7)
 
-    sponsors = container.registry.list_sponsors(limit=1000)
-    cards = [card for s in sponsors for card in container.registry.sponsor_sheet(s.id).workers]
+    sponsors = container.registry.list_sponsors(CONSOLE, limit=1000)
+    cards = [
+        card for s in sponsors for card in container.registry.sponsor_sheet(CONSOLE, s.id).workers
+    ]
     assert cards
     for card in cards:
         member = card.member
@@ -55,8 +58,8 @@ def test_the_same_seed_gives_the_same_people_and_numbers() -> None:
     def fingerprint(container: Container) -> list[tuple[str, str, str, str]]:
         return sorted(
             (s.id, card.member.id, card.member.nik, card.member.kpj)
-            for s in container.registry.list_sponsors(limit=1000)
-            for card in container.registry.sponsor_sheet(s.id).workers
+            for s in container.registry.list_sponsors(CONSOLE, limit=1000)
+            for card in container.registry.sponsor_sheet(CONSOLE, s.id).workers
         )
 
     assert fingerprint(first) == fingerprint(second)

@@ -14,6 +14,7 @@ from sertakan.registry.kpj import is_valid_kpj
 from sertakan.registry.model import MemberStatus
 from sertakan.registry.nik import build_nik
 from sertakan.registry.service import EnrolmentApplication, SponsorApplication
+from tests.support.auth import CONSOLE
 
 SITI = EnrolmentApplication(
     nik=build_nik("327101", dt.date(1990, 8, 17), "F", 12),
@@ -32,7 +33,7 @@ SITI = EnrolmentApplication(
 def test_a_valid_worker_is_enrolled_with_a_kpj_and_the_monthly_breakdown(
     container: Container,
 ) -> None:
-    card = container.registry.enrol_member(SITI)
+    card = container.registry.enrol_member(CONSOLE, SITI)
 
     assert is_valid_kpj(card.member.kpj)
     assert card.member.full_name == "Siti Rahmawati"  # spaces folded
@@ -49,6 +50,7 @@ def test_a_worker_enrolled_by_a_sponsor_shows_on_the_sponsor_sheet_with_the_mont
     container: Container,
 ) -> None:
     sponsor = container.registry.register_sponsor(
+        CONSOLE,
         SponsorApplication(
             kind="person",
             name="Ibu Ratna",
@@ -56,9 +58,9 @@ def test_a_worker_enrolled_by_a_sponsor_shows_on_the_sponsor_sheet_with_the_mont
             region_code="32.71.01.1001",
             address="Jl. Salak 2",
             nik=build_nik("327101", dt.date(1970, 1, 5), "F", 3),
-        )
+        ),
     )
-    container.registry.enrol_member(dataclasses.replace(SITI, sponsor_id=sponsor.id))
+    container.registry.enrol_member(CONSOLE, dataclasses.replace(SITI, sponsor_id=sponsor.id))
     driver = dataclasses.replace(
         SITI,
         nik=build_nik("327102", dt.date(1985, 3, 1), "M", 7),
@@ -70,24 +72,26 @@ def test_a_worker_enrolled_by_a_sponsor_shows_on_the_sponsor_sheet_with_the_mont
         programs=("JKK", "JKM"),
         sponsor_id=sponsor.id,
     )
-    container.registry.enrol_member(driver)
+    container.registry.enrol_member(CONSOLE, driver)
 
-    sheet = container.registry.sponsor_sheet(sponsor.id)
+    sheet = container.registry.sponsor_sheet(CONSOLE, sponsor.id)
 
     assert [card.member.full_name for card in sheet.workers] == ["Asep Suryana", "Siti Rahmawati"]
     assert sheet.monthly_total == sum(card.quote.total for card in sheet.workers)
     # The driver is a transport worker: 2,000,000 × 1% = 20,000 and 6,800, both halved.
     assert sheet.workers[0].quote.parts == {"JKK": 10_000, "JKM": 3_400}
-    assert container.registry.member_card(sheet.workers[0].member.id).sponsor == sponsor
+    assert container.registry.member_card(CONSOLE, sheet.workers[0].member.id).sponsor == sponsor
 
 
 def test_the_same_nik_twice_is_refused_naming_the_existing_kpj_masked(
     container: Container,
 ) -> None:
-    first = container.registry.enrol_member(SITI)
+    first = container.registry.enrol_member(CONSOLE, SITI)
 
     with pytest.raises(NikAlreadyEnrolled) as refused:
-        container.registry.enrol_member(dataclasses.replace(SITI, full_name="Someone Else"))
+        container.registry.enrol_member(
+            CONSOLE, dataclasses.replace(SITI, full_name="Someone Else")
+        )
 
     assert refused.value.masked_kpj == "*******" + first.member.kpj[-4:]
     assert first.member.kpj not in str(refused.value)
@@ -107,7 +111,7 @@ def test_every_broken_rule_is_named_in_one_answer(container: Container) -> None:
     )
 
     with pytest.raises(RuleViolation) as refused:
-        container.registry.enrol_member(bad)
+        container.registry.enrol_member(CONSOLE, bad)
 
     fields = {v.field for v in refused.value.violations}
     assert {"nik", "full_name", "phone", "region_code", "occupation"} <= fields
@@ -118,7 +122,7 @@ def test_every_broken_rule_is_named_in_one_answer(container: Container) -> None:
 
 def test_a_nik_whose_birth_date_disagrees_with_the_form_is_refused(container: Container) -> None:
     with pytest.raises(RuleViolation) as refused:
-        container.registry.enrol_member(dataclasses.replace(SITI, sex="M"))
+        container.registry.enrol_member(CONSOLE, dataclasses.replace(SITI, sex="M"))
 
     assert {v.rule for v in refused.value.violations} >= {"nik.sex_mismatch"}
 
@@ -127,7 +131,8 @@ def test_a_worker_aged_65_on_the_enrolment_day_is_refused(container: Container) 
     born = dt.date(1961, 11, 25)  # 65 on 2026-11-25
     with pytest.raises(RuleViolation) as refused:
         container.registry.enrol_member(
-            dataclasses.replace(SITI, nik=build_nik("327101", born, "F", 1), birth_date=born)
+            CONSOLE,
+            dataclasses.replace(SITI, nik=build_nik("327101", born, "F", 1), birth_date=born),
         )
 
     assert [v.field for v in refused.value.violations] == ["birth_date"]
@@ -137,20 +142,20 @@ def test_an_enrolment_for_an_unknown_sponsor_leaves_no_member_behind(
     container: Container,
 ) -> None:
     with pytest.raises(RuleViolation) as refused:
-        container.registry.enrol_member(dataclasses.replace(SITI, sponsor_id="nobody"))
+        container.registry.enrol_member(CONSOLE, dataclasses.replace(SITI, sponsor_id="nobody"))
 
     assert refused.value.violations[0].field == "sponsor_id"
     assert container.registry.count_members() == 0
-    assert container.registry.find_members(SITI.nik) == []
+    assert container.registry.find_members(CONSOLE, SITI.nik) == []
 
 
 def test_branch_staff_find_a_member_by_nik_kpj_or_part_of_the_name(container: Container) -> None:
-    card = container.registry.enrol_member(SITI)
+    card = container.registry.enrol_member(CONSOLE, SITI)
 
-    assert container.registry.find_members(SITI.nik) == [card.member]
-    assert container.registry.find_members(card.member.kpj) == [card.member]
-    assert container.registry.find_members("rahma") == [card.member]
-    assert container.registry.find_members("Budi") == []
+    assert container.registry.find_members(CONSOLE, SITI.nik) == [card.member]
+    assert container.registry.find_members(CONSOLE, card.member.kpj) == [card.member]
+    assert container.registry.find_members(CONSOLE, "rahma") == [card.member]
+    assert container.registry.find_members(CONSOLE, "Budi") == []
 
 
 def test_a_business_sponsor_needs_a_13_digit_nib_and_is_registered_once(
@@ -164,14 +169,14 @@ def test_a_business_sponsor_needs_a_13_digit_nib_and_is_registered_once(
         address="Jl. Suryakencana 10",
         nib="1234567890123",
     )
-    sponsor = container.registry.register_sponsor(application)
+    sponsor = container.registry.register_sponsor(CONSOLE, application)
     assert sponsor.nib == "1234567890123"
 
     with pytest.raises(RuleViolation) as refused:
-        container.registry.register_sponsor(dataclasses.replace(application, nib="12345"))
+        container.registry.register_sponsor(CONSOLE, dataclasses.replace(application, nib="12345"))
     assert refused.value.violations[0].field == "nib"
     with pytest.raises(Exception, match="already registered"):
-        container.registry.register_sponsor(application)
+        container.registry.register_sponsor(CONSOLE, application)
 
 
 def test_missing_birth_date_and_income_are_reported_with_the_other_mistakes(
@@ -179,7 +184,8 @@ def test_missing_birth_date_and_income_are_reported_with_the_other_mistakes(
 ) -> None:
     with pytest.raises(RuleViolation) as refused:
         container.registry.enrol_member(
-            dataclasses.replace(SITI, birth_date=None, declared_income=None, phone="12")
+            CONSOLE,
+            dataclasses.replace(SITI, birth_date=None, declared_income=None, phone="12"),
         )
 
     rules = {(v.field, v.rule) for v in refused.value.violations}

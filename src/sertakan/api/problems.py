@@ -76,6 +76,22 @@ def conflict(error: Conflict) -> JSONResponse:
     )
 
 
+def access_refused(status: int, rule: str, message: str, message_id: str) -> JSONResponse:
+    """401 (sign in), 403 (not yours) or 429 (slow down), naming the rule."""
+    titles = {401: "Sign in first", 403: "Forbidden", 429: "Too many requests"}
+    response = problem(
+        status,
+        rule.replace(".", "-"),
+        titles.get(status, "Refused"),
+        message,
+        rule=rule,
+        detail_id=message_id,
+    )
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="sertakan"'
+    return response
+
+
 def not_found(error: NotFound) -> JSONResponse:
     return problem(404, "not-found", "Not found", "No such record")
 

@@ -1,38 +1,41 @@
-"""The `/api/v1` routes. Each one is a thin translation between HTTP and a service call."""
+"""The `/api/v1` router: contributions (public), and the routers of the other resources.
+
+Each route is a thin translation between HTTP and a service call, and declares the one
+permission it needs (`Requires`); the services check the scope and write the audit trail.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.security import OAuth2PasswordBearer
 
-from sertakan.api.schemas import (
-    BpuQuoteRead,
-    MemberCreate,
-    MemberHit,
-    MemberRead,
-    PuQuoteRead,
-    SponsorCreate,
-    SponsorRead,
-)
-from sertakan.bootstrap import Container
-from sertakan.registry.service import EnrolmentApplication, SponsorApplication
+from sertakan.access.permissions import Permission
+from sertakan.api import accounts, auth_routes, members, sponsors, sponsorships
+from sertakan.api.schemas import BpuQuoteRead, PuQuoteRead
+from sertakan.http.auth import Requires, container_of
 from sertakan.regulation.contributions import quote_bpu, quote_pu
 
-router = APIRouter(prefix="/api/v1")
+# Declares the bearer scheme in the OpenAPI document (the "Authorize" button of /docs); the
+# token itself is read and checked by `Requires`.
+bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
-
-def _container(request: Request) -> Container:
-    container: Container = request.app.state.container
-    return container
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(bearer)])
+PUBLIC = Depends(Requires(Permission.PUBLIC))
 
 
 def _programs(text: str) -> tuple[str, ...]:
     return tuple(part.strip().upper() for part in text.split(",") if part.strip())
 
 
-@router.get("/contributions/bpu", response_model=BpuQuoteRead, tags=["contributions"])
+@router.get(
+    "/contributions/bpu",
+    response_model=BpuQuoteRead,
+    tags=["contributions"],
+    dependencies=[PUBLIC],
+)
 def bpu_contribution(
     request: Request,
     declared_income: Annotated[int, Query(description="Declared monthly income, rupiah")],
@@ -44,7 +47,7 @@ def bpu_contribution(
     publicly_funded: Annotated[bool, Query(description="JKK+JKM paid from APBN/APBD")] = False,
 ) -> BpuQuoteRead:
     """What a BPU (informal) worker's cover costs per month, part by part, with its law."""
-    container = _container(request)
+    container = container_of(request)
     quote = quote_bpu(
         container.params,
         declared_income=declared_income,
@@ -56,7 +59,9 @@ def bpu_contribution(
     return BpuQuoteRead.of(quote)
 
 
-@router.get("/contributions/pu", response_model=PuQuoteRead, tags=["contributions"])
+@router.get(
+    "/contributions/pu", response_model=PuQuoteRead, tags=["contributions"], dependencies=[PUBLIC]
+)
 def pu_contribution(
     request: Request,
     wage: Annotated[int, Query(description="Monthly wage, rupiah")],
@@ -65,7 +70,7 @@ def pu_contribution(
     in_jkp: Annotated[bool, Query(description="Registered in JKP (job-loss cover)")] = False,
 ) -> PuQuoteRead:
     """A wage earner's (PU) contributions: employer and worker shares per programme."""
-    container = _container(request)
+    container = container_of(request)
     quote = quote_pu(
         container.params,
         wage=wage,
@@ -76,73 +81,5 @@ def pu_contribution(
     return PuQuoteRead.of(quote)
 
 
-@router.post(
-    "/members",
-    response_model=MemberRead,
-    status_code=status.HTTP_201_CREATED,
-    tags=["members"],
-    responses={409: {"description": "NIK already enrolled"}, 422: {"description": "Rule broken"}},
-)
-def enrol_member(request: Request, body: MemberCreate) -> MemberRead:
-    """Enrol a BPU worker, optionally paid for by a sponsor."""
-    card = _container(request).registry.enrol_member(
-        EnrolmentApplication(
-            nik=body.nik,
-            full_name=body.full_name,
-            birth_date=body.birth_date,
-            sex=body.sex,
-            phone=body.phone,
-            region_code=body.region_code,
-            address=body.address,
-            occupation=body.occupation,
-            declared_income=body.declared_income,
-            programs=tuple(p.upper() for p in body.programs),
-            sponsor_id=body.sponsor_id,
-            publicly_funded=body.publicly_funded,
-        )
-    )
-    return MemberRead.of(card)
-
-
-@router.get("/members", response_model=list[MemberHit], tags=["members"])
-def find_members(
-    request: Request,
-    q: Annotated[str, Query(min_length=1, max_length=100, description="NIK, KPJ or name")],
-) -> list[MemberHit]:
-    """Find members by NIK (16 digits), KPJ (11 digits) or part of the name."""
-    return [MemberHit.of(m) for m in _container(request).registry.find_members(q)]
-
-
-@router.get("/members/{member_id}", response_model=MemberRead, tags=["members"])
-def get_member(request: Request, member_id: str) -> MemberRead:
-    return MemberRead.of(_container(request).registry.member_card(member_id))
-
-
-@router.post(
-    "/sponsors",
-    response_model=SponsorRead,
-    status_code=status.HTTP_201_CREATED,
-    tags=["sponsors"],
-    responses={409: {"description": "Already registered"}, 422: {"description": "Rule broken"}},
-)
-def register_sponsor(request: Request, body: SponsorCreate) -> SponsorRead:
-    """Register a sponsor: a person (NIK) or a business/UMKM (NIB) paying for workers."""
-    registry = _container(request).registry
-    sponsor = registry.register_sponsor(
-        SponsorApplication(
-            kind=body.kind,
-            name=body.name,
-            phone=body.phone,
-            region_code=body.region_code,
-            address=body.address,
-            nik=body.nik,
-            nib=body.nib,
-        )
-    )
-    return SponsorRead.of(registry.sponsor_sheet(sponsor.id))
-
-
-@router.get("/sponsors/{sponsor_id}", response_model=SponsorRead, tags=["sponsors"])
-def get_sponsor(request: Request, sponsor_id: str) -> SponsorRead:
-    """A sponsor, every worker they pay for with the monthly cost, and the monthly total."""
-    return SponsorRead.of(_container(request).registry.sponsor_sheet(sponsor_id))
+for module in (auth_routes, members, sponsors, sponsorships, accounts):
+    router.include_router(module.router)

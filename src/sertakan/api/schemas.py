@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sertakan.access.model import Account
+from sertakan.audit.model import AuditEvent
 from sertakan.registry.kpj import mask_kpj
-from sertakan.registry.model import Member, Sponsor
+from sertakan.registry.model import Member, Sponsor, Sponsorship
 from sertakan.registry.nik import mask_nik
 from sertakan.registry.occupations import occupation
 from sertakan.registry.service import MemberCard, SponsorSheet
@@ -152,10 +155,35 @@ class SponsorSummary(BaseModel):
         return cls(id=sponsor.id, kind=sponsor.kind.value, name=sponsor.name)
 
 
+class SponsorshipRead(BaseModel):
+    id: str
+    sponsor: SponsorSummary
+    member_id: str
+    from_month: str
+    until_month: str | None
+    consent: str = Field(description="pending | given | awaiting_approval | attested")
+    consent_label: str
+
+    @classmethod
+    def of(cls, sponsorship: Sponsorship, sponsor: Sponsor) -> SponsorshipRead:
+        return cls(
+            id=sponsorship.id,
+            sponsor=SponsorSummary.of(sponsor),
+            member_id=sponsorship.member_id,
+            from_month=str(sponsorship.from_month),
+            until_month=str(sponsorship.until_month) if sponsorship.until_month else None,
+            consent=sponsorship.consent.value,
+            consent_label=sponsorship.consent.label_id,
+        )
+
+
 class MemberRead(BaseModel):
     id: str
     kpj: str
     nik_masked: str
+    nik: str | None = Field(
+        default=None, description="The NIK in full: only for roles that check identity"
+    )
     full_name: str
     birth_date: dt.date
     sex: str
@@ -172,15 +200,17 @@ class MemberRead(BaseModel):
     status: str
     status_label: str
     sponsor: SponsorSummary | None
+    sponsorship: SponsorshipRead | None
     monthly_contribution: BpuQuoteRead
 
     @classmethod
-    def of(cls, card: MemberCard) -> MemberRead:
+    def of(cls, card: MemberCard, *, full_nik: bool = False) -> MemberRead:
         m = card.member
         return cls(
             id=m.id,
             kpj=m.kpj,
             nik_masked=mask_nik(m.nik),
+            nik=m.nik if full_nik else None,
             full_name=m.full_name,
             birth_date=m.birth_date,
             sex=m.sex.value,
@@ -197,6 +227,11 @@ class MemberRead(BaseModel):
             status=m.status.value,
             status_label=m.status.label_id,
             sponsor=SponsorSummary.of(card.sponsor) if card.sponsor else None,
+            sponsorship=(
+                SponsorshipRead.of(card.sponsorship, card.sponsor)
+                if card.sponsorship and card.sponsor
+                else None
+            ),
             monthly_contribution=BpuQuoteRead.of(card.quote),
         )
 
@@ -235,6 +270,8 @@ class SponsoredWorker(BaseModel):
     full_name: str
     occupation_label: str
     monthly: BpuQuoteRead
+    sponsorship_id: str | None
+    consent: str | None
 
 
 class SponsorRead(BaseModel):
@@ -264,8 +301,130 @@ class SponsorRead(BaseModel):
                     full_name=card.member.full_name,
                     occupation_label=occupation(card.member.occupation).label_id,
                     monthly=BpuQuoteRead.of(card.quote),
+                    sponsorship_id=card.sponsorship.id if card.sponsorship else None,
+                    consent=card.sponsorship.consent.value if card.sponsorship else None,
                 )
                 for card in sheet.workers
             ],
             monthly_total=sheet.monthly_total,
+        )
+
+
+class MemberSearch(BaseModel):
+    """A search is POSTed, so a NIK typed into it never lands in a URL or an access log."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field(min_length=1, max_length=100, description="NIK, KPJ or part of a name")
+
+
+class TokenRead(BaseModel):
+    """OAuth2 access token response (RFC 6749 §5.1)."""
+
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
+    expires_in: int
+
+
+class CodeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phone: str = Field(max_length=30, examples=["0812-3456-7890"])
+
+
+class CodeSignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phone: str = Field(max_length=30)
+    code: str = Field(max_length=12)
+    role: str | None = Field(default=None, max_length=10, description="worker or sponsor")
+
+
+class ConsentConfirm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(max_length=12)
+
+
+class Attestation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(max_length=300)
+
+
+class AccountCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: str = Field(max_length=20, description="agent | officer | supervisor | auditor | admin")
+    username: str = Field(max_length=40)
+    password: str = Field(max_length=128)
+    display_name: str = Field(default="", max_length=100)
+    branch_code: str | None = Field(default=None, max_length=32)
+
+
+class RoleChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: str = Field(max_length=20)
+    branch_code: str | None = Field(default=None, max_length=32)
+
+
+class AccountRead(BaseModel):
+    id: str
+    role: str
+    display_name: str
+    username: str | None
+    branch_code: str | None
+    is_active: bool
+
+    @classmethod
+    def of(cls, account: Account) -> AccountRead:
+        return cls(
+            id=account.id,
+            role=account.role.value,
+            display_name=account.display_name,
+            username=account.username,
+            branch_code=account.branch_code,
+            is_active=account.is_active,
+        )
+
+
+class Me(BaseModel):
+    account_id: str
+    role: str
+    display_name: str
+    branch_code: str | None
+    member_id: str | None
+    sponsor_id: str | None
+
+
+class AuditEventRead(BaseModel):
+    id: int | None
+    at: dt.datetime
+    action: str
+    entity_type: str
+    entity_id: str
+    actor_account_id: str | None
+    actor_role: str
+    request_id: str
+    outcome: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    reason: str
+
+    @classmethod
+    def of(cls, e: AuditEvent) -> AuditEventRead:
+        return cls(
+            id=e.id,
+            at=e.at,
+            action=e.action,
+            entity_type=e.entity_type,
+            entity_id=e.entity_id,
+            actor_account_id=e.actor_account_id,
+            actor_role=e.actor_role,
+            request_id=e.request_id,
+            outcome=e.outcome.value,
+            before=dict(e.before) if e.before is not None else None,
+            after=dict(e.after) if e.after is not None else None,
+            reason=e.reason,
         )

@@ -14,7 +14,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from sertakan.access.actor import Actor
 from sertakan.bootstrap import Container, bootstrap
+from sertakan.cli.batch_commands import billing_app, synth_app
+from sertakan.cli.coverage_commands import coverage_app
 from sertakan.cli.render import error_lines, member_panel, pu_table, quote_table
 from sertakan.kernel.errors import SertakanError
 
@@ -27,9 +30,14 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(contribution_app, name="contribution")
 app.add_typer(member_app, name="member")
+app.add_typer(synth_app, name="synth")
+app.add_typer(billing_app, name="billing")
+app.add_typer(coverage_app, name="coverage")
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+# The operator at the server's console: may do everything, audited as role "system".
+CONSOLE = Actor.console("cli")
 
 
 @contextmanager
@@ -95,6 +103,17 @@ def demo_load(
         f"Loaded {summary.sponsors} sponsors and {summary.members} workers "
         f"({summary.sponsored} sponsored) for the {summary.branch} branch."
     )
+
+
+@demo_app.command("logins")
+def demo_logins() -> None:
+    """Print one demo login per role (phone sign-ins: the code appears in the server's log)."""
+    from sertakan.demo import demo_logins as logins
+
+    table = Table("Peran", "Cara masuk", title="Demo logins")
+    for login in logins(_container()):
+        table.add_row(login.role.label_id, login.how)
+    console.print(table)
 
 
 @contribution_app.command("bpu")
@@ -175,6 +194,7 @@ def member_enrol(
     container = _container()
     with _reported():
         card = container.registry.enrol_member(
+            CONSOLE,
             EnrolmentApplication(
                 nik=nik,
                 full_name=name,
@@ -187,7 +207,7 @@ def member_enrol(
                 declared_income=income,
                 programs=tuple(p.strip().upper() for p in programs.split(",") if p.strip()),
                 sponsor_id=sponsor,
-            )
+            ),
         )
     if as_json:
         _print_json(MemberRead.of(card).model_dump(mode="json"))
@@ -206,8 +226,8 @@ def member_show(
     container = _container()
     registry = container.registry
     with _reported():
-        hits = registry.find_members(key) if key.isdigit() else []
-        card = registry.member_card(hits[0].id if hits else key)
+        hits = registry.find_members(CONSOLE, key) if key.isdigit() else []
+        card = registry.member_card(CONSOLE, hits[0].id if hits else key)
     if as_json:
         _print_json(MemberRead.of(card).model_dump(mode="json"))
     else:
@@ -220,7 +240,7 @@ def member_find(text: Annotated[str, typer.Argument(help="NIK, KPJ or part of a 
     from sertakan.registry.kpj import mask_kpj
 
     table = Table("KPJ", "Nama", "Wilayah")
-    for member in _container().registry.find_members(text):
+    for member in _container().registry.find_members(CONSOLE, text):
         table.add_row(mask_kpj(member.kpj), member.full_name, member.region_code)
     console.print(table)
 

@@ -69,3 +69,40 @@ class ParameterMissing(SertakanError):
 
 class ConfigurationError(SertakanError):
     """The installation is missing something it needs (a data folder, a setting)."""
+
+
+@dataclass(eq=False)
+class Unauthorized(SertakanError):
+    """No valid credentials came with the request: sign in first (HTTP 401)."""
+
+    message: str = "Sign in first"
+    message_id: str = "Silakan masuk terlebih dahulu"
+    rule: str = "access.unauthenticated"
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+
+@dataclass(eq=False)
+class Forbidden(SertakanError):
+    """The caller is known but may not do this, or not to this record (HTTP 403)."""
+
+    message: str = "You may not do this"
+    message_id: str = "Anda tidak berhak membuka atau mengubah data ini"
+    rule: str = "access.forbidden"
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+
+@dataclass(eq=False)
+class RateLimited(SertakanError):
+    """Too many attempts in a window: try again later (HTTP 429)."""
+
+    message: str
+    message_id: str
+    rule: str
+    retry_after_seconds: int = 0
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)

@@ -71,11 +71,38 @@ class Member:
     enrolled_on: dt.date
     status: MemberStatus
     created_at: dt.datetime
+    enrolled_by: str | None = None  # the account that enrolled them (an agent sees these)
+
+
+class Consent(StrEnum):
+    """The worker's consent to be enrolled and paid for by a sponsor (issue 4 "Consent")."""
+
+    PENDING = "pending"  # a code was sent to the worker's phone
+    GIVEN = "given"  # the worker's code was entered
+    AWAITING_APPROVAL = "awaiting_approval"  # an officer attested; a supervisor must approve
+    ATTESTED = "attested"  # staff attested with a reason (a supervisor, or approved)
+
+    @property
+    def is_settled(self) -> bool:
+        return self in (Consent.GIVEN, Consent.ATTESTED)
+
+    @property
+    def label_id(self) -> str:
+        return _CONSENT_LABELS_ID[self]
+
+
+_CONSENT_LABELS_ID = {
+    Consent.PENDING: "Menunggu persetujuan pekerja",
+    Consent.GIVEN: "Disetujui pekerja (kode)",
+    Consent.AWAITING_APPROVAL: "Menunggu persetujuan supervisor",
+    Consent.ATTESTED: "Disetujui (pernyataan petugas)",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Sponsorship:
-    """Who pays for which worker, from which contribution month."""
+    """Who pays for which worker, from which contribution month. It pays only once the worker
+    consented (a code, or a staff attestation)."""
 
     id: str
     sponsor_id: str
@@ -83,6 +110,18 @@ class Sponsorship:
     from_month: Month
     until_month: Month | None
     created_at: dt.datetime
+    consent: Consent = Consent.GIVEN
+    consent_at: dt.datetime | None = None
+    consent_by: str | None = None  # the account that attested or approved
+    consent_reason: str = ""
 
     def is_active_in(self, month: Month) -> bool:
+        return (
+            self.consent.is_settled
+            and self.from_month <= month
+            and (self.until_month is None or month <= self.until_month)
+        )
+
+    def is_current_in(self, month: Month) -> bool:
+        """Not ended by `month`, whether or not the worker has consented yet."""
         return self.from_month <= month and (self.until_month is None or month <= self.until_month)

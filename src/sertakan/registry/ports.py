@@ -5,7 +5,10 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
+from sertakan.access.ports import AccountRepository, CodeRepository, TokenRepository
+from sertakan.audit.ports import AuditLog
 from sertakan.kernel.periods import Month
+from sertakan.notifications.ports import Outbox
 from sertakan.registry.model import Branch, Member, Sponsor, SponsorKind, Sponsorship
 
 
@@ -27,7 +30,9 @@ class MemberRepository(Protocol):
 
     def get_by_kpj(self, kpj: str) -> Member | None: ...
 
-    def search_by_name(self, text: str, limit: int) -> list[Member]: ...
+    def search_by_name(
+        self, text: str, limit: int, branch_code: str | None = None
+    ) -> list[Member]: ...
 
     def count(self) -> int: ...
 
@@ -45,6 +50,12 @@ class SponsorRepository(Protocol):
 class SponsorshipRepository(Protocol):
     def add(self, sponsorship: Sponsorship) -> None: ...
 
+    def get(self, sponsorship_id: str) -> Sponsorship | None: ...
+
+    def update(self, sponsorship: Sponsorship) -> None: ...
+
+    def awaiting_approval(self) -> list[Sponsorship]: ...
+
     def for_sponsor(self, sponsor_id: str) -> list[Sponsorship]: ...
 
     def for_member(self, member_id: str) -> list[Sponsorship]: ...
@@ -61,7 +72,10 @@ class BranchRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One transaction. It rolls back on exit unless `commit()` was called (ARCHITECTURE.md)."""
+    """One transaction. It rolls back on exit unless `commit()` was called (ARCHITECTURE.md).
+
+    Besides the registry's own tables it reaches accounts, codes, the audit log and the outbox,
+    so a change, its audit event and its messages commit or roll back together (issue 4)."""
 
     @property
     def members(self) -> MemberRepository: ...
@@ -74,6 +88,21 @@ class UnitOfWork(Protocol):
 
     @property
     def branches(self) -> BranchRepository: ...
+
+    @property
+    def accounts(self) -> AccountRepository: ...
+
+    @property
+    def tokens(self) -> TokenRepository: ...
+
+    @property
+    def codes(self) -> CodeRepository: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
     def __enter__(self) -> Self: ...
 

@@ -1,6 +1,8 @@
 """Registry use cases: register a sponsor, enrol a worker, find members.
 
-Services own the transaction: each use case opens one unit of work and commits it.
+Services own the transaction: each use case opens one unit of work and commits it, with the
+audit event of the change inside it (issue 4). Every use case takes the `Actor` asking: the
+guard checks the permission and the scope (a sponsor reaches only the workers they sponsor).
 """
 
 from __future__ import annotations
@@ -11,20 +13,31 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NoReturn
 
+from sertakan.access.actor import Actor
+from sertakan.access.auditing import event
+from sertakan.access.model import CodePurpose
+from sertakan.access.permissions import Permission
+from sertakan.access.roles import Role
+from sertakan.access.scope import may_enrol_for
+from sertakan.access.service import AccessService
 from sertakan.kernel.clock import Clock
 from sertakan.kernel.errors import RuleViolation, Violation
 from sertakan.kernel.ids import new_id
 from sertakan.kernel.periods import Month
+from sertakan.notifications import templates
+from sertakan.notifications.model import Message
 from sertakan.registry.errors import (
     MemberNotFound,
     NikAlreadyEnrolled,
     SponsorAlreadyRegistered,
     SponsorNotFound,
 )
+from sertakan.registry.guard import Guard
 from sertakan.registry.identifiers import normalize_nib
 from sertakan.registry.kpj import KpjIssuer, mask_kpj
 from sertakan.registry.model import (
     Branch,
+    Consent,
     Member,
     MemberStatus,
     Sex,
@@ -37,6 +50,7 @@ from sertakan.registry.occupations import occupation
 from sertakan.registry.phones import normalize_mobile
 from sertakan.registry.ports import DuplicateRecord, UnitOfWork
 from sertakan.registry.regions import RegionDirectory
+from sertakan.registry.snapshots import member_snapshot, sponsor_snapshot, sponsorship_snapshot
 from sertakan.regulation.contributions import BpuQuote, quote_bpu
 from sertakan.regulation.eligibility import check_bpu_enrolment_age
 from sertakan.regulation.loader import Parameters
@@ -82,6 +96,7 @@ class MemberCard:
     member: Member
     quote: BpuQuote
     sponsor: Sponsor | None
+    sponsorship: Sponsorship | None = None  # the current one, consented to or not
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,9 +137,12 @@ class RegistryService:
         regions: RegionDirectory,
         clock: Clock,
         kpj_issuer: KpjIssuer,
+        access: AccessService,
         ids: Callable[[], str] = new_id,
     ) -> None:
         self._uow = uow
+        self._access = access
+        self._guard = Guard(uow, clock)
         self._new_id = ids
         self._params = params
         self._regions = regions
@@ -145,7 +163,9 @@ class RegistryService:
 
     # -- sponsors --------------------------------------------------------------------------
 
-    def register_sponsor(self, application: SponsorApplication) -> Sponsor:
+    def register_sponsor(self, actor: Actor, application: SponsorApplication) -> Sponsor:
+        """Register a household or UMKM sponsor, with the account it signs in with (its phone)."""
+        self._guard.require(actor, Permission.SPONSOR_REGISTER, "sponsor")
         checks = _Checks()
         kind = SponsorKind.PERSON
         nik: str | None = None
@@ -191,41 +211,210 @@ class RegistryService:
                 raise SponsorAlreadyRegistered(existing.id)
             try:
                 uow.sponsors.add(sponsor)
-                uow.commit()
             except DuplicateRecord:
                 raise SponsorAlreadyRegistered(self._sponsor_id_for(kind, identity)) from None
+            self._access.phone_account_in(
+                uow,
+                actor,
+                role=Role.SPONSOR,
+                phone=phone,
+                display_name=name,
+                sponsor_id=sponsor.id,
+            )
+            uow.audit.append(
+                event(
+                    actor,
+                    self._clock.now(),
+                    "sponsor.register",
+                    "sponsor",
+                    sponsor.id,
+                    after=sponsor_snapshot(sponsor),
+                )
+            )
+            uow.commit()
         return sponsor
 
-    def sponsor(self, sponsor_id: str) -> Sponsor:
+    def sponsor(self, actor: Actor, sponsor_id: str) -> Sponsor:
+        self._guard.require(actor, Permission.SPONSOR_READ, "sponsor", sponsor_id)
+        with self._uow() as uow:
+            sponsor = uow.sponsors.get(sponsor_id)
+        if sponsor is None:
+            raise SponsorNotFound(sponsor_id)
+        self._guard.sponsor(actor, sponsor, Permission.SPONSOR_READ.value)
+        return sponsor
+
+    def sponsor_for_enrolment(self, actor: Actor, sponsor_id: str) -> Sponsor:
+        """The sponsor an enrolment form is for: a sponsor may only enrol as themselves."""
+        self._guard.require(actor, Permission.MEMBER_ENROL, "sponsor", sponsor_id)
+        if not may_enrol_for(actor, sponsor_id):
+            self._guard.deny(actor, Permission.MEMBER_ENROL.value, "sponsor", sponsor_id)
         with self._uow() as uow:
             sponsor = uow.sponsors.get(sponsor_id)
         if sponsor is None:
             raise SponsorNotFound(sponsor_id)
         return sponsor
 
-    def sponsor_sheet(self, sponsor_id: str) -> SponsorSheet:
+    def sponsor_sheet(self, actor: Actor, sponsor_id: str) -> SponsorSheet:
+        """The sponsor's workers this month; those still to consent are listed but not billed."""
+        self._guard.require(actor, Permission.SPONSOR_READ, "sponsor", sponsor_id)
+        month = Month.of(self._today())
         today = self._today()
         with self._uow() as uow:
             sponsor = uow.sponsors.get(sponsor_id)
             if sponsor is None:
                 raise SponsorNotFound(sponsor_id)
+            self._guard.sponsor(actor, sponsor, Permission.SPONSOR_READ.value)
             cards = []
             for sponsorship in uow.sponsorships.for_sponsor(sponsor_id):
-                if not sponsorship.is_active_in(Month.of(today)):
+                if not sponsorship.is_current_in(month):
                     continue
                 member = uow.members.get(sponsorship.member_id)
                 if member is not None:
-                    cards.append(MemberCard(member, self.quote_for(member, today), sponsor))
+                    quote = self.quote_for(member, today)
+                    cards.append(MemberCard(member, quote, sponsor, sponsorship))
         cards.sort(key=lambda card: card.member.full_name)
-        return SponsorSheet(sponsor, tuple(cards), sum(card.quote.total for card in cards))
+        total = sum(
+            c.quote.total for c in cards if c.sponsorship and c.sponsorship.is_active_in(month)
+        )
+        return SponsorSheet(sponsor, tuple(cards), total)
 
-    def list_sponsors(self, limit: int = 50, offset: int = 0) -> list[Sponsor]:
+    def list_sponsors(self, actor: Actor, limit: int = 50, offset: int = 0) -> list[Sponsor]:
+        self._guard.require(actor, Permission.SPONSOR_LIST, "sponsor")
         with self._uow() as uow:
             return uow.sponsors.list(limit, offset)
 
     # -- members ---------------------------------------------------------------------------
 
-    def enrol_member(self, application: EnrolmentApplication) -> MemberCard:
+    def enrol_member(
+        self, actor: Actor, application: EnrolmentApplication, *, client_ip: str = ""
+    ) -> MemberCard:
+        """Enrol a worker. With a sponsor, the sponsorship waits for the worker's consent: a
+        code goes to the worker's phone (the console, loading demo data, attests instead)."""
+        self._guard.require(actor, Permission.MEMBER_ENROL, "member")
+        if not may_enrol_for(actor, application.sponsor_id or None):
+            self._guard.deny(
+                actor, Permission.MEMBER_ENROL.value, "sponsor", application.sponsor_id or ""
+            )
+        valid = self._validate_enrolment(application)
+        name, nik, phone, birth_date, quote = valid
+
+        with self._uow() as uow:
+            sponsor = None
+            if application.sponsor_id:
+                sponsor = uow.sponsors.get(application.sponsor_id)
+                if sponsor is None:
+                    raise RuleViolation.single(
+                        "sponsor_id",
+                        "sponsor.unknown",
+                        "no sponsor has this id",
+                        "Pemberi kerja tidak ditemukan",
+                    )
+            existing = uow.members.get_by_nik(nik)
+            if existing is not None:
+                raise NikAlreadyEnrolled(mask_kpj(existing.kpj))
+            branch = _branch_for(application.region_code, uow.branches.all())
+            member = self._insert_member(
+                uow, actor, application, name, nik, phone, birth_date, quote, branch
+            )
+            uow.audit.append(
+                event(
+                    actor,
+                    self._clock.now(),
+                    "member.enrol",
+                    "member",
+                    member.id,
+                    after=member_snapshot(member),
+                )
+            )
+            if uow.accounts.for_member(member.id) is None:
+                self._access.phone_account_in(
+                    uow,
+                    actor,
+                    role=Role.WORKER,
+                    phone=phone,
+                    display_name=name,
+                    member_id=member.id,
+                )
+            sponsorship = None
+            message = None
+            if sponsor is not None:
+                sponsorship, message = self._start_sponsorship(
+                    uow, actor, sponsor, member, client_ip
+                )
+            uow.commit()
+        if message is not None:
+            self._access.deliver(message)
+        return MemberCard(member, quote, sponsor, sponsorship)
+
+    def member_card(self, actor: Actor, member_id: str) -> MemberCard:
+        self._guard.require(actor, Permission.MEMBER_READ, "member", member_id)
+        with self._uow() as uow:
+            member = uow.members.get(member_id)
+            if member is None:
+                raise MemberNotFound(member_id)
+            self._guard.member(uow, actor, member, Permission.MEMBER_READ.value)
+            return self._card(uow, member)
+
+    def find_members(self, actor: Actor, query: str, limit: int = 20) -> list[Member]:
+        """Search by NIK (16 digits), KPJ (11 digits) or part of a name; branch staff find
+        only their branch's members."""
+        self._guard.require(actor, Permission.MEMBER_SEARCH, "member")
+        branch = actor.branch_code if actor.role.is_branch_staff else None
+        text = " ".join(query.split())
+        digits = text.replace(" ", "").replace("-", "")
+        with self._uow() as uow:
+            if digits.isdigit() and len(digits) in (16, 11):
+                found = (
+                    uow.members.get_by_nik(digits)
+                    if len(digits) == 16
+                    else uow.members.get_by_kpj(digits)
+                )
+                return [found] if found and (branch is None or found.branch_code == branch) else []
+            if len(text) < 2:
+                return []
+            return uow.members.search_by_name(text, limit, branch_code=branch)
+
+    def member_by_kpj(self, actor: Actor, kpj: str) -> MemberCard:
+        self._guard.require(actor, Permission.MEMBER_READ, "member", kpj)
+        with self._uow() as uow:
+            member = uow.members.get_by_kpj(kpj)
+            if member is None:
+                raise MemberNotFound(kpj)
+            self._guard.member(uow, actor, member, Permission.MEMBER_READ.value)
+            return self._card(uow, member)
+
+    def add_branch(self, branch: Branch) -> None:
+        """Branches are set up by the operator (console, migrations of reference data)."""
+        with self._uow() as uow:
+            if uow.branches.get(branch.code) is None:
+                uow.branches.add(branch)
+                uow.commit()
+
+    def branch(self, code: str) -> Branch | None:
+        with self._uow() as uow:
+            return uow.branches.get(code)
+
+    def count_members(self) -> int:
+        with self._uow() as uow:
+            return uow.members.count()
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _today(self) -> dt.date:
+        return self._clock.today()
+
+    def _card(self, uow: UnitOfWork, member: Member) -> MemberCard:
+        today = self._today()
+        month = Month.of(today)
+        current = [s for s in uow.sponsorships.for_member(member.id) if s.is_current_in(month)]
+        sponsorship = max(current, key=lambda s: (s.from_month, s.created_at), default=None)
+        sponsor = uow.sponsors.get(sponsorship.sponsor_id) if sponsorship else None
+        return MemberCard(member, self.quote_for(member, today), sponsor, sponsorship)
+
+    def _validate_enrolment(
+        self, application: EnrolmentApplication
+    ) -> tuple[str, str, str, dt.date, BpuQuote]:
+        """Check everything at once; return the clean name, NIK, phone, birth date and quote."""
         today = self._today()
         checks = _Checks()
         name = self._check_name(checks, application.full_name, "full_name")
@@ -278,91 +467,56 @@ class RegistryService:
         assert quote is not None
         assert birth_date is not None
 
-        with self._uow() as uow:
-            sponsor = None
-            if application.sponsor_id:
-                sponsor = uow.sponsors.get(application.sponsor_id)
-                if sponsor is None:
-                    raise RuleViolation.single(
-                        "sponsor_id",
-                        "sponsor.unknown",
-                        "no sponsor has this id",
-                        "Pemberi kerja tidak ditemukan",
-                    )
-            existing = uow.members.get_by_nik(nik)
-            if existing is not None:
-                raise NikAlreadyEnrolled(mask_kpj(existing.kpj))
-            branch = _branch_for(application.region_code, uow.branches.all())
-            member = self._insert_member(
-                uow, application, name, nik, phone, birth_date, quote, branch
+        return name, nik, phone, birth_date, quote
+
+    def _start_sponsorship(
+        self, uow: UnitOfWork, actor: Actor, sponsor: Sponsor, member: Member, client_ip: str
+    ) -> tuple[Sponsorship, Message | None]:
+        """A new sponsorship: from the console it is attested at once; otherwise the worker's
+        consent is asked with a code sent to their phone (issue 4 "Consent")."""
+        now = self._clock.now()
+        by_console = actor.role is Role.SYSTEM
+        sponsorship = Sponsorship(
+            id=self._new_id(),
+            sponsor_id=sponsor.id,
+            member_id=member.id,
+            from_month=Month.of(self._today()),
+            until_month=None,
+            created_at=now,
+            consent=Consent.ATTESTED if by_console else Consent.PENDING,
+            consent_at=now if by_console else None,
+            consent_reason="dicatat dari konsol operator" if by_console else "",
+        )
+        uow.sponsorships.add(sponsorship)
+        uow.audit.append(
+            event(
+                actor,
+                now,
+                "sponsorship.start",
+                "sponsorship",
+                sponsorship.id,
+                after=sponsorship_snapshot(sponsorship),
             )
-            if sponsor is not None:
-                uow.sponsorships.add(
-                    Sponsorship(
-                        id=self._new_id(),
-                        sponsor_id=sponsor.id,
-                        member_id=member.id,
-                        from_month=Month.of(today),
-                        until_month=None,
-                        created_at=self._clock.now(),
-                    )
-                )
-            uow.commit()
-        return MemberCard(member, quote, sponsor)
-
-    def member_card(self, member_id: str) -> MemberCard:
-        with self._uow() as uow:
-            member = uow.members.get(member_id)
-            if member is None:
-                raise MemberNotFound(member_id)
-            return self._card(uow, member)
-
-    def find_members(self, query: str, limit: int = 20) -> list[Member]:
-        """Branch staff search by NIK (16 digits), KPJ (11 digits) or part of a name."""
-        text = " ".join(query.split())
-        digits = text.replace(" ", "").replace("-", "")
-        with self._uow() as uow:
-            if digits.isdigit() and len(digits) == 16:
-                found = uow.members.get_by_nik(digits)
-                return [found] if found else []
-            if digits.isdigit() and len(digits) == 11:
-                found = uow.members.get_by_kpj(digits)
-                return [found] if found else []
-            if len(text) < 2:
-                return []
-            return uow.members.search_by_name(text, limit)
-
-    def member_by_kpj(self, kpj: str) -> MemberCard:
-        with self._uow() as uow:
-            member = uow.members.get_by_kpj(kpj)
-            if member is None:
-                raise MemberNotFound(kpj)
-            return self._card(uow, member)
-
-    def add_branch(self, branch: Branch) -> None:
-        with self._uow() as uow:
-            if uow.branches.get(branch.code) is None:
-                uow.branches.add(branch)
-                uow.commit()
-
-    def count_members(self) -> int:
-        with self._uow() as uow:
-            return uow.members.count()
-
-    # -- helpers ---------------------------------------------------------------------------
-
-    def _today(self) -> dt.date:
-        return self._clock.today()
-
-    def _card(self, uow: UnitOfWork, member: Member) -> MemberCard:
-        today = self._today()
-        sponsorship = uow.sponsorships.active_for_member(member.id, Month.of(today))
-        sponsor = uow.sponsors.get(sponsorship.sponsor_id) if sponsorship else None
-        return MemberCard(member, self.quote_for(member, today), sponsor)
+        )
+        if by_console:
+            return sponsorship, None
+        message = self._access.issue_code_in(
+            uow,
+            actor,
+            purpose=CodePurpose.CONSENT,
+            phone=member.phone,
+            subject_id=sponsorship.id,
+            client_ip=client_ip,
+            text=lambda code: templates.consent_code(
+                code, sponsor.name, self._access.code_minutes()
+            ),
+        )
+        return sponsorship, message
 
     def _insert_member(
         self,
         uow: UnitOfWork,
+        actor: Actor,
         application: EnrolmentApplication,
         name: str,
         nik: str,
@@ -393,6 +547,7 @@ class RegistryService:
             enrolled_on=quote.on,  # the day the checks and the quote were made
             status=MemberStatus.AWAITING_FIRST_PAYMENT,
             created_at=self._clock.now(),
+            enrolled_by=actor.account_id,
         )
         try:
             uow.members.add(member)

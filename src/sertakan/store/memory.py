@@ -9,8 +9,16 @@ from types import TracebackType
 from typing import Self
 
 from sertakan.kernel.periods import Month
-from sertakan.registry.model import Branch, Member, Sponsor, SponsorKind, Sponsorship
+from sertakan.registry.model import Branch, Consent, Member, Sponsor, SponsorKind, Sponsorship
 from sertakan.registry.ports import DuplicateRecord
+from sertakan.store.memory_access import (
+    AccessState,
+    MemoryAccounts,
+    MemoryAuditLog,
+    MemoryCodes,
+    MemoryOutbox,
+    MemoryTokens,
+)
 
 
 @dataclass
@@ -19,6 +27,7 @@ class MemoryState:
     sponsors: dict[str, Sponsor] = field(default_factory=dict)
     sponsorships: dict[str, Sponsorship] = field(default_factory=dict)
     branches: dict[str, Branch] = field(default_factory=dict)
+    access: AccessState = field(default_factory=AccessState)
 
 
 class _Members:
@@ -42,9 +51,13 @@ class _Members:
     def get_by_kpj(self, kpj: str) -> Member | None:
         return next((m for m in self._s.members.values() if m.kpj == kpj), None)
 
-    def search_by_name(self, text: str, limit: int) -> list[Member]:
+    def search_by_name(self, text: str, limit: int, branch_code: str | None = None) -> list[Member]:
         key = text.lower()
-        found = [m for m in self._s.members.values() if key in m.full_name.lower()]
+        found = [
+            m
+            for m in self._s.members.values()
+            if key in m.full_name.lower() and (branch_code is None or m.branch_code == branch_code)
+        ]
         return sorted(found, key=lambda m: (m.full_name, m.kpj))[:limit]
 
     def count(self) -> int:
@@ -83,6 +96,17 @@ class _Sponsorships:
 
     def add(self, sponsorship: Sponsorship) -> None:
         self._s.sponsorships[sponsorship.id] = sponsorship
+
+    def get(self, sponsorship_id: str) -> Sponsorship | None:
+        return self._s.sponsorships.get(sponsorship_id)
+
+    def update(self, sponsorship: Sponsorship) -> None:
+        if sponsorship.id in self._s.sponsorships:
+            self._s.sponsorships[sponsorship.id] = sponsorship
+
+    def awaiting_approval(self) -> list[Sponsorship]:
+        found = [s for s in self._s.sponsorships.values() if s.consent is Consent.AWAITING_APPROVAL]
+        return sorted(found, key=lambda s: s.created_at)
 
     def for_sponsor(self, sponsor_id: str) -> list[Sponsorship]:
         found = [s for s in self._s.sponsorships.values() if s.sponsor_id == sponsor_id]
@@ -124,10 +148,16 @@ class MemoryUnitOfWork:
         self._work.sponsors = dict(self._shared.sponsors)
         self._work.sponsorships = dict(self._shared.sponsorships)
         self._work.branches = dict(self._shared.branches)
+        self._work.access = self._shared.access.copy()
         self.members = _Members(self._work)
         self.sponsors = _Sponsors(self._work)
         self.sponsorships = _Sponsorships(self._work)
         self.branches = _Branches(self._work)
+        self.accounts = MemoryAccounts(self._work.access)
+        self.tokens = MemoryTokens(self._work.access)
+        self.codes = MemoryCodes(self._work.access)
+        self.audit = MemoryAuditLog(self._work.access)
+        self.outbox = MemoryOutbox(self._work.access)
         return self
 
     def __exit__(
@@ -143,6 +173,7 @@ class MemoryUnitOfWork:
         self._shared.sponsors = self._work.sponsors
         self._shared.sponsorships = self._work.sponsorships
         self._shared.branches = self._work.branches
+        self._shared.access = self._work.access
         self.committed = True
 
     def rollback(self) -> None:

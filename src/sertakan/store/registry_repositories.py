@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select
+from sqlalchemy import Connection, Row, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from sertakan.kernel.periods import Month
 from sertakan.registry.model import (
     Branch,
+    Consent,
     Member,
     MemberStatus,
     Sex,
@@ -21,7 +22,7 @@ from sertakan.registry.ports import DuplicateRecord
 from sertakan.store.tables import branches, members, sponsors, sponsorships
 
 
-def _insert(conn: Connection, statement: Any, unique_fields: dict[str, str]) -> None:
+def insert_checked(conn: Connection, statement: Any, unique_fields: dict[str, str]) -> None:
     """Insert inside a savepoint, so a refused row leaves the transaction usable, and say which
     uniqueness rule refused it (the constraint names come from the naming convention)."""
     try:
@@ -43,7 +44,7 @@ class SqlMemberRepository:
         self._conn = conn
 
     def add(self, member: Member) -> None:
-        _insert(
+        insert_checked(
             self._conn,
             insert(members).values(**_member_row(member)),
             {"nik": member.nik, "kpj": member.kpj},
@@ -58,14 +59,12 @@ class SqlMemberRepository:
     def get_by_kpj(self, kpj: str) -> Member | None:
         return self._one(members.c.kpj == kpj)
 
-    def search_by_name(self, text: str, limit: int) -> list[Member]:
+    def search_by_name(self, text: str, limit: int, branch_code: str | None = None) -> list[Member]:
         pattern = "%" + _escape_like(text.lower()) + "%"
-        rows = self._conn.execute(
-            select(members)
-            .where(members.c.name_key.like(pattern, escape="\\"))
-            .order_by(members.c.full_name, members.c.kpj)
-            .limit(limit)
-        )
+        query = select(members).where(members.c.name_key.like(pattern, escape="\\"))
+        if branch_code is not None:
+            query = query.where(members.c.branch_code == branch_code)
+        rows = self._conn.execute(query.order_by(members.c.full_name, members.c.kpj).limit(limit))
         return [_member(row) for row in rows]
 
     def count(self) -> int:
@@ -92,7 +91,7 @@ class SqlSponsorRepository:
             "nib": sponsor.nib,
             "created_at": sponsor.created_at,
         }
-        _insert(
+        insert_checked(
             self._conn,
             insert(sponsors).values(**row),
             {"nik": sponsor.nik or "", "nib": sponsor.nib or ""},
@@ -119,15 +118,21 @@ class SqlSponsorshipRepository:
         self._conn = conn
 
     def add(self, sponsorship: Sponsorship) -> None:
-        row = {
-            "id": sponsorship.id,
-            "sponsor_id": sponsorship.sponsor_id,
-            "member_id": sponsorship.member_id,
-            "from_month": str(sponsorship.from_month),
-            "until_month": str(sponsorship.until_month) if sponsorship.until_month else None,
-            "created_at": sponsorship.created_at,
-        }
-        _insert(self._conn, insert(sponsorships).values(**row), {})
+        insert_checked(self._conn, insert(sponsorships).values(**_sponsorship_row(sponsorship)), {})
+
+    def get(self, sponsorship_id: str) -> Sponsorship | None:
+        found = self._where(sponsorships.c.id == sponsorship_id)
+        return found[0] if found else None
+
+    def update(self, sponsorship: Sponsorship) -> None:
+        row = _sponsorship_row(sponsorship)
+        del row["id"]
+        self._conn.execute(
+            update(sponsorships).where(sponsorships.c.id == sponsorship.id).values(**row)
+        )
+
+    def awaiting_approval(self) -> list[Sponsorship]:
+        return self._where(sponsorships.c.consent == Consent.AWAITING_APPROVAL.value)
 
     def for_sponsor(self, sponsor_id: str) -> list[Sponsorship]:
         return self._where(sponsorships.c.sponsor_id == sponsor_id)
@@ -152,7 +157,7 @@ class SqlBranchRepository:
 
     def add(self, branch: Branch) -> None:
         row = {"code": branch.code, "name": branch.name, "region_prefix": branch.region_prefix}
-        _insert(self._conn, insert(branches).values(**row), {})
+        insert_checked(self._conn, insert(branches).values(**row), {})
 
     def get(self, code: str) -> Branch | None:
         row = self._conn.execute(select(branches).where(branches.c.code == code)).first()
@@ -187,6 +192,7 @@ def _member_row(member: Member) -> dict[str, Any]:
         "enrolled_on": member.enrolled_on,
         "status": member.status.value,
         "created_at": member.created_at,
+        "enrolled_by": member.enrolled_by,
     }
 
 
@@ -209,6 +215,7 @@ def _member(row: Row[Any]) -> Member:
         enrolled_on=row.enrolled_on,
         status=MemberStatus(row.status),
         created_at=row.created_at,
+        enrolled_by=row.enrolled_by,
     )
 
 
@@ -234,4 +241,23 @@ def _sponsorship(row: Row[Any]) -> Sponsorship:
         from_month=Month.parse(row.from_month),
         until_month=Month.parse(row.until_month) if row.until_month else None,
         created_at=row.created_at,
+        consent=Consent(row.consent),
+        consent_at=row.consent_at,
+        consent_by=row.consent_by,
+        consent_reason=row.consent_reason,
     )
+
+
+def _sponsorship_row(sponsorship: Sponsorship) -> dict[str, Any]:
+    return {
+        "id": sponsorship.id,
+        "sponsor_id": sponsorship.sponsor_id,
+        "member_id": sponsorship.member_id,
+        "from_month": str(sponsorship.from_month),
+        "until_month": str(sponsorship.until_month) if sponsorship.until_month else None,
+        "created_at": sponsorship.created_at,
+        "consent": sponsorship.consent.value,
+        "consent_at": sponsorship.consent_at,
+        "consent_by": sponsorship.consent_by,
+        "consent_reason": sponsorship.consent_reason,
+    }

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     String,
     Table,
@@ -96,6 +98,7 @@ members = Table(
     Column("status", String(32), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("name_key", String(100), nullable=False, index=True),  # lower-cased name for search
+    Column("enrolled_by", ID, nullable=True, index=True),  # the account that enrolled them
 )
 
 sponsorships = Table(
@@ -107,6 +110,117 @@ sponsorships = Table(
     Column("from_month", String(7), nullable=False),  # YYYY-MM: sorts as it reads
     Column("until_month", String(7), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
+    # The worker's consent (issue 4): pending, given (code), awaiting_approval, attested.
+    Column("consent", String(20), nullable=False, server_default="given"),
+    Column("consent_at", UtcDateTime(), nullable=True),
+    Column("consent_by", ID, nullable=True),
+    Column("consent_reason", String(300), nullable=False, server_default=""),
 )
 
 Index("ix_sponsorships_member_from", sponsorships.c.member_id, sponsorships.c.from_month)
+
+# -- analytics: the monthly billing run's amounts per member (issue 5) ------------------------
+# One row per member and contribution month: the primary key is what makes a re-run of the
+# batch insert nothing twice. No foreign key to members: a national run may bill members read
+# from a Parquet export of another system, not only from this database.
+member_contributions = Table(
+    "member_contributions",
+    metadata,
+    Column("member_id", ID, primary_key=True),
+    Column("month", String(7), primary_key=True, index=True),  # YYYY-MM
+    Column("declared_income", BigInteger, nullable=False),
+    Column("programs", String(40), nullable=False),  # "JKK,JKM" or "JKK,JKM,JHT"
+    Column("jkk", BigInteger, nullable=False),
+    Column("jkm", BigInteger, nullable=False),
+    Column("jht", BigInteger, nullable=False),
+    Column("discount", BigInteger, nullable=False),  # PP 50/2025 reduction, rupiah
+    Column("total", BigInteger, nullable=False),
+    Column("run_id", ID, nullable=False),  # the billing run that first wrote the row
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# -- access: accounts, sign-in tokens, one-time codes (issue 4) ------------------------------
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("display_name", String(100), nullable=False),
+    Column("username", String(40), nullable=True, unique=True),
+    Column("password_hash", String(200), nullable=True),
+    Column("phone", String(16), nullable=True, index=True),
+    Column("member_id", ID, ForeignKey("members.id"), nullable=True, unique=True),
+    Column("sponsor_id", ID, ForeignKey("sponsors.id"), nullable=True, unique=True),
+    Column("branch_code", String(32), ForeignKey("branches.code"), nullable=True),
+    Column("is_active", Boolean, nullable=False),
+    Column("failed_sign_ins", Integer, nullable=False),
+    Column("locked_until", UtcDateTime(), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+auth_tokens = Table(
+    "auth_tokens",
+    metadata,
+    Column("digest", String(64), primary_key=True),  # SHA-256 of the secret; never the secret
+    Column("kind", String(10), nullable=False),
+    Column("account_id", ID, ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+)
+
+one_time_codes = Table(
+    "one_time_codes",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("purpose", String(10), nullable=False),
+    Column("phone", String(16), nullable=False),
+    Column("digest", String(64), nullable=False),  # HMAC-SHA256; the code is never stored
+    Column("subject_id", ID, nullable=True),
+    Column("client_ip", String(45), nullable=False),
+    Column("issued_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("used_at", UtcDateTime(), nullable=True),
+    Column("attempts", Integer, nullable=False),
+)
+
+Index("ix_one_time_codes_phone_issued", one_time_codes.c.phone, one_time_codes.c.issued_at)
+Index("ix_one_time_codes_ip_issued", one_time_codes.c.client_ip, one_time_codes.c.issued_at)
+
+# -- audit: append-only (the migration adds triggers refusing UPDATE and DELETE) --------------
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("at", UtcDateTime(), nullable=False, index=True),
+    Column("action", String(60), nullable=False),
+    Column("entity_type", String(30), nullable=False),
+    Column("entity_id", String(40), nullable=False),
+    Column("actor_account_id", ID, nullable=True),
+    Column("actor_role", String(20), nullable=False),
+    Column("request_id", String(64), nullable=False),
+    Column("outcome", String(10), nullable=False),
+    Column("before", JSON, nullable=True),
+    Column("after", JSON, nullable=True),
+    Column("reason", String(300), nullable=False),
+)
+
+# -- notifications: the outbox, written in the transaction of the change that causes it --------
+
+outbox_messages = Table(
+    "outbox_messages",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("channel", String(10), nullable=False),
+    Column("recipient", String(16), nullable=False),
+    Column("template", String(40), nullable=False),
+    Column("body", String(480), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("sent_at", UtcDateTime(), nullable=True, index=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+)

@@ -7,6 +7,13 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
 
+from sertakan.store.access_repositories import (
+    SqlAccountRepository,
+    SqlAuditLog,
+    SqlCodeRepository,
+    SqlOutbox,
+    SqlTokenRepository,
+)
 from sertakan.store.registry_repositories import (
     SqlBranchRepository,
     SqlMemberRepository,
@@ -28,6 +35,11 @@ class SqlUnitOfWork:
         self.sponsors = SqlSponsorRepository(self._conn)
         self.sponsorships = SqlSponsorshipRepository(self._conn)
         self.branches = SqlBranchRepository(self._conn)
+        self.accounts = SqlAccountRepository(self._conn)
+        self.tokens = SqlTokenRepository(self._conn)
+        self.codes = SqlCodeRepository(self._conn)
+        self.audit = SqlAuditLog(self._conn)
+        self.outbox = SqlOutbox(self._conn)
         return self
 
     def __exit__(

@@ -12,13 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from sertakan.access.permissions import Permission
+from sertakan.access.roles import Role
 from sertakan.bootstrap import Container
+from sertakan.http.auth import Requires, client_ip, current_actor
 from sertakan.kernel.errors import ParameterMissing, RuleViolation, SertakanError
 from sertakan.registry.errors import NikAlreadyEnrolled, SponsorNotFound
-from sertakan.registry.model import Sponsor
+from sertakan.registry.model import Consent, Sponsor
 from sertakan.registry.occupations import Occupation, all_occupations, occupation
 from sertakan.registry.service import EnrolmentApplication
 from sertakan.regulation.contributions import Sector, quote_bpu
@@ -79,14 +82,19 @@ class Panel:
     sector: str = ""
 
 
-@router.get("/daftar", response_class=HTMLResponse, include_in_schema=False)
+@router.get(
+    "/daftar",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    dependencies=[Depends(Requires(Permission.MEMBER_ENROL))],
+)
 def enrolment_form(request: Request) -> Response:
     container = container_of(request)
     state = web_state(request)
     sponsor_id = request.query_params.get("sponsor", "")[:40]
     sponsor = None
     if sponsor_id:
-        sponsor = _sponsor(container, sponsor_id)
+        sponsor = _sponsor(request, sponsor_id)
         if sponsor is None:
             return render_error(request, 404, [N_("Pemberi kerja tidak ditemukan")])
     # Open on the sponsor's regency (workers usually live near), else on the branch's own.
@@ -97,10 +105,17 @@ def enrolment_form(request: Request) -> Response:
         declared_income=str(_income_levels(container)[0]),
         sponsor_id=sponsor.id if sponsor else "",
     )
+    if sponsor is None and current_actor(request).sponsor_id:
+        # A signed-in sponsor enrols for themselves: the form opens as theirs.
+        return RedirectResponse(f"/daftar?sponsor={current_actor(request).sponsor_id}", 303)
     return _render(request, typed, region, sponsor, FormErrors())
 
 
-@router.post("/daftar", include_in_schema=False)
+@router.post(
+    "/daftar",
+    include_in_schema=False,
+    dependencies=[Depends(Requires(Permission.MEMBER_ENROL))],
+)
 async def enrol(request: Request) -> Response:
     container = container_of(request)
     state = web_state(request)
@@ -124,7 +139,7 @@ async def enrol(request: Request) -> Response:
     errors = FormErrors()
     sponsor = None
     if typed.sponsor_id:
-        sponsor = _sponsor(container, typed.sponsor_id)
+        sponsor = _sponsor(request, typed.sponsor_id)
         if sponsor is None:
             message = N_("Pemberi kerja tidak ditemukan")
             errors.general.append(state.renderer.gettext(request, message))
@@ -146,6 +161,7 @@ async def enrol(request: Request) -> Response:
     unreadable = set(errors.fields)
     try:
         card = container.registry.enrol_member(
+            current_actor(request),
             EnrolmentApplication(
                 nik=typed.nik,
                 full_name=typed.full_name,
@@ -158,7 +174,8 @@ async def enrol(request: Request) -> Response:
                 programs=typed.programs,
                 address=typed.address,
                 sponsor_id=sponsor.id if sponsor else None,
-            )
+            ),
+            client_ip=client_ip(request),
         )
     except RuleViolation as error:
         kept = [v for v in error.violations if v.field not in unreadable]
@@ -168,10 +185,20 @@ async def enrol(request: Request) -> Response:
     except NikAlreadyEnrolled as error:
         errors.general.append(error.message if lang == "en" else error.message_id)
         return _render(request, typed, region, sponsor, errors, status_code=409)
+    actor = current_actor(request)
+    sponsorship = card.sponsorship
+    if sponsorship and sponsorship.consent is Consent.PENDING and actor.role is Role.SPONSOR:
+        # The worker received a code: the sponsor enters it with them next.
+        return RedirectResponse(f"/persetujuan/{sponsorship.id}", status_code=303)
     return RedirectResponse(f"/peserta/{card.member.id}", status_code=303)
 
 
-@router.get("/daftar/rincian", response_class=HTMLResponse, include_in_schema=False)
+@router.get(
+    "/daftar/rincian",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    dependencies=[Depends(Requires(Permission.PUBLIC))],
+)
 def breakdown_panel(request: Request) -> HTMLResponse:
     params = request.query_params
     panel = _panel(
@@ -264,8 +291,11 @@ def _occupation_options() -> tuple[Occupation, ...]:
     return all_occupations()
 
 
-def _sponsor(container: Container, sponsor_id: str) -> Sponsor | None:
+def _sponsor(request: Request, sponsor_id: str) -> Sponsor | None:
+    """The sponsor paying; a sponsor not the actor's own is refused (403) by the registry."""
     try:
-        return container.registry.sponsor(sponsor_id)
+        return container_of(request).registry.sponsor_for_enrolment(
+            current_actor(request), sponsor_id
+        )
     except SponsorNotFound:
         return None

@@ -18,6 +18,9 @@ def N_(message: str) -> str:
 
 
 TITLES = {
+    401: N_("Silakan masuk"),
+    403: N_("Akses ditolak"),
+    429: N_("Terlalu banyak permintaan"),
     404: N_("Halaman tidak ditemukan"),
     409: N_("Data sudah ada"),
     422: N_("Isian belum benar"),
@@ -55,7 +58,12 @@ def render_error(request: Request, status: int, messages: list[str]) -> HTMLResp
     return renderer.render(
         request,
         "error.html",
-        {"status": status, "title": renderer.gettext(request, title), "messages": translated},
+        {
+            "status": status,
+            "title": renderer.gettext(request, title),
+            "messages": translated,
+            "sign_in": status == 401,
+        },
         status_code=status,
     )
 

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from sertakan.access.permissions import Permission
+from sertakan.http.auth import Requires
 from sertakan.regulation.contributions import Sector, quote_bpu
 from sertakan.web.breakdown import Breakdown
 from sertakan.web.state import container_of, web_state
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(Requires(Permission.PUBLIC))])
 
 BASE = ("JKK", "JKM")
 WITH_JHT = ("JKK", "JKM", "JHT")

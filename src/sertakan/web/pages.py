@@ -16,6 +16,8 @@ Routes:
     GET  /sponsor/baru           sponsor registration form
     POST /sponsor/baru           register -> 303 /sponsor/{id}, or the form again (422/409)
     GET  /sponsor/{id}           a sponsor's workers and monthly total
+    GET  /cakupan                coverage report: Indonesia, or ?provinsi=NN for its regencies
+    GET  /cakupan/unduh.csv      the table shown, as CSV (?provinsi=NN); .parquet likewise
     /static/...                  CSS, SVG, vendored htmx
 """
 
@@ -27,7 +29,17 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from sertakan.bootstrap import Container
-from sertakan.web import enrolment, home, members, region_options, sponsors
+from sertakan.kernel.errors import Unauthorized
+from sertakan.web import (
+    consent,
+    coverage,
+    enrolment,
+    home,
+    members,
+    region_options,
+    sign_in,
+    sponsors,
+)
 from sertakan.web.error_pages import render_error
 from sertakan.web.region_picker import RegionTree
 from sertakan.web.rendering import STATIC_DIR, PageRenderer
@@ -38,10 +50,15 @@ def setup(app: FastAPI) -> None:
     container: Container = app.state.container
     app.state.web = WebState(renderer=PageRenderer(), regions=RegionTree(container.regions))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (home, enrolment, members, sponsors, region_options):
+    for module in (home, sign_in, enrolment, members, sponsors, consent, region_options, coverage):
         app.include_router(module.router)
 
 
 def error_page(request: Request, status: int, messages: list[str]) -> HTMLResponse:
     """An error page in the reader's language: the status, the messages, a link home."""
     return render_error(request, status, messages)
+
+
+def sign_in_needed(request: Request, error: Unauthorized) -> HTMLResponse:
+    """401 on a page: say why, and offer both ways to sign in."""
+    return render_error(request, 401, [error.message_id])

@@ -8,13 +8,15 @@ a village of the previous regency can never stay chosen.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from sertakan.access.permissions import Permission
+from sertakan.http.auth import Requires
 from sertakan.web.region_picker import LEVELS, Level
 from sertakan.web.state import web_state
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(Requires(Permission.PUBLIC))])
 
 
 @router.get("/wilayah", response_class=HTMLResponse, include_in_schema=False)

@@ -20,6 +20,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from sertakan.access.permissions import Permission, allows
+from sertakan.http.auth import csrf_token, current_actor
 from sertakan.web import i18n
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -95,11 +97,15 @@ class PageRenderer:
     ) -> HTMLResponse:
         lang = self.locale(request)
         env = self._environments[lang]
+        actor = current_actor(request)
         page = env.get_template(template).render(
             {
                 "request": request,
                 "current_path": request.url.path,
                 "switch_url": partial(_switch_url, request),
+                "actor": actor,
+                "can": partial(_can, actor.role),
+                "csrf_token": csrf_token(request),
                 **(context or {}),
             }
         )
@@ -114,6 +120,11 @@ def remember_language(request: Request, response: HTMLResponse, lang: str) -> No
         response.set_cookie(
             LANG_COOKIE, lang, max_age=LANG_COOKIE_MAX_AGE, httponly=True, samesite="lax"
         )
+
+
+def _can(role: Any, permission: str) -> bool:
+    """`can("member.search")` in templates: show only the links the reader may follow."""
+    return allows(role, Permission(permission))
 
 
 def _switch_url(request: Request, lang: str) -> str:

@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from sertakan.access.permissions import Permission, allows
+from sertakan.http.auth import Requires, current_actor
 from sertakan.kernel.errors import RuleViolation
 from sertakan.registry.errors import SponsorAlreadyRegistered, SponsorNotFound
 from sertakan.registry.model import SponsorKind
@@ -53,12 +55,22 @@ class WorkerLine:
     breakdown: Breakdown
 
 
-@router.get("/sponsor", response_class=HTMLResponse, include_in_schema=False)
+REGISTER = Depends(Requires(Permission.SPONSOR_REGISTER))
+
+
+@router.get(
+    "/sponsor",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    dependencies=[Depends(Requires(Permission.SPONSOR_LIST))],
+)
 def sponsor_list(
     request: Request, halaman: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1
 ) -> HTMLResponse:
     registry = container_of(request).registry
-    found = registry.list_sponsors(limit=PAGE_SIZE + 1, offset=(halaman - 1) * PAGE_SIZE)
+    found = registry.list_sponsors(
+        current_actor(request), limit=PAGE_SIZE + 1, offset=(halaman - 1) * PAGE_SIZE
+    )
     return web_state(request).renderer.render(
         request,
         "sponsor_list.html",
@@ -71,7 +83,9 @@ def sponsor_list(
     )
 
 
-@router.get("/sponsor/baru", response_class=HTMLResponse, include_in_schema=False)
+@router.get(
+    "/sponsor/baru", response_class=HTMLResponse, include_in_schema=False, dependencies=[REGISTER]
+)
 def sponsor_form(request: Request) -> HTMLResponse:
     state = web_state(request)
     return _render_form(
@@ -79,7 +93,7 @@ def sponsor_form(request: Request) -> HTMLResponse:
     )
 
 
-@router.post("/sponsor/baru", include_in_schema=False)
+@router.post("/sponsor/baru", include_in_schema=False, dependencies=[REGISTER])
 async def sponsor_register(request: Request) -> Response:
     state = web_state(request)
     form = await request.form()
@@ -98,7 +112,9 @@ async def sponsor_register(request: Request) -> Response:
     errors = FormErrors()
     lang = state.renderer.locale(request)
     try:
+        actor = current_actor(request)
         sponsor = container_of(request).registry.register_sponsor(
+            actor,
             SponsorApplication(
                 kind=typed.kind,
                 name=typed.name,
@@ -107,7 +123,7 @@ async def sponsor_register(request: Request) -> Response:
                 address=typed.address,
                 nik=typed.nik if is_person else None,
                 nib=None if is_person else typed.nib,
-            )
+            ),
         )
     except RuleViolation as error:
         errors.add_violations(error.violations, lang, FIELDS)
@@ -115,15 +131,23 @@ async def sponsor_register(request: Request) -> Response:
     except SponsorAlreadyRegistered as error:
         return _render_form(request, typed, region, errors, status_code=409, existing=error)
     else:
-        return RedirectResponse(f"/sponsor/{sponsor.id}", status_code=303)
+        if allows(actor.role, Permission.SPONSOR_READ):
+            return RedirectResponse(f"/sponsor/{sponsor.id}", status_code=303)
+        # A household that signed itself up signs in next, with a code sent to its phone.
+        return RedirectResponse("/masuk/hp?terdaftar=1", status_code=303)
     return _render_form(request, typed, region, errors, status_code=422)
 
 
-@router.get("/sponsor/{sponsor_id}", response_class=HTMLResponse, include_in_schema=False)
+@router.get(
+    "/sponsor/{sponsor_id}",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    dependencies=[Depends(Requires(Permission.SPONSOR_READ))],
+)
 def sponsor_page(request: Request, sponsor_id: str) -> Response:
     state = web_state(request)
     try:
-        sheet = container_of(request).registry.sponsor_sheet(sponsor_id)
+        sheet = container_of(request).registry.sponsor_sheet(current_actor(request), sponsor_id)
     except SponsorNotFound:
         return render_error(request, 404, [N_("Pemberi kerja tidak ditemukan")])
     workers = [
@@ -137,7 +161,11 @@ def sponsor_page(request: Request, sponsor_id: str) -> Response:
             "sheet": sheet,
             "workers": workers,
             "village": container_of(request).regions.village(sheet.sponsor.region_code),
-            "full_total": sum(worker.breakdown.full_total for worker in workers),
+            "full_total": sum(
+                worker.breakdown.full_total
+                for worker in workers
+                if worker.card.sponsorship and worker.card.sponsorship.consent.is_settled
+            ),
         },
     )
 

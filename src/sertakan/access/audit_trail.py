@@ -1,0 +1,68 @@
+"""Reading the audit trail: the auditor's page, the API and `sertakan audit export`.
+
+Days are civil days in WIB, like everything a branch sees; the store keeps moments in UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+
+from sertakan.access.actor import Actor
+from sertakan.access.auditing import event
+from sertakan.access.permissions import Permission, allows
+from sertakan.access.ports import AccessUnitOfWork
+from sertakan.audit.model import AuditEvent, Outcome
+from sertakan.kernel.clock import WIB, Clock
+from sertakan.kernel.errors import Forbidden, RuleViolation
+
+MAX_DAYS = 366
+
+
+class AuditTrail:
+    def __init__(self, uow: Callable[[], AccessUnitOfWork], clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    def events(
+        self,
+        actor: Actor,
+        first_day: dt.date,
+        last_day: dt.date,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Iterator[AuditEvent]:
+        """Events from `first_day` to `last_day` inclusive, oldest first. Reading is itself
+        audited (who looked at the trail, and for which days)."""
+        if not allows(actor.role, Permission.AUDIT_READ):
+            with self._uow() as uow:
+                uow.audit.append(
+                    event(
+                        actor,
+                        self._clock.now(),
+                        "audit.read",
+                        "audit",
+                        "",
+                        outcome=Outcome.DENIED,
+                        reason="access.forbidden",
+                    )
+                )
+                uow.commit()
+            raise Forbidden()
+        if last_day < first_day or (last_day - first_day).days > MAX_DAYS:
+            raise RuleViolation.single(
+                "to",
+                "audit.range",
+                f"'to' must be on or after 'from', and at most {MAX_DAYS} days later",
+                f"Tanggal akhir harus sesudah tanggal awal, paling lama {MAX_DAYS} hari",
+            )
+        start = dt.datetime.combine(first_day, dt.time(0), tzinfo=WIB)
+        end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0), tzinfo=WIB)
+        with self._uow() as uow:
+            uow.audit.append(
+                event(actor, self._clock.now(), "audit.read", "audit", f"{first_day}..{last_day}")
+            )
+            uow.commit()
+        with self._uow() as uow:
+            yield from uow.audit.between(start, end, limit=limit, offset=offset)

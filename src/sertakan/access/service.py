@@ -1,0 +1,621 @@
+"""Access use cases: accounts, signing in (password or phone code), tokens, one-time codes.
+
+Staff sign in with a username and password (argon2, NIST SP 800-63B rules, a delay and then a
+lock after repeated failures). Workers and sponsors sign in with their phone and a one-time
+code sent through the notification port. A sign-in yields a token: a web session (cookie) or
+an OAuth2 bearer token (API), short-lived and revocable; the store keeps only its SHA-256.
+Every sign-in, refused or not, is audited; a refusal in a unit of work of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from sertakan.access import codes, errors
+from sertakan.access.actor import Actor
+from sertakan.access.auditing import event
+from sertakan.access.model import Account, AuthToken, CodePurpose, StoredCode, TokenKind
+from sertakan.access.passwords import PasswordHasher, check_new_password
+from sertakan.access.permissions import Permission, allows
+from sertakan.access.ports import AccessUnitOfWork
+from sertakan.access.roles import ACCOUNT_ROLES, Role
+from sertakan.access.throttle import LoginThrottle
+from sertakan.audit.model import Outcome
+from sertakan.kernel.clock import Clock
+from sertakan.kernel.errors import Conflict, Forbidden, RateLimited, RuleViolation
+from sertakan.kernel.ids import new_id
+from sertakan.notifications import templates
+from sertakan.notifications.model import Message
+from sertakan.notifications.ports import Provider
+
+MAX_USERNAME = 40
+
+
+@dataclass(frozen=True, slots=True)
+class AccessPolicy:
+    session_ttl: dt.timedelta = dt.timedelta(hours=12)
+    # Short-lived API access (issue 4); a client signs in again rather than refreshing.
+    bearer_ttl: dt.timedelta = dt.timedelta(minutes=15)
+    codes: codes.CodePolicy = field(default_factory=codes.CodePolicy)
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """A successful sign-in: the secret goes to the client once and is never stored."""
+
+    account: Account
+    secret: str
+    csrf: str
+    expires_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    actor: Actor
+    token: AuthToken
+    account: Account
+
+
+def token_digest(secret: str) -> str:
+    """Tokens are 256-bit random secrets, so a plain SHA-256 is enough to store them safely."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class AccessService:
+    def __init__(
+        self,
+        uow: Callable[[], AccessUnitOfWork],
+        clock: Clock,
+        hasher: PasswordHasher,
+        secret: bytes,
+        provider: Provider,
+        branch_prefix: Callable[[str], str | None],
+        *,
+        policy: AccessPolicy | None = None,
+        ids: Callable[[], str] = new_id,
+        random_code: Callable[[], str] = codes.new_code,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._hasher = hasher
+        self._secret = secret
+        self._provider = provider
+        self._branch_prefix = branch_prefix
+        self.policy = policy or AccessPolicy()
+        self._new_id = ids
+        self._random_code = random_code
+
+    # -- accounts ------------------------------------------------------------------------
+
+    def create_staff_account(
+        self,
+        actor: Actor,
+        *,
+        role: Role,
+        username: str,
+        password: str,
+        display_name: str,
+        branch_code: str | None = None,
+    ) -> Account:
+        """An account that signs in with a username and password (agents and staff)."""
+        self._require(actor, Permission.ACCOUNT_MANAGE)
+        username = username.strip().lower()
+        violations = check_new_password(password, username=username)
+        if not username or len(username) > MAX_USERNAME or not username.isascii():
+            violations.insert(
+                0,
+                RuleViolation.single(
+                    "username",
+                    "account.username",
+                    f"username: 1 to {MAX_USERNAME} plain letters, digits, dots or dashes",
+                    f"Nama pengguna: 1 sampai {MAX_USERNAME} huruf, angka, titik atau strip",
+                ).violations[0],
+            )
+        if role not in ACCOUNT_ROLES or role.signs_in_with_phone:
+            violations.append(
+                RuleViolation.single(
+                    "role",
+                    "account.role",
+                    "staff accounts are agent, officer, supervisor, auditor or admin",
+                    "Akun petugas: agen, petugas, supervisor, auditor atau admin",
+                ).violations[0]
+            )
+        if role.is_branch_staff and not branch_code:
+            violations.append(
+                RuleViolation.single(
+                    "branch_code",
+                    "account.branch_required",
+                    "officers and supervisors work for one branch",
+                    "Petugas dan supervisor harus punya kantor cabang",
+                ).violations[0]
+            )
+        if violations:
+            raise RuleViolation(violations)
+        account = Account(
+            id=self._new_id(),
+            role=role,
+            display_name=" ".join(display_name.split()) or username,
+            username=username,
+            password_hash=self._hasher.hash(password),
+            phone=None,
+            member_id=None,
+            sponsor_id=None,
+            branch_code=branch_code if role.is_branch_staff else None,
+            is_active=True,
+            failed_sign_ins=0,
+            locked_until=None,
+            created_at=self._clock.now(),
+        )
+        with self._uow() as uow:
+            if uow.accounts.by_username(username) is not None:
+                raise Conflict(
+                    "This username is taken", "Nama pengguna sudah dipakai", "account.username"
+                )
+            uow.accounts.add(account)
+            uow.audit.append(
+                event(
+                    actor,
+                    self._clock.now(),
+                    "account.create",
+                    "account",
+                    account.id,
+                    after=_account_snapshot(account),
+                )
+            )
+            uow.commit()
+        return account
+
+    def phone_account_in(
+        self,
+        uow: AccessUnitOfWork,
+        actor: Actor,
+        *,
+        role: Role,
+        phone: str,
+        display_name: str,
+        member_id: str | None = None,
+        sponsor_id: str | None = None,
+    ) -> Account:
+        """The worker's or sponsor's account, created inside the caller's unit of work."""
+        assert role.signs_in_with_phone
+        account = Account(
+            id=self._new_id(),
+            role=role,
+            display_name=display_name,
+            username=None,
+            password_hash=None,
+            phone=phone,
+            member_id=member_id,
+            sponsor_id=sponsor_id,
+            branch_code=None,
+            is_active=True,
+            failed_sign_ins=0,
+            locked_until=None,
+            created_at=self._clock.now(),
+        )
+        uow.accounts.add(account)
+        uow.audit.append(
+            event(
+                actor,
+                self._clock.now(),
+                "account.create",
+                "account",
+                account.id,
+                after=_account_snapshot(account),
+            )
+        )
+        return account
+
+    def list_accounts(self, actor: Actor, limit: int = 100, offset: int = 0) -> list[Account]:
+        self._require(actor, Permission.ACCOUNT_MANAGE)
+        with self._uow() as uow:
+            return uow.accounts.list(limit, offset)
+
+    def change_role(
+        self, actor: Actor, account_id: str, role: Role, branch_code: str | None = None
+    ) -> Account:
+        """Admins change roles among the staff roles; every change is audited."""
+        self._require(actor, Permission.ACCOUNT_MANAGE)
+        if role not in ACCOUNT_ROLES or role.signs_in_with_phone:
+            raise RuleViolation.single(
+                "role", "account.role", "choose a staff role", "Pilih peran petugas"
+            )
+        if role.is_branch_staff and not branch_code:
+            raise RuleViolation.single(
+                "branch_code",
+                "account.branch_required",
+                "officers and supervisors work for one branch",
+                "Petugas dan supervisor harus punya kantor cabang",
+            )
+        with self._uow() as uow:
+            account = uow.accounts.get(account_id)
+            if account is None or account.role.signs_in_with_phone:
+                raise Forbidden()
+            changed = replace(
+                account, role=role, branch_code=branch_code if role.is_branch_staff else None
+            )
+            uow.accounts.update(changed)
+            # A new role takes effect at once: sessions of the old role end.
+            uow.tokens.revoke_all_for(account_id, self._clock.now())
+            uow.audit.append(
+                event(
+                    actor,
+                    self._clock.now(),
+                    "account.change_role",
+                    "account",
+                    account_id,
+                    before=_account_snapshot(account),
+                    after=_account_snapshot(changed),
+                )
+            )
+            uow.commit()
+        return changed
+
+    # -- signing in ------------------------------------------------------------------------
+
+    def sign_in_with_password(
+        self, username: str, password: str, *, kind: TokenKind, client: Actor
+    ) -> SignedIn:
+        """Check a username and password. A wrong one counts towards a delay and then a lock.
+
+        The answer is the same for an unknown username and a wrong password (and takes as long).
+        """
+        now = self._clock.now()
+        key = username.strip().lower()[:MAX_USERNAME]
+        with self._uow() as uow:
+            account = uow.accounts.by_username(key) if key else None
+            if account is not None and account.locked_until and now < account.locked_until:
+                self._hasher.verify_or_dummy(None, password)
+                uow.audit.append(
+                    event(
+                        client,
+                        now,
+                        "account.sign_in",
+                        "account",
+                        account.id,
+                        outcome=Outcome.REFUSED,
+                        reason=errors.LOCKED[0],
+                    )
+                )
+                uow.commit()
+                raise errors.sign_in_refused(*errors.LOCKED)
+            ok = self._hasher.verify_or_dummy(
+                account.password_hash if account and account.is_active else None, password
+            )
+            if account is None or not ok or not account.is_active:
+                delay = dt.timedelta(0)
+                if account is not None:
+                    failures = account.failed_sign_ins + 1
+                    throttle = self.policy.throttle
+                    uow.accounts.update(
+                        replace(
+                            account,
+                            failed_sign_ins=failures,
+                            locked_until=throttle.locked_until(failures, now),
+                        )
+                    )
+                    delay = throttle.delay_after(failures)
+                uow.audit.append(
+                    event(
+                        client,
+                        now,
+                        "account.sign_in",
+                        "account",
+                        account.id if account else "",
+                        outcome=Outcome.REFUSED,
+                        reason=errors.WRONG_CREDENTIALS[0],
+                        after={"username": key} if account is None else None,
+                    )
+                )
+                uow.commit()
+                raise errors.sign_in_refused(*errors.WRONG_CREDENTIALS, delay=delay)
+            assert account is not None
+            if account.password_hash and self._hasher.needs_rehash(account.password_hash):
+                account = replace(account, password_hash=self._hasher.hash(password))
+            account = replace(account, failed_sign_ins=0, locked_until=None)
+            uow.accounts.update(account)
+            signed = self._issue_token(uow, account, kind, client)
+            uow.commit()
+        return signed
+
+    def request_sign_in_code(self, phone: str, *, client: Actor, client_ip: str) -> None:
+        """Send a sign-in code to a worker's or sponsor's phone.
+
+        The answer does not say whether the number has an account (no enumeration), but the
+        rate limits count every request, so guessing numbers is slow too.
+        """
+        with self._uow() as uow:
+            accounts = [a for a in uow.accounts.by_phone(phone) if a.is_active]
+            message = self.issue_code_in(
+                uow,
+                client,
+                purpose=CodePurpose.SIGN_IN,
+                phone=phone,
+                subject_id=None,
+                client_ip=client_ip,
+                send=bool(accounts),
+                text=lambda code: templates.sign_in_code(code, self.code_minutes()),
+            )
+            uow.commit()
+        if message is not None:
+            self.deliver(message)
+
+    def sign_in_with_code(
+        self, phone: str, code: str, *, kind: TokenKind, client: Actor, role: Role | None = None
+    ) -> SignedIn:
+        try:
+            return self._sign_in_with_code(phone, code, kind=kind, client=client, role=role)
+        except errors.CodeRefused as refused:
+            self.record_refusal(refused)
+            raise
+
+    def _sign_in_with_code(
+        self, phone: str, code: str, *, kind: TokenKind, client: Actor, role: Role | None
+    ) -> SignedIn:
+        with self._uow() as uow:
+            self.check_code_in(
+                uow, client, purpose=CodePurpose.SIGN_IN, phone=phone, subject_id=None, code=code
+            )
+            accounts = [a for a in uow.accounts.by_phone(phone) if a.is_active]
+            if role is not None:
+                accounts = [a for a in accounts if a.role is role]
+            if not accounts:
+                raise errors.sign_in_refused(*errors.WRONG_CREDENTIALS)
+            # One phone may be both a sponsor and a worker: the sponsor role is the one that
+            # acts; the worker's own card is reachable by signing in with role=worker.
+            account = sorted(accounts, key=lambda a: a.role is not Role.SPONSOR)[0]
+            signed = self._issue_token(uow, account, kind, client)
+            uow.commit()
+        return signed
+
+    def resolve(self, secret: str, kind: TokenKind, request_id: str = "") -> Resolved | None:
+        """The actor behind a token, or None when it is unknown, expired, revoked or of the
+        wrong kind (a session cookie is no bearer token)."""
+        if not secret or len(secret) > 200:
+            return None
+        with self._uow() as uow:
+            token = uow.tokens.get(token_digest(secret))
+            if token is None or token.kind is not kind:
+                return None
+            if not token.is_valid_at(self._clock.now()):
+                return None
+            account = uow.accounts.get(token.account_id)
+        if account is None or not account.is_active:
+            return None
+        return Resolved(self.actor_for(account, request_id), token, account)
+
+    def actor_for(self, account: Account, request_id: str = "") -> Actor:
+        return Actor(
+            role=account.role,
+            account_id=account.id,
+            display_name=account.display_name,
+            branch_code=account.branch_code,
+            branch_region_prefix=(
+                self._branch_prefix(account.branch_code) if account.branch_code else None
+            ),
+            member_id=account.member_id,
+            sponsor_id=account.sponsor_id,
+            request_id=request_id,
+        )
+
+    def sign_out(self, secret: str, actor: Actor) -> None:
+        with self._uow() as uow:
+            digest = token_digest(secret)
+            token = uow.tokens.get(digest)
+            if token is None:
+                return
+            uow.tokens.revoke(digest, self._clock.now())
+            uow.audit.append(
+                event(
+                    actor, self._clock.now(), "account.sign_out", token.kind.value, token.account_id
+                )
+            )
+            uow.commit()
+
+    # -- one-time codes (also used by consent, inside the registry's unit of work) -----------
+
+    def issue_code_in(
+        self,
+        uow: AccessUnitOfWork,
+        actor: Actor,
+        *,
+        purpose: CodePurpose,
+        phone: str,
+        subject_id: str | None,
+        client_ip: str,
+        text: Callable[[str], str],
+        send: bool = True,
+    ) -> Message | None:
+        """Store a new code's digest and put its message in the outbox (same transaction).
+
+        Returns the message to hand to the provider after commit, or None when `send` is
+        False (an unknown phone: counted for the rate limit, nothing sent).
+        """
+        policy = self.policy.codes
+        now = self._clock.now()
+        verdict = codes.rate_limit_verdict(
+            uow.codes.count_issued_since(now - policy.per_phone_window, phone=phone),
+            uow.codes.count_issued_since(now - policy.per_ip_window, client_ip=client_ip),
+            policy,
+        )
+        if verdict is not codes.RateVerdict.OK:
+            refusal_en, refusal_id = verdict.messages(policy)
+            raise RateLimited(
+                refusal_en,
+                refusal_id,
+                f"access.code.{verdict.value}",
+                int(verdict.retry_after(policy).total_seconds()),
+            )
+        code = self._random_code()
+        stored = StoredCode(
+            id=self._new_id(),
+            purpose=purpose,
+            phone=phone,
+            digest=codes.code_digest(code, phone=phone, purpose=purpose.value, secret=self._secret),
+            subject_id=subject_id,
+            client_ip=client_ip,
+            issued_at=now,
+            expires_at=now + policy.ttl,
+            used_at=None,
+            attempts=0,
+        )
+        uow.codes.supersede(purpose, phone, subject_id, now)  # only the newest code works
+        uow.codes.add(stored)
+        uow.audit.append(
+            event(
+                actor,
+                now,
+                f"code.issue.{purpose.value}",
+                "code",
+                stored.id,
+                after={"phone": _mask_phone(phone), "sent": send},
+            )
+        )
+        if not send:
+            return None
+        message = Message(
+            id=self._new_id(),
+            channel="sms",
+            recipient=phone,
+            template=f"code.{purpose.value}",
+            body=text(code),
+            created_at=now,
+        )
+        uow.outbox.add(message)
+        return message
+
+    def check_code_in(
+        self,
+        uow: AccessUnitOfWork,
+        actor: Actor,
+        *,
+        purpose: CodePurpose,
+        phone: str,
+        subject_id: str | None,
+        code: str,
+    ) -> None:
+        """Accept the code once, or raise Unauthorized naming why; a refusal is audited and
+        the attempt counted, in a transaction of its own (the caller's rolls back)."""
+        now = self._clock.now()
+        stored = uow.codes.latest(purpose, phone, subject_id)
+        if stored is None:
+            verdict = codes.CodeVerdict.WRONG
+        else:
+            matches = codes.codes_match(
+                stored.digest,
+                code.strip(),
+                phone=phone,
+                purpose=purpose.value,
+                secret=self._secret,
+            )
+            verdict = codes.judge(
+                codes.CodeState(
+                    stored.issued_at, stored.expires_at, stored.used_at, stored.attempts
+                ),
+                matches=matches,
+                now=now,
+                policy=self.policy.codes,
+            )
+        if verdict is codes.CodeVerdict.OK:
+            assert stored is not None
+            uow.codes.mark_used(stored.id, now)
+            return
+        raise errors.CodeRefused(
+            verdict.message,
+            verdict.message_id,
+            f"access.code.{verdict.value}",
+            code_id=stored.id if stored else None,
+            purpose=purpose.value,
+            actor=actor,
+        )
+
+    def record_refusal(self, refused: errors.CodeRefused) -> None:
+        """Count the wrong try and audit it, after the caller's transaction has rolled back
+        (SQLite has one writer: this cannot run inside it)."""
+        actor = refused.actor if isinstance(refused.actor, Actor) else Actor.anonymous()
+        with self._uow() as uow:
+            if refused.code_id is not None:
+                uow.codes.record_attempt(refused.code_id)
+            uow.audit.append(
+                event(
+                    actor,
+                    self._clock.now(),
+                    f"code.check.{refused.purpose}",
+                    "code",
+                    refused.code_id or "",
+                    outcome=Outcome.REFUSED,
+                    reason=refused.rule,
+                )
+            )
+            uow.commit()
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _issue_token(
+        self, uow: AccessUnitOfWork, account: Account, kind: TokenKind, client: Actor
+    ) -> SignedIn:
+        now = self._clock.now()
+        secret = secrets.token_urlsafe(32)
+        ttl = self.policy.session_ttl if kind is TokenKind.SESSION else self.policy.bearer_ttl
+        csrf = secrets.token_urlsafe(32) if kind is TokenKind.SESSION else ""
+        token = AuthToken(token_digest(secret), kind, account.id, csrf, now, now + ttl)
+        uow.tokens.add(token)
+        # Who signed in, as the audit trail names them; no branch lookup here: we are inside a
+        # write transaction, and SQLite allows one writer at a time.
+        signer = Actor(account.role, account.id, account.display_name, request_id=client.request_id)
+        uow.audit.append(
+            event(
+                signer,
+                now,
+                "account.sign_in",
+                "account",
+                account.id,
+                after={"via": kind.value},
+            )
+        )
+        return SignedIn(account, secret, csrf, token.expires_at)
+
+    def code_minutes(self) -> int:
+        return int(self.policy.codes.ttl.total_seconds() // 60)
+
+    def deliver(self, message: Message) -> None:
+        """Hand a committed message to the provider (the default writes it to the console)."""
+        self._provider.deliver(message)
+
+    def _require(self, actor: Actor, permission: Permission) -> None:
+        if not allows(actor.role, permission):
+            with self._uow() as uow:
+                uow.audit.append(
+                    event(
+                        actor,
+                        self._clock.now(),
+                        permission.value,
+                        "permission",
+                        "",
+                        outcome=Outcome.DENIED,
+                        reason="access.forbidden",
+                    )
+                )
+                uow.commit()
+            raise Forbidden()
+
+
+def _mask_phone(phone: str) -> str:
+    return phone[:6] + "*" * max(len(phone) - 9, 0) + phone[-3:]
+
+
+def _account_snapshot(account: Account) -> dict[str, object]:
+    return {
+        "role": account.role.value,
+        "username": account.username,
+        "phone": _mask_phone(account.phone) if account.phone else None,
+        "member_id": account.member_id,
+        "sponsor_id": account.sponsor_id,
+        "branch_code": account.branch_code,
+        "is_active": account.is_active,
+    }

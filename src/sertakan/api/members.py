@@ -1,0 +1,87 @@
+"""`/api/v1/members`: enrol, search (POST: a NIK never goes into a URL), read, sponsorships."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, status
+
+from sertakan.access.actor import Actor
+from sertakan.access.permissions import Permission
+from sertakan.access.scope import sees_full_nik
+from sertakan.api.schemas import (
+    MemberCreate,
+    MemberHit,
+    MemberRead,
+    MemberSearch,
+    SponsorshipRead,
+)
+from sertakan.http.auth import Requires, client_ip, container_of
+from sertakan.registry.service import EnrolmentApplication
+
+router = APIRouter(prefix="/members", tags=["members"])
+
+
+@router.post(
+    "",
+    response_model=MemberRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": "NIK already enrolled"}, 422: {"description": "Rule broken"}},
+)
+def enrol_member(
+    request: Request,
+    body: MemberCreate,
+    actor: Annotated[Actor, Depends(Requires(Permission.MEMBER_ENROL))],
+) -> MemberRead:
+    """Enrol a BPU worker. With `sponsor_id`, a consent code goes to the worker's phone."""
+    card = container_of(request).registry.enrol_member(
+        actor,
+        EnrolmentApplication(
+            nik=body.nik,
+            full_name=body.full_name,
+            birth_date=body.birth_date,
+            sex=body.sex,
+            phone=body.phone,
+            region_code=body.region_code,
+            address=body.address,
+            occupation=body.occupation,
+            declared_income=body.declared_income,
+            programs=tuple(p.upper() for p in body.programs),
+            sponsor_id=body.sponsor_id,
+            publicly_funded=body.publicly_funded,
+        ),
+        client_ip=client_ip(request),
+    )
+    return MemberRead.of(card, full_nik=sees_full_nik(actor))
+
+
+@router.post("/search", response_model=list[MemberHit])
+def find_members(
+    request: Request,
+    body: MemberSearch,
+    actor: Annotated[Actor, Depends(Requires(Permission.MEMBER_SEARCH))],
+) -> list[MemberHit]:
+    """Find members by NIK (16 digits), KPJ (11 digits) or part of the name (staff: their
+    branch only)."""
+    return [MemberHit.of(m) for m in container_of(request).registry.find_members(actor, body.q)]
+
+
+@router.get("/{member_id}", response_model=MemberRead)
+def get_member(
+    request: Request,
+    member_id: str,
+    actor: Annotated[Actor, Depends(Requires(Permission.MEMBER_READ))],
+) -> MemberRead:
+    card = container_of(request).registry.member_card(actor, member_id)
+    return MemberRead.of(card, full_nik=sees_full_nik(actor))
+
+
+@router.get("/{member_id}/sponsorships", response_model=list[SponsorshipRead])
+def member_sponsorships(
+    request: Request,
+    member_id: str,
+    actor: Annotated[Actor, Depends(Requires(Permission.MEMBER_READ))],
+) -> list[SponsorshipRead]:
+    """Who sponsors (or sponsored) this worker, newest first, with the consent status."""
+    lines = container_of(request).sponsorships.for_member(actor, member_id)
+    return [SponsorshipRead.of(line.sponsorship, line.sponsor) for line in lines]

@@ -1,0 +1,323 @@
+"""SQL repositories for accounts, sign-in tokens, one-time codes, the audit log and the outbox.
+
+They never commit: the unit of work does. The audit log has no update or delete here, and the
+database refuses them too (triggers from migration 0003).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Connection, Row, func, insert, select, update
+
+from sertakan.access.model import Account, AuthToken, CodePurpose, StoredCode, TokenKind
+from sertakan.access.roles import Role
+from sertakan.audit.model import AuditEvent, Outcome
+from sertakan.notifications.model import Message
+from sertakan.store.registry_repositories import insert_checked
+from sertakan.store.tables import (
+    accounts,
+    audit_events,
+    auth_tokens,
+    one_time_codes,
+    outbox_messages,
+)
+
+
+class SqlAccountRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, account: Account) -> None:
+        insert_checked(
+            self._conn,
+            insert(accounts).values(**_account_row(account)),
+            {
+                "username": account.username or "",
+                "member_id": account.member_id or "",
+                "sponsor_id": account.sponsor_id or "",
+            },
+        )
+
+    def get(self, account_id: str) -> Account | None:
+        return self._one(accounts.c.id == account_id)
+
+    def by_username(self, username: str) -> Account | None:
+        return self._one(accounts.c.username == username)
+
+    def by_phone(self, phone: str) -> list[Account]:
+        rows = self._conn.execute(
+            select(accounts).where(accounts.c.phone == phone).order_by(accounts.c.created_at)
+        )
+        return [_account(row) for row in rows]
+
+    def for_member(self, member_id: str) -> Account | None:
+        return self._one(accounts.c.member_id == member_id)
+
+    def for_sponsor(self, sponsor_id: str) -> Account | None:
+        return self._one(accounts.c.sponsor_id == sponsor_id)
+
+    def update(self, account: Account) -> None:
+        row = _account_row(account)
+        del row["id"]
+        self._conn.execute(update(accounts).where(accounts.c.id == account.id).values(**row))
+
+    def list(self, limit: int, offset: int = 0) -> list[Account]:
+        rows = self._conn.execute(
+            select(accounts)
+            .order_by(accounts.c.role, accounts.c.display_name, accounts.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [_account(row) for row in rows]
+
+    def _one(self, condition: Any) -> Account | None:
+        row = self._conn.execute(select(accounts).where(condition)).first()
+        return _account(row) if row else None
+
+
+class SqlTokenRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, token: AuthToken) -> None:
+        self._conn.execute(
+            insert(auth_tokens).values(
+                digest=token.digest,
+                kind=token.kind.value,
+                account_id=token.account_id,
+                csrf=token.csrf,
+                created_at=token.created_at,
+                expires_at=token.expires_at,
+                revoked_at=token.revoked_at,
+            )
+        )
+
+    def get(self, digest: str) -> AuthToken | None:
+        row = self._conn.execute(select(auth_tokens).where(auth_tokens.c.digest == digest)).first()
+        if row is None:
+            return None
+        return AuthToken(
+            row.digest,
+            TokenKind(row.kind),
+            row.account_id,
+            row.csrf,
+            row.created_at,
+            row.expires_at,
+            row.revoked_at,
+        )
+
+    def revoke(self, digest: str, at: dt.datetime) -> None:
+        self._conn.execute(
+            update(auth_tokens)
+            .where(auth_tokens.c.digest == digest, auth_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+
+    def revoke_all_for(self, account_id: str, at: dt.datetime) -> None:
+        self._conn.execute(
+            update(auth_tokens)
+            .where(auth_tokens.c.account_id == account_id, auth_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+
+
+class SqlCodeRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, code: StoredCode) -> None:
+        self._conn.execute(
+            insert(one_time_codes).values(
+                id=code.id,
+                purpose=code.purpose.value,
+                phone=code.phone,
+                digest=code.digest,
+                subject_id=code.subject_id,
+                client_ip=code.client_ip,
+                issued_at=code.issued_at,
+                expires_at=code.expires_at,
+                used_at=code.used_at,
+                attempts=code.attempts,
+            )
+        )
+
+    def latest(self, purpose: CodePurpose, phone: str, subject_id: str | None) -> StoredCode | None:
+        c = one_time_codes.c
+        query = select(one_time_codes).where(c.purpose == purpose.value, c.phone == phone)
+        query = query.where(
+            c.subject_id.is_(None) if subject_id is None else c.subject_id == subject_id
+        )
+        row = self._conn.execute(
+            query.order_by(c.used_at.is_(None).desc(), c.issued_at.desc(), c.id.desc()).limit(1)
+        ).first()
+        return _code(row) if row else None
+
+    def count_issued_since(
+        self, since: dt.datetime, *, phone: str | None = None, client_ip: str | None = None
+    ) -> int:
+        c = one_time_codes.c
+        query = select(func.count()).select_from(one_time_codes).where(c.issued_at >= since)
+        if phone is not None:
+            query = query.where(c.phone == phone)
+        if client_ip is not None:
+            query = query.where(c.client_ip == client_ip)
+        return int(self._conn.execute(query).scalar_one())
+
+    def supersede(
+        self, purpose: CodePurpose, phone: str, subject_id: str | None, at: dt.datetime
+    ) -> None:
+        c = one_time_codes.c
+        same = c.subject_id.is_(None) if subject_id is None else c.subject_id == subject_id
+        self._conn.execute(
+            update(one_time_codes)
+            .where(c.purpose == purpose.value, c.phone == phone, same, c.used_at.is_(None))
+            .values(used_at=at)
+        )
+
+    def record_attempt(self, code_id: str) -> None:
+        c = one_time_codes.c
+        self._conn.execute(
+            update(one_time_codes).where(c.id == code_id).values(attempts=c.attempts + 1)
+        )
+
+    def mark_used(self, code_id: str, at: dt.datetime) -> None:
+        c = one_time_codes.c
+        self._conn.execute(
+            update(one_time_codes).where(c.id == code_id, c.used_at.is_(None)).values(used_at=at)
+        )
+
+
+class SqlAuditLog:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def append(self, event: AuditEvent) -> None:
+        self._conn.execute(
+            insert(audit_events).values(
+                at=event.at,
+                action=event.action,
+                entity_type=event.entity_type,
+                entity_id=event.entity_id,
+                actor_account_id=event.actor_account_id,
+                actor_role=event.actor_role,
+                request_id=event.request_id[:64],
+                outcome=event.outcome.value,
+                before=dict(event.before) if event.before is not None else None,
+                after=dict(event.after) if event.after is not None else None,
+                reason=event.reason[:300],
+            )
+        )
+
+    def between(
+        self, start: dt.datetime, end: dt.datetime, *, limit: int | None = None, offset: int = 0
+    ) -> Iterator[AuditEvent]:
+        c = audit_events.c
+        query = (
+            select(audit_events)
+            .where(c.at >= start, c.at < end)
+            .order_by(c.at, c.id)
+            .offset(offset)
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        for row in self._conn.execute(query):
+            yield AuditEvent(
+                at=row.at,
+                action=row.action,
+                entity_type=row.entity_type,
+                entity_id=row.entity_id,
+                actor_account_id=row.actor_account_id,
+                actor_role=row.actor_role,
+                request_id=row.request_id,
+                outcome=Outcome(row.outcome),
+                before=row.before,
+                after=row.after,
+                reason=row.reason,
+                id=row.id,
+            )
+
+    def count(self) -> int:
+        return int(self._conn.execute(select(func.count()).select_from(audit_events)).scalar_one())
+
+
+class SqlOutbox:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, message: Message) -> None:
+        self._conn.execute(
+            insert(outbox_messages).values(
+                id=message.id,
+                channel=message.channel,
+                recipient=message.recipient,
+                template=message.template,
+                body=message.body,
+                created_at=message.created_at,
+                sent_at=None,
+                attempts=0,
+            )
+        )
+
+    def pending(self, limit: int = 100) -> list[Message]:
+        c = outbox_messages.c
+        rows = self._conn.execute(
+            select(outbox_messages).where(c.sent_at.is_(None)).order_by(c.created_at).limit(limit)
+        )
+        return [
+            Message(row.id, row.channel, row.recipient, row.template, row.body, row.created_at)
+            for row in rows
+        ]
+
+
+def _account_row(account: Account) -> dict[str, Any]:
+    return {
+        "id": account.id,
+        "role": account.role.value,
+        "display_name": account.display_name,
+        "username": account.username,
+        "password_hash": account.password_hash,
+        "phone": account.phone,
+        "member_id": account.member_id,
+        "sponsor_id": account.sponsor_id,
+        "branch_code": account.branch_code,
+        "is_active": account.is_active,
+        "failed_sign_ins": account.failed_sign_ins,
+        "locked_until": account.locked_until,
+        "created_at": account.created_at,
+    }
+
+
+def _account(row: Row[Any]) -> Account:
+    return Account(
+        id=row.id,
+        role=Role(row.role),
+        display_name=row.display_name,
+        username=row.username,
+        password_hash=row.password_hash,
+        phone=row.phone,
+        member_id=row.member_id,
+        sponsor_id=row.sponsor_id,
+        branch_code=row.branch_code,
+        is_active=bool(row.is_active),
+        failed_sign_ins=int(row.failed_sign_ins),
+        locked_until=row.locked_until,
+        created_at=row.created_at,
+    )
+
+
+def _code(row: Row[Any]) -> StoredCode:
+    return StoredCode(
+        id=row.id,
+        purpose=CodePurpose(row.purpose),
+        phone=row.phone,
+        digest=row.digest,
+        subject_id=row.subject_id,
+        client_ip=row.client_ip,
+        issued_at=row.issued_at,
+        expires_at=row.expires_at,
+        used_at=row.used_at,
+        attempts=int(row.attempts),
+    )

@@ -1,0 +1,240 @@
+"""Security headers and a request-size limit for the whole app, as pure ASGI middleware.
+
+`SecurityHeaders` adds a Content-Security-Policy and the other headers the OWASP HTTP Headers
+Cheat Sheet recommends to every HTTP response; `BodySizeLimit` refuses request bodies over a
+limit with 413, whether or not they declare their length. Both are plain ASGI (no
+`BaseHTTPMiddleware`), so streamed requests and responses pass through untouched.
+
+Order in `create_app`: add `BodySizeLimit` first and `SecurityHeaders` last (the last added is
+the outermost), so that the 413 answers carry the headers too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# The pages load only their own CSS, images, and the vendored htmx: nothing inline, nothing
+# from elsewhere (OWASP Content Security Policy Cheat Sheet, "strict" policy without nonces).
+# form-action guards where forms post; frame-ancestors replaces X-Frame-Options; base-uri
+# stops an injected <base> from redirecting relative URLs.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
+
+# FastAPI's /docs (Swagger UI) and /redoc load their scripts, styles and images from this CDN.
+DOCS_CDN = "https://cdn.jsdelivr.net"
+DOCS_PATHS = ("/docs", "/redoc")
+# What those two pages need, and only they get: the CDN; an inline <script> that starts
+# Swagger UI and inline <style>s (ReDoc's styled-components), hence 'unsafe-inline' there;
+# ReDoc's Google fonts, its search worker (blob:) and FastAPI's favicon. They show our own
+# OpenAPI document only, hold no user data, and still may not be framed.
+DOCS_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        f"script-src 'self' {DOCS_CDN} 'unsafe-inline'",
+        f"style-src 'self' {DOCS_CDN} https://fonts.googleapis.com 'unsafe-inline'",
+        f"img-src 'self' data: {DOCS_CDN} https://fastapi.tiangolo.com",
+        "font-src 'self' https://fonts.gstatic.com",
+        "worker-src 'self' blob:",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
+
+# A year, subdomains included (OWASP HTTP Strict Transport Security Cheat Sheet). Only for an
+# HTTPS deployment: a browser that sees it refuses plain HTTP to the host for that long.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+
+COMMON_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),  # for browsers older than CSP frame-ancestors
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+
+DEFAULT_MAX_BYTES = 1024 * 1024
+# The same as sertakan.api.problems (web may not import api: they are sibling layers).
+PROBLEM = "application/problem+json"
+PROBLEM_BASE = "https://sertakan.example/problems/"
+
+
+class SecurityHeaders:
+    """Adds the security headers to every HTTP response; a header the app already set is kept.
+
+    `hsts=True` adds Strict-Transport-Security: only behind HTTPS. `docs_paths` get the docs
+    policy (`DOCS_CONTENT_SECURITY_POLICY`) instead of the strict one.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, hsts: bool = False, docs_paths: Iterable[str] = DOCS_PATHS
+    ) -> None:
+        self.app = app
+        self.hsts = hsts
+        self.docs_paths = frozenset(docs_paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on; add the headers to the response as it starts."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        policy = (
+            DOCS_CONTENT_SECURITY_POLICY
+            if route_path(scope) in self.docs_paths
+            else CONTENT_SECURITY_POLICY
+        )
+        headers = [("Content-Security-Policy", policy), *COMMON_HEADERS]
+        if self.hsts:
+            headers.append(("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                response_headers = MutableHeaders(scope=message)
+                for name, value in headers:
+                    if name not in response_headers:
+                        response_headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class _BodyTooLarge(Exception):
+    """Raised into the app from `receive` when the body passes the limit."""
+
+
+class BodySizeLimit:
+    """Refuses request bodies larger than `max_bytes` with 413 Content Too Large.
+
+    A declared Content-Length over the limit is refused before the app runs. A body without
+    one (chunked) is counted as it streams in; at the limit the app's `receive` raises, its
+    answer is dropped and the 413 sent instead. Under /api/ the 413 is problem+json (RFC 9457),
+    elsewhere a short page in Bahasa Indonesia. (A response the app had already started before
+    the body ran over cannot be taken back: the error then ends the connection.)
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        if max_bytes < 0:
+            raise ValueError("max_bytes cannot be negative")
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse at once, or pass the request on while counting its body."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+
+        received = 0
+        too_large = False
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, too_large
+            if too_large:
+                raise _BodyTooLarge
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    too_large = True
+                    raise _BodyTooLarge
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if too_large and not started:
+                return  # the app's answer to a body it never got whole: the 413 replaces it
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            # Whatever the app made of the interrupted read (our exception, a 400 it raised,
+            # an exception group) is the consequence of the refusal, unless it had answered.
+            if not too_large or started:
+                raise
+        if too_large and not started:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await too_large_response(scope, self.max_bytes)(scope, receive, send)
+
+
+def too_large_response(scope: Scope, max_bytes: int) -> Response:
+    """The 413 answer: problem+json under /api/, a short Indonesian page elsewhere."""
+    size = _size_words(max_bytes)
+    if route_path(scope).startswith("/api/"):
+        english = f"The request body is larger than the limit of {max_bytes} bytes"
+        body = {
+            "type": PROBLEM_BASE + "too-large",
+            "title": "Request body too large",
+            "status": 413,
+            "detail": english,
+            "errors": [
+                {
+                    "field": "body",
+                    "rule": "request.too_large",
+                    "message": english,
+                    "message_id": f"Kiriman terlalu besar (batas {size})",
+                    "reference": "RFC 9110 §15.5.14",
+                }
+            ],
+        }
+        return Response(json.dumps(body), status_code=413, media_type=PROBLEM)
+    page = (
+        '<!doctype html><html lang="id"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>Kiriman terlalu besar</title></head><body>"
+        "<h1>Kiriman terlalu besar</h1>"
+        f"<p>Batas ukuran kiriman adalah {size}. Kurangi isian atau lampiran, lalu coba lagi.</p>"
+        '<p><a href="/">Kembali ke beranda</a></p></body></html>'
+    )
+    return Response(page, status_code=413, media_type="text/html; charset=utf-8")
+
+
+def route_path(scope: Scope) -> str:
+    """The request path inside the app (without the `root_path` a proxy mounts it under)."""
+    path: str = scope.get("path", "")
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root):
+        return path[len(root) :] or "/"
+    return path
+
+
+def _content_length(scope: Scope) -> int | None:
+    value = Headers(scope=scope).get("content-length")
+    if value is None or not (value.strip().isascii() and value.strip().isdigit()):
+        return None  # the server rejects a malformed length; the count still applies
+    return int(value)
+
+
+def _size_words(max_bytes: int) -> str:
+    mib, kib = 1024 * 1024, 1024
+    if max_bytes >= mib:
+        return f"{max_bytes / mib:g} MB".replace(".", ",")  # Indonesian decimal comma
+    if max_bytes >= kib:
+        return f"{max_bytes / kib:g} KB".replace(".", ",")
+    return f"{max_bytes} byte"

@@ -1,0 +1,263 @@
+"""The batch engine gives `quote_bpu`'s answer, in integer rupiah, part by part.
+
+On every BPU regulation vector (tests/unit/regulation/vectors/bpu_r1.yaml, bpu_r2_pp50.yaml)
+and on members drawn by Hypothesis, on DuckDB and on PySpark (local[2]): the same JKK, JKM,
+JHT, total and PP 50/2025 discount, or the same refusal (the first rule the scalar names, and
+every rule it names, in order).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sertakan.analytics.contributions import assess_members, contribution_columns
+from sertakan.analytics.engines import BatchEngine, DuckDBEngine, SparkEngine
+from sertakan.analytics.region_tables import RegionTables, region_directory
+from sertakan.kernel.errors import ParameterMissing, RuleViolation
+from sertakan.kernel.periods import Month
+from sertakan.regulation.contributions import quote_bpu
+from sertakan.regulation.loader import Parameters
+from tests.analytics.member_rows import Row, arrow_table, occupation_for
+
+VECTORS = Path(__file__).parents[1] / "unit" / "regulation" / "vectors"
+VECTOR_FILES = ("bpu_r1.yaml", "bpu_r2_pp50.yaml")
+# The scalar judges a sector; the batch derives it from the occupation, as the registry does.
+BATCH_RULE = {"bpu.sector.unknown": "occupation.unknown"}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One member of one month, and what the scalar rule says about it."""
+
+    member_id: str
+    month: Month
+    declared_income: int
+    programs: tuple[str, ...]
+    sector: str
+    publicly_funded: bool
+    on: dt.date  # the day the scalar is asked about
+
+    def row(self) -> Row:
+        return Row(
+            member_id=self.member_id,
+            declared_income=self.declared_income,
+            programs=",".join(self.programs),
+            occupation=occupation_for(self.sector),
+            publicly_funded=self.publicly_funded,
+            enrolled_on=self.month.first_day,
+        )
+
+    def scalar(self, params: Parameters) -> tuple[str, Any]:
+        """("billed", (jkk, jkm, jht, total, discount)) or ("refused", [rules])."""
+        try:
+            quote = quote_bpu(
+                params,
+                declared_income=self.declared_income,
+                on=self.on,
+                programs=list(self.programs),
+                sector=self.sector,
+                publicly_funded=self.publicly_funded,
+            )
+        except RuleViolation as refused:
+            return "refused", [BATCH_RULE.get(v.rule, v.rule) for v in refused.violations]
+        parts = {code: quote.parts.get(code, 0) for code in ("JKK", "JKM", "JHT")}
+        discount = sum(quote.full_parts[code] - quote.parts[code] for code in quote.parts)
+        return "billed", (parts["JKK"], parts["JKM"], parts["JHT"], quote.total, discount)
+
+
+def _vector_cases() -> list[Case]:
+    cases = []
+    for name in VECTOR_FILES:
+        for row in yaml.safe_load((VECTORS / name).read_text(encoding="utf-8")):
+            bpu = row["bpu"]
+            on = bpu["on"]
+            cases.append(
+                Case(
+                    member_id=row["id"],
+                    month=Month.of(on),
+                    declared_income=bpu["declared_income"],
+                    programs=tuple(bpu["programs"]),
+                    sector=bpu.get("sector", "other"),
+                    publicly_funded=bpu.get("publicly_funded", False),
+                    on=on,
+                )
+            )
+    return cases
+
+
+VECTOR_CASES = _vector_cases()
+
+
+# --- engines -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def duckdb_engine() -> Iterator[DuckDBEngine]:
+    engine = DuckDBEngine(threads=2)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(scope="module")
+def spark_engine(spark_session: Any) -> SparkEngine:
+    return SparkEngine(spark_session)
+
+
+@pytest.fixture(params=["duckdb", "spark"])
+def engine(request: pytest.FixtureRequest) -> BatchEngine:
+    chosen: BatchEngine = request.getfixturevalue(f"{request.param}_engine")
+    return chosen
+
+
+_REGIONS: dict[int, RegionTables] = {}
+
+
+def _regions(engine: BatchEngine) -> RegionTables:
+    if id(engine) not in _REGIONS:
+        _REGIONS[id(engine)] = engine.region_tables(region_directory())
+    return _REGIONS[id(engine)]
+
+
+def batch_answers(
+    engine: BatchEngine, params: Parameters, cases: Sequence[Case]
+) -> dict[str, tuple[str, Any]]:
+    """What the batch says about each case, asked month by month."""
+    by_month: dict[Month, list[Case]] = defaultdict(list)
+    for case in cases:
+        by_month[case.month].append(case)
+    members = engine.from_arrow(arrow_table([case.row() for case in cases]))
+    regions = _regions(engine)
+    answers: dict[str, tuple[str, Any]] = {}
+    for month, group in by_month.items():
+        of_month = members.filter(members.member_id.isin([case.member_id for case in group]))
+        billed = contribution_columns(of_month, month, params, regions=regions)
+        for record in engine.backend.to_pyarrow(billed).to_pylist():
+            parts = tuple(record[key] for key in ("jkk", "jkm", "jht", "total", "discount"))
+            assert all(type(value) is int for value in parts), record  # integer rupiah
+            answers[record["member_id"]] = ("billed", parts)
+        rejects = assess_members(of_month, month, params, regions=regions).rejects
+        for record in engine.backend.to_pyarrow(rejects).to_pylist():
+            assert record["member_id"] not in answers, record
+            answers[record["member_id"]] = ("refused", record["reasons"].split(","))
+            assert record["reasons"].split(",")[0] == record["reason"], record
+    return answers
+
+
+def assert_same_as_scalar(engine: BatchEngine, params: Parameters, cases: Sequence[Case]) -> None:
+    answers = batch_answers(engine, params, cases)
+    for case in cases:
+        assert answers.get(case.member_id) == case.scalar(params), case
+
+
+# --- the regulation vectors ----------------------------------------------------------------------
+
+
+def test_the_vectors_cover_billed_refused_discounted_and_missing_months() -> None:
+    assert len(VECTOR_CASES) >= 40
+    kinds = {case.member_id.split("-")[0] for case in VECTOR_CASES}
+    assert {"v01", "v08", "v10"} <= kinds
+    assert any(case.month < Month(2015, 7) for case in VECTOR_CASES)  # not in the parameters
+
+
+def test_every_bpu_vector_gets_the_scalar_answer_from_the_batch(
+    engine: BatchEngine, params: Parameters
+) -> None:
+    covered = [case for case in VECTOR_CASES if case.month >= Month(2015, 7)]
+    assert_same_as_scalar(engine, params, covered)
+
+
+def test_the_batch_matches_the_amounts_written_in_the_vectors(
+    duckdb_engine: DuckDBEngine, params: Parameters
+) -> None:
+    # Not only equal to quote_bpu: equal to what the lawyers wrote down (parts and total).
+    covered = [case for case in VECTOR_CASES if case.month >= Month(2015, 7)]
+    answers = batch_answers(duckdb_engine, params, covered)
+    checked = 0
+    for name in VECTOR_FILES:
+        for row in yaml.safe_load((VECTORS / name).read_text(encoding="utf-8")):
+            expected = row["expected"]
+            if "parts" not in expected:
+                continue
+            jkk, jkm, jht, total, _ = answers[row["id"]][1]
+            written = expected["parts"]
+            assert (jkk, jkm, jht) == tuple(written.get(p, 0) for p in ("JKK", "JKM", "JHT"))
+            assert total == expected["total"]
+            checked += 1
+    assert checked >= 20
+
+
+def test_a_month_before_the_rules_is_a_parameter_missing_error_not_a_crash(
+    duckdb_engine: DuckDBEngine, params: Parameters
+) -> None:
+    missing = [case for case in VECTOR_CASES if case.month < Month(2015, 7)]
+    assert missing
+    members = duckdb_engine.from_arrow(arrow_table([case.row() for case in missing]))
+    with pytest.raises(ParameterMissing, match="not in the parameters yet"):
+        contribution_columns(members, missing[0].month, params, regions=_regions(duckdb_engine))
+
+
+# --- Hypothesis ----------------------------------------------------------------------------------
+
+LEVEL_INCOMES = st.integers(10, 207).map(lambda hundreds: hundreds * 100_000)
+ODD_INCOMES = st.one_of(
+    st.integers(0, 25_000_000),
+    st.sampled_from([0, 900_000, 999_999, 1_050_000, 20_700_001, 20_800_000, 1_000_050]),
+)
+PROGRAMME_CODES = st.sampled_from(["JKK", "JKM", "JHT", "JP", "JKP", "jkk", " JKM", "JKN"])
+PROGRAMMES = st.one_of(
+    st.sampled_from([("JKK", "JKM"), ("JKK", "JKM", "JHT"), ("JHT", "JKM", "JKK")]),
+    st.lists(PROGRAMME_CODES, max_size=4).map(tuple),
+)
+# Months from the first rules to past PP 50/2025, the discount windows drawn more often.
+MONTHS = st.one_of(
+    st.integers(2015 * 12 + 6, 2028 * 12 + 11),
+    st.integers(2025 * 12 + 10, 2027 * 12 + 4),
+).map(lambda index: Month(index // 12, index % 12 + 1))
+
+
+@st.composite
+def members(draw: st.DrawFn) -> list[Case]:
+    # A few months per example: each month is one query per engine (and Spark's take ~1 s).
+    months = draw(st.lists(MONTHS, min_size=1, max_size=3, unique=True))
+    count = draw(st.integers(1, 40))
+    cases = []
+    for number in range(count):
+        month = draw(st.sampled_from(months))
+        cases.append(
+            Case(
+                member_id=f"H{number:04d}",
+                month=month,
+                declared_income=draw(st.one_of(LEVEL_INCOMES, LEVEL_INCOMES, ODD_INCOMES)),
+                programs=draw(PROGRAMMES),
+                sector=draw(st.sampled_from(["transport", "other", "other", "fishing"])),
+                publicly_funded=draw(st.booleans()),
+                on=month.first_day,
+            )
+        )
+    return cases
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases=members())
+def test_random_members_get_the_scalar_answer_on_duckdb(
+    duckdb_engine: DuckDBEngine, params: Parameters, cases: list[Case]
+) -> None:
+    assert_same_as_scalar(duckdb_engine, params, cases)
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases=members())
+def test_random_members_get_the_scalar_answer_on_spark(
+    spark_engine: SparkEngine, params: Parameters, cases: list[Case]
+) -> None:
+    assert_same_as_scalar(spark_engine, params, cases)
