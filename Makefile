@@ -18,6 +18,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/sertakan db upgrade
 	$(BIN)/sertakan demo load --if-empty
+	$(BIN)/sertakan coverage demo --if-empty
 	$(BIN)/sertakan demo logins
 	$(BIN)/sertakan serve --host 127.0.0.1 --port 8000
 

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=1_048_576, description="Largest request body accepted (413 above it)"
     )
+    analytics_dir: Path = Field(
+        default=REPO_ROOT / "var" / "analytics",
+        description="Folder of the coverage report the Cakupan page reads (coverage report --out)",
+    )
     today: str | None = Field(
         default=None,
         description="Pin the clock to a date (YYYY-MM-DD) for demos and tests; unset in production",

@@ -2,8 +2,9 @@
 
     params         (session)   the regulation parameters, loaded once
     duckdb_backend (function)  an in-memory Ibis DuckDB connection
-    spark_backend  (session)   an Ibis PySpark connection over a local[2] session bound to
-                               127.0.0.1, no web UI, stopped at the end of the session
+    spark_session  (session)   a local[2] SparkSession bound to 127.0.0.1, no web UI,
+                               stopped at the end of the session
+    spark_backend  (session)   an Ibis PySpark connection over that session
 
 Spark needs Java and pyspark: when either is unusable the Spark tests SKIP with the reason
 (see ``pytest -ra``), or FAIL when ``SERTAKAN_REQUIRE_SPARK=1``.

@@ -119,3 +119,27 @@ def test_an_unknown_engine_is_refused_by_the_command_line(data: Path) -> None:
     result = runner.invoke(app, report("--data", str(data), "--engine", "oracle"))
 
     assert result.exit_code == 2
+
+
+def test_the_province_table_can_be_piped_as_parquet(data: Path) -> None:
+    import pyarrow.parquet as pq
+
+    result = runner.invoke(app, report("--data", str(data), "--months", "1", "--format", "parquet"))
+
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(io.BytesIO(result.stdout_bytes))
+    assert table.column("name").to_pylist()[0] == "Indonesia"
+
+
+def test_the_demo_makes_a_synthetic_nation_and_its_report_once(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    made = runner.invoke(app, ["coverage", "demo", "--members", "2000", "--out", str(out)])
+
+    assert made.exit_code == 0, made.output
+    assert "as of 2024-12-31" in made.stdout and "2.000 synthetic members" in made.stdout
+    assert (out / "summary.json").is_file() and (out / "demo-data" / "manifest.json").is_file()
+
+    again = runner.invoke(app, ["coverage", "demo", "--if-empty", "--out", str(out)])
+
+    assert again.exit_code == 0, again.output
+    assert "already" in again.stdout

@@ -76,7 +76,7 @@ def test_a_written_report_reads_back_the_same(report_dir: Path) -> None:
 
     assert report is not None
     assert report.as_of.isoformat() == "2024-02-29"
-    assert [str(m) for m in report.months][0] == "2023-03"
+    assert str(report.months[0]) == "2023-03"
     assert report.informal.value == 84_130_000
     assert report.rows.num_rows == 12 * (1 + 38 + 514 + 2)
 

@@ -253,7 +253,7 @@ def test_data_without_any_member_enrolled_by_the_date_is_refused(
 ) -> None:
     write_dataset(tmp_path, [member("late", enrolled_on=dt.date(2024, 6, 1))], [])
 
-    with pytest.raises(CoverageInputError, match="no member .* was enrolled on or before"):
+    with pytest.raises(CoverageInputError, match=r"no member .* was enrolled on or before"):
         build(tmp_path, params, directory)
 
 

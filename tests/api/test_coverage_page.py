@@ -131,7 +131,8 @@ def test_a_province_downloads_its_regencies_as_parquet(
     report = read_report(with_report)
     assert report is not None
     bogor = next(r for r in report.regencies("32") if r.code == "32.71")
-    by_code = dict(zip(table.column("code").to_pylist(), table.column("aktif").to_pylist()))
+    codes, active = table.column("code").to_pylist(), table.column("aktif").to_pylist()
+    by_code = dict(zip(codes, active, strict=True))
     assert by_code["32.71"] == bogor.aktif == 12_000
 
 

@@ -31,12 +31,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 from sqlalchemy import Engine
 
 from sertakan.analytics.contributions import assess_members
-from sertakan.analytics.engines import BatchEngine
+from sertakan.analytics.engines import BatchEngine, placeholder
 from sertakan.analytics.parquet_parts import (
     part_name,
     parts_in,
@@ -50,6 +51,7 @@ from sertakan.kernel.periods import Month
 from sertakan.registry.regions import RegionDirectory
 from sertakan.regulation.loader import Parameters
 from sertakan.store.member_contributions import insert_member_contributions
+from sertakan.store.member_export import MEMBER_ARROW_SCHEMA
 
 CHUNKS_DIR = "chunks"
 SUMMARY = "summary.json"
@@ -167,9 +169,9 @@ def run_billing(
         chunks = request.out / CHUNKS_DIR
         chunks.mkdir(exist_ok=True)
         remove_temporaries(chunks)  # what a killed run was writing
-        sizes = [pq.ParquetFile(part).metadata.num_rows for part in request.parts]
+        sizes = _check_parts(request.parts)
         report.started(sum(sizes), len(request.parts))
-        regions = engine.region_tables(directory)
+        queries = _queries(engine, request.month, params, engine.region_tables(directory))
         summary = BillingSummary(month=str(request.month), engine=engine.name, run_id=run_id)
         for index, (part, rows) in enumerate(zip(request.parts, sizes, strict=True)):
             target = chunks / part_name(index, "")
@@ -178,7 +180,7 @@ def run_billing(
             else:
                 with written_atomically(target) as folder:
                     result = _bill_part(
-                        engine, request, part, rows, index, folder, regions, params, run_id, clock
+                        engine, queries, request, part, rows, index, folder, run_id, clock
                     )
             summary.add(result)
             report.chunk_done(result)
@@ -188,38 +190,67 @@ def run_billing(
     return summary
 
 
+@dataclass(frozen=True, slots=True)
+class _Queries:
+    """The run's SQL, compiled once from the Ibis expressions over named tables."""
+
+    decisions: str
+    invoices: str
+    rejects: str
+    totals: str
+    reasons: str
+
+
+_MEMBERS = "sertakan_run_members"
+_DECISIONS = "sertakan_run_decisions"
+_INVOICES = "sertakan_run_invoices"
+_REJECTS = "sertakan_run_rejects"
+
+
+def _queries(
+    engine: BatchEngine, month: Month, params: Parameters, regions: RegionTables
+) -> _Queries:
+    members = placeholder(_MEMBERS, MEMBER_ARROW_SCHEMA)
+    assessment = assess_members(members, month, params, regions=regions)
+    decided = assessment.over(placeholder(_DECISIONS, assessment.decisions.schema()))
+    invoices = placeholder(_INVOICES, decided.invoices.schema())
+    rejects = placeholder(_REJECTS, decided.rejects.schema())
+    totals = invoices.aggregate(
+        billed=invoices.count(), **{name: invoices[name].sum() for name in _TOTALS}
+    )
+    reasons = rejects.group_by("reason").aggregate(count=rejects.count())
+    return _Queries(
+        decisions=engine.compile(assessment.decisions),
+        invoices=engine.compile(decided.invoices),
+        rejects=engine.compile(decided.rejects),
+        totals=engine.compile(totals),
+        reasons=engine.compile(reasons),
+    )
+
+
 def _bill_part(
     engine: BatchEngine,
+    queries: _Queries,
     request: BillingRequest,
     part: Path,
     rows: int,
     index: int,
     folder: Path,
-    regions: RegionTables,
-    params: Parameters,
     run_id: str,
     clock: Callable[[], dt.datetime],
 ) -> ChunkResult:
-    members = engine.read_parquet(part)
-    assessment = assess_members(members, request.month, params, regions=regions)
-    # Check each member once, then write both outputs from the checked rows.
-    with engine.materialized(assessment.decisions, folder / ".decisions") as decided:
-        written = assessment.over(decided)
-        engine.write_parquet(written.invoices, folder / "invoices")
-        engine.write_parquet(written.rejects, folder / "rejects")
-    invoices = engine.read_written(folder / "invoices")
-    rejects = engine.read_written(folder / "rejects")
-    sums = invoices.aggregate(
-        billed=invoices.count(), **{name: invoices[name].sum() for name in _TOTALS}
-    ).to_pyarrow()
-    reasons = rejects.group_by("reason").aggregate(count=rejects.count()).to_pyarrow()
-    billed = int(sums["billed"][0].as_py())
+    engine.bind_parquet(_MEMBERS, part)
+    # Check each member once, then write both outputs from the decisions.
+    with engine.materialize(queries.decisions, _DECISIONS, folder / ".decisions"):
+        engine.write(queries.invoices, folder / "invoices")
+        engine.write(queries.rejects, folder / "rejects")
+    engine.bind_parquet(_INVOICES, folder / "invoices")
+    engine.bind_parquet(_REJECTS, folder / "rejects")
+    sums = engine.fetch(queries.totals).to_pylist()[0]
     by_reason = {
-        str(reason): int(count)
-        for reason, count in zip(
-            reasons["reason"].to_pylist(), reasons["count"].to_pylist(), strict=True
-        )
+        str(row["reason"]): int(row["count"]) for row in engine.fetch(queries.reasons).to_pylist()
     }
+    billed = int(sums["billed"])
     rejected = sum(by_reason.values())
     stored = 0
     if request.database is not None:
@@ -236,12 +267,37 @@ def _bill_part(
         billed=billed,
         rejected=rejected,
         not_yet_enrolled=rows - billed - rejected,
-        totals={name: int(sums[name][0].as_py() or 0) for name in _TOTALS},
+        totals={name: int(sums[name] or 0) for name in _TOTALS},
         reasons=dict(sorted(by_reason.items())),
         stored=stored,
     )
     (folder / SUMMARY).write_text(json.dumps(asdict(result), indent=2, sort_keys=True) + "\n")
     return result
+
+
+def _check_parts(parts: tuple[Path, ...]) -> list[int]:
+    """Each part's row count; `BillingRunError` naming every part without the contract's columns."""
+    problems = []
+    sizes = []
+    wanted = {field.name: field.type for field in MEMBER_ARROW_SCHEMA}
+    for part in parts:
+        try:
+            metadata = pq.ParquetFile(part).metadata
+        except (OSError, pa.ArrowInvalid) as unreadable:
+            problems.append(f"{part}: not a readable Parquet file ({unreadable})")
+            continue
+        found = {field.name: field.type for field in metadata.schema.to_arrow_schema()}
+        for name, kind in wanted.items():
+            if name not in found:
+                problems.append(f"{part}: no column {name!r}")
+            elif found[name] != kind:
+                problems.append(f"{part}: column {name!r} is {found[name]}, expected {kind}")
+        sizes.append(metadata.num_rows)
+    if problems:
+        raise BillingRunError(
+            "the members do not have the expected columns:\n  " + "\n  ".join(problems)
+        )
+    return sizes
 
 
 def _finished(target: Path) -> ChunkResult:

@@ -14,7 +14,12 @@ Public API (names are stable; the coverage report and the billing run build on t
     ``nik.district`` ... see `member_checks`).
 
 ``assess_members(members, month, params, *, regions=None) -> Assessment``
-    Both, with the billing run's wider invoice columns (`INVOICE_COLUMNS`) and every reason.
+    Both, with the billing run's wider invoice columns (`INVOICE_COLUMNS`) and every reason
+    (`REJECT_COLUMNS`). For large data write more than one output from one materialised copy
+    of `Assessment.decisions` (`engines.materialized`, then `Assessment.over`), as the billing
+    run does: left lazy, each output checks the members again, and Spark's optimiser, pushing
+    the filter on `reason` down into the projections, repeats the checks inside it (the
+    answer is the same, several times slower).
 
 `members` is an Ibis table with the member contract's columns (`member_checks.MEMBER_COLUMNS`:
 the synthetic nation's Parquet, or `store.member_export` from the database), on any backend
@@ -29,10 +34,12 @@ parameters do not cover raises `ParameterMissing` while the expression is built.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, replace
 
 import ibis
 import ibis.expr.types as ir
+from ibis.common.exceptions import IbisError
 
 from sertakan.analytics.exact_rates import apply_rate_exactly, prepare_backend
 from sertakan.analytics.member_checks import MEMBER_COLUMNS, all_reasons, checked_members
@@ -126,7 +133,9 @@ def assess_members(
 ) -> Assessment:
     """The month's invoices and refusals, as Ibis expressions over `members`."""
     rules = month_rules(params, month)
-    prepare_backend(members.get_backend())
+    # A table known by name only has no backend yet: whoever binds it prepares the backend.
+    with contextlib.suppress(IbisError):
+        prepare_backend(members.get_backend())
     tables = regions if regions is not None else RegionTables.of(region_directory())
     return Assessment(members, checked_members(members, rules, tables), rules, tables)
 

@@ -42,7 +42,7 @@ from sertakan.analytics.contributions import contribution_columns
 from sertakan.analytics.coverage_reference import InformalWorkforce, load_informal_workforce
 from sertakan.analytics.coverage_sources import CoverageInputError, Dataset, read_dataset
 from sertakan.analytics.coverage_standing import PaidMonths, standing_table
-from sertakan.analytics.engines import BatchEngine, open_engine
+from sertakan.analytics.engines import BatchEngine, materialized, open_engine
 from sertakan.analytics.region_tables import RegionTables
 from sertakan.kernel.errors import ParameterMissing
 from sertakan.kernel.periods import Month
@@ -52,10 +52,12 @@ from sertakan.regulation.standing import Status, standing_rule
 
 __all__ = [
     "COUNT_COLUMNS",
+    "FIGURE_SCHEMA",
     "REPORT_SCHEMA",
     "CoverageReport",
     "CoverageRow",
     "Level",
+    "assemble_report",
     "build_report",
     "observation_day",
     "regency_figures",
@@ -152,10 +154,13 @@ class CoverageReport:
             return rows
         return [row for row in rows if row.province_code == province_code]
 
-    def trend(self, code: str = NATIONAL_CODE) -> list[CoverageRow]:
-        """The region's rows, oldest month first (the nation's by default)."""
-        rows = self.rows.filter(pc.equal(self.rows["code"], code))
-        return sorted(_rows(rows), key=lambda row: row.month)
+    def trend(self, code: str = NATIONAL_CODE, level: str | None = None) -> list[CoverageRow]:
+        """The region's rows, oldest month first (the nation's by default). `level` tells the
+        province from the regency pool of unknown codes, which share the code "?"."""
+        wanted = pc.equal(self.rows["code"], code)
+        if level is not None:
+            wanted = pc.and_(wanted, pc.equal(self.rows["level"], level))
+        return sorted(_rows(self.rows.filter(wanted)), key=lambda row: row.month)
 
     @property
     def informal_share(self) -> float:
@@ -226,8 +231,8 @@ def regency_figures(
     pieces: list[pa.Table] = []
     with (
         tempfile.TemporaryDirectory(prefix="sertakan-coverage-") as scratch,
-        engine.materialized(paid.rows, Path(scratch) / "paid_months") as rows,
-        engine.materialized(paid.first_settled, Path(scratch) / "first_settled") as first,
+        materialized(engine, paid.rows, Path(scratch) / "paid_months") as rows,
+        materialized(engine, paid.first_settled, Path(scratch) / "first_settled") as first,
     ):
         cached = PaidMonths(rows=rows, first_settled=first, since=paid.since)
         for month in chosen:
@@ -270,20 +275,26 @@ def _month_figures(
             **{name: measures.get(name, zero) for name in COUNT_COLUMNS},
         )
 
-    counts = standing.group_by("regency_code").aggregate(
-        members=standing.member_id.count(),
-        **{s: standing.member_id.count(where=standing.status == s) for s in STATUS_COLUMNS},
+    # Billed: month M's contribution of every member whose membership has not ended (members
+    # the billing rules refuse have no contribution row). One pass over the standing.
+    parts = contribution_columns(members, month, params, regions=regions)
+    joined = standing.left_join(parts.select("member_id", "total"), "member_id")
+    joined = joined.select(
+        "regency_code",
+        "status",
+        billed=ibis.cases(
+            (joined.status != Status.BERAKHIR.value, joined.total.fill_null(0)), else_=0
+        ),
+    )
+    counts = joined.group_by("regency_code").aggregate(
+        members=joined.count(),
+        billed=joined.billed.sum(),
+        **{s: joined.status.count(where=joined.status == s) for s in STATUS_COLUMNS},
     )
     counts = measured(
-        counts, **{name: counts[name].cast("int64") for name in ("members", *STATUS_COLUMNS)}
+        counts,
+        **{name: counts[name].cast("int64") for name in ("members", "billed", *STATUS_COLUMNS)},
     )
-
-    # Billed: month M's contribution of every member whose membership has not ended.
-    billable = standing.filter(standing.status != Status.BERAKHIR.value)
-    parts = contribution_columns(members, month, params, regions=regions)
-    parts = parts.join(billable.select("member_id", "regency_code"), "member_id")
-    billed = parts.group_by("regency_code").aggregate(billed=parts.total.sum())
-    billed = measured(billed, billed=billed.billed.cast("int64"))
 
     # Collected: cash that settled in the month (to the observation day), for any month.
     cash = payments.filter(payments.paid_on >= month.first_day, payments.paid_on <= day)
@@ -293,7 +304,7 @@ def _month_figures(
     collected = cash.group_by("regency_code").aggregate(collected=cash.amount.sum())
     collected = measured(collected, collected=collected.collected.cast("int64"))
 
-    union = ibis.union(counts, billed, collected, distinct=False)
+    union = ibis.union(counts, collected, distinct=False)
     return union.group_by(["month", "regency_code"]).aggregate(
         **{name: union[name].sum().cast("int64") for name in COUNT_COLUMNS}
     )

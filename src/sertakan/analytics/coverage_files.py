@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +25,11 @@ import pyarrow.parquet as pq
 from sertakan.analytics.coverage import REPORT_SCHEMA, CoverageReport, Level
 from sertakan.analytics.coverage_reference import InformalWorkforce
 from sertakan.analytics.parquet_parts import written_atomically
-from sertakan.config import REPO_ROOT
+from sertakan.config import Settings
 from sertakan.kernel.errors import SertakanError
 from sertakan.kernel.periods import Month
 
 __all__ = [
-    "ANALYTICS_DIR_VARIABLE",
     "ReportUnreadable",
     "default_report_dir",
     "province_table",
@@ -41,7 +39,6 @@ __all__ = [
     "write_report",
 ]
 
-ANALYTICS_DIR_VARIABLE = "SERTAKAN_ANALYTICS_DIR"
 SUMMARY = "summary.json"
 FORMAT = "sertakan.coverage-report"
 VERSION = 1
@@ -51,14 +48,10 @@ class ReportUnreadable(SertakanError):
     """A report folder exists but its files are broken or of another version."""
 
 
-def default_report_dir(settings: object | None = None) -> Path:
-    """Where reports live: `Settings.analytics_dir` if the settings have that field, else the
-    environment variable SERTAKAN_ANALYTICS_DIR, else ``<checkout>/var/analytics``."""
-    configured = getattr(settings, "analytics_dir", None)
-    if configured:
-        return Path(configured)
-    from_environment = os.environ.get(ANALYTICS_DIR_VARIABLE, "").strip()
-    return Path(from_environment) if from_environment else REPO_ROOT / "var" / "analytics"
+def default_report_dir(settings: Settings | None = None) -> Path:
+    """Where reports live: `Settings.analytics_dir` (SERTAKAN_ANALYTICS_DIR, default
+    ``<checkout>/var/analytics``)."""
+    return (settings or Settings()).analytics_dir
 
 
 def province_table(report: CoverageReport) -> pa.Table:

@@ -5,21 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
-from sertakan.access.actor import Actor
-from sertakan.bootstrap import Container, bootstrap
+from sertakan.bootstrap import Container
+from sertakan.cli.audit_commands import access_app, audit_app
 from sertakan.cli.batch_commands import billing_app, synth_app
+from sertakan.cli.common import CONSOLE, console, open_container, parse_date, reported
 from sertakan.cli.coverage_commands import coverage_app
-from sertakan.cli.render import error_lines, member_panel, pu_table, quote_table
-from sertakan.kernel.errors import SertakanError
+from sertakan.cli.render import member_panel, pu_table, quote_table
 
 app = typer.Typer(help="Sertakan: social security for informal workers.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -33,27 +29,8 @@ app.add_typer(member_app, name="member")
 app.add_typer(synth_app, name="synth")
 app.add_typer(billing_app, name="billing")
 app.add_typer(coverage_app, name="coverage")
-
-console = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-# The operator at the server's console: may do everything, audited as role "system".
-CONSOLE = Actor.console("cli")
-
-
-@contextmanager
-def _reported() -> Iterator[None]:
-    """Rule violations and other expected errors: a clear message and exit code 2, no trace."""
-    try:
-        yield
-    except SertakanError as error:
-        for line in error_lines(error):
-            err.print(f"[red]error:[/red] {escape(line)}", soft_wrap=True)
-        raise typer.Exit(2) from None
-
-
-def _container() -> Container:
-    with _reported():
-        return bootstrap()
+app.add_typer(audit_app, name="audit")
+app.add_typer(access_app, name="access")
 
 
 @app.command()
@@ -66,7 +43,7 @@ def serve(
 
     from sertakan.app import create_app
 
-    application = create_app(_container())
+    application = create_app(open_container())
     console.print(f"Sertakan at [bold]http://{host}:{port}[/bold] (API docs at /docs)")
     uvicorn.run(application, host=host, port=port, log_level="info")
 
@@ -76,7 +53,7 @@ def db_upgrade() -> None:
     """Apply every migration to the configured database (SQLite by default)."""
     from sertakan.store.migrate import current_revision, upgrade
 
-    container = _container()
+    container = open_container()
     assert container.engine is not None
     upgrade(container.engine)
     url = container.engine.url.render_as_string(hide_password=True)
@@ -93,11 +70,11 @@ def demo_load(
     """Load the Bogor Kota branch demo: sponsors, workers and sponsorships."""
     from sertakan.demo import load_demo
 
-    container = _container()
+    container = open_container()
     if if_empty and container.registry.count_members() > 0:
         console.print("Demo data already loaded; keeping the existing data.")
         return
-    with _reported():
+    with reported():
         summary = load_demo(container, seed=seed)
     console.print(
         f"Loaded {summary.sponsors} sponsors and {summary.members} workers "
@@ -111,7 +88,7 @@ def demo_logins() -> None:
     from sertakan.demo import demo_logins as logins
 
     table = Table("Peran", "Cara masuk", title="Demo logins")
-    for login in logins(_container()):
+    for login in logins(open_container()):
         table.add_row(login.role.label_id, login.how)
     console.print(table)
 
@@ -129,8 +106,8 @@ def contribution_bpu(
     from sertakan.api.schemas import BpuQuoteRead
     from sertakan.regulation.contributions import quote_bpu
 
-    container = _container()
-    with _reported():
+    container = open_container()
+    with reported():
         quote = quote_bpu(
             container.params,
             declared_income=income,
@@ -157,8 +134,8 @@ def contribution_pu(
     from sertakan.api.schemas import PuQuoteRead
     from sertakan.regulation.contributions import quote_pu
 
-    container = _container()
-    with _reported():
+    container = open_container()
+    with reported():
         quote = quote_pu(
             container.params,
             wage=wage,
@@ -191,14 +168,14 @@ def member_enrol(
     from sertakan.api.schemas import MemberRead
     from sertakan.registry.service import EnrolmentApplication
 
-    container = _container()
-    with _reported():
+    container = open_container()
+    with reported():
         card = container.registry.enrol_member(
             CONSOLE,
             EnrolmentApplication(
                 nik=nik,
                 full_name=name,
-                birth_date=_parse_date(birth_date, "birth_date"),
+                birth_date=parse_date(birth_date, "birth_date"),
                 sex=sex.upper(),
                 phone=phone,
                 region_code=region,
@@ -223,9 +200,9 @@ def member_show(
     """Show a member: KPJ, programmes, monthly contribution and sponsor."""
     from sertakan.api.schemas import MemberRead
 
-    container = _container()
+    container = open_container()
     registry = container.registry
-    with _reported():
+    with reported():
         hits = registry.find_members(CONSOLE, key) if key.isdigit() else []
         card = registry.member_card(CONSOLE, hits[0].id if hits else key)
     if as_json:
@@ -240,7 +217,7 @@ def member_find(text: Annotated[str, typer.Argument(help="NIK, KPJ or part of a 
     from sertakan.registry.kpj import mask_kpj
 
     table = Table("KPJ", "Nama", "Wilayah")
-    for member in _container().registry.find_members(CONSOLE, text):
+    for member in open_container().registry.find_members(CONSOLE, text):
         table.add_row(mask_kpj(member.kpj), member.full_name, member.region_code)
     console.print(table)
 
@@ -250,15 +227,7 @@ def _print_json(data: Any) -> None:
 
 
 def _date(text: str | None, container: Container) -> dt.date:
-    return _parse_date(text, "on") if text else container.clock.today()
-
-
-def _parse_date(text: str, field: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        err.print(f"[red]error:[/red] {field}: expected a date as YYYY-MM-DD, got {escape(text)!r}")
-        raise typer.Exit(2) from None
+    return parse_date(text, "on") if text else container.clock.today()
 
 
 def main() -> None:

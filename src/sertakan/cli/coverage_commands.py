@@ -16,20 +16,16 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from sertakan.analytics.coverage import CoverageReport
-from sertakan.cli.render import error_lines
-from sertakan.kernel.errors import SertakanError
+from sertakan.cli.common import console, err, reported
 from sertakan.web.coverage_format import format_count, format_month, format_rupiah, format_share
 
 coverage_app = typer.Typer(
@@ -37,8 +33,7 @@ coverage_app = typer.Typer(
     no_args_is_help=True,
 )
 
-console = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+
 LOCALE = "id"  # the terminal speaks Bahasa Indonesia, as the pages do by default
 
 
@@ -51,17 +46,6 @@ class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     parquet = "parquet"
-
-
-@contextmanager
-def _reported() -> Iterator[None]:
-    """Expected errors (bad data, a date before the rules): a message and exit code 2."""
-    try:
-        yield
-    except SertakanError as error:
-        for line in error_lines(error):
-            err.print(f"[red]error:[/red] {escape(line)}", soft_wrap=True)
-        raise typer.Exit(2) from None
 
 
 @coverage_app.command("report")
@@ -93,7 +77,7 @@ def report(
     if output is OutputFormat.parquet and sys.stdout.isatty():
         err.print("[red]error:[/red] Parquet is binary: redirect it (> provinces.parquet)")
         raise typer.Exit(2)
-    with _reported():
+    with reported():
         container = bootstrap()
         target = out or default_report_dir(container.settings)
         started = time.monotonic()
@@ -133,7 +117,7 @@ def demo(
     from sertakan.analytics.coverage_files import default_report_dir, read_report
     from sertakan.bootstrap import bootstrap
 
-    with _reported():
+    with reported():
         container = bootstrap()
         target = out or default_report_dir(container.settings)
         if if_empty and read_report(target) is not None:

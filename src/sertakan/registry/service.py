@@ -390,6 +390,10 @@ class RegistryService:
                 uow.branches.add(branch)
                 uow.commit()
 
+    def branches(self) -> list[Branch]:
+        with self._uow() as uow:
+            return uow.branches.all()
+
     def branch(self, code: str) -> Branch | None:
         with self._uow() as uow:
             return uow.branches.get(code)

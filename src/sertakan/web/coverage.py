@@ -120,7 +120,7 @@ def coverage_page(request: Request, provinsi: str | None = None) -> Response:
         return render_error(request, 404, [UNKNOWN_PROVINCE])
     lang = renderer.locale(request)
     rows = report.provinces() if province is None else report.regencies(province)
-    trend = report.trend(scope.code)
+    trend = report.trend(scope.code, scope.level)
     context: dict[str, Any] = {
         "report": report,
         "province": province,

@@ -4,20 +4,28 @@
 the pages need (per-language template environments, the region index) at that moment, never
 at import time. `error_page` is what the app's exception handlers answer outside `/api`.
 
-Routes:
+Routes (each declares its permission: docs/permissions.md):
     GET  /                       home: SERTAKAN, the programmes, today's prices
+    GET/POST /masuk              staff sign-in (username + password)
+    GET/POST /masuk/hp, POST /masuk/kode   worker/sponsor sign-in with a phone code
+    POST /keluar                 sign out
     GET  /daftar                 enrolment form (?sponsor=<id> when a sponsor pays)
     POST /daftar                 enrol -> 303 /peserta/{id}, or the form again (422/409)
     GET  /daftar/rincian         live breakdown of the monthly amount (htmx partial)
     GET  /wilayah                <option>s of one region level (htmx partial)
     GET  /peserta/{id}           a member's card
-    GET  /cari?q=                search by NIK, KPJ or name
+    GET/POST /cari               search by NIK, KPJ or name (POSTed: no NIK in a URL)
     GET  /sponsor                sponsors, paged (?halaman=)
     GET  /sponsor/baru           sponsor registration form
     POST /sponsor/baru           register -> 303 /sponsor/{id}, or the form again (422/409)
     GET  /sponsor/{id}           a sponsor's workers and monthly total
     GET  /cakupan                coverage report: Indonesia, or ?provinsi=NN for its regencies
     GET  /cakupan/unduh.csv      the table shown, as CSV (?provinsi=NN); .parquet likewise
+    GET/POST /persetujuan/{id}   the worker's consent code; .../kirim-ulang, .../pernyataan,
+                                 .../setujui, .../akhiri: resend, attest, approve, end
+    GET  /persetujuan            attestations awaiting a supervisor
+    GET  /audit, /audit/unduh.csv  the audit trail (auditor)
+    GET/POST /admin/akun, POST /admin/akun/{id}/peran   accounts and roles (admin)
     /static/...                  CSS, SVG, vendored htmx
 """
 
@@ -31,6 +39,8 @@ from starlette.responses import HTMLResponse
 from sertakan.bootstrap import Container
 from sertakan.kernel.errors import Unauthorized
 from sertakan.web import (
+    accounts,
+    audit,
     consent,
     coverage,
     enrolment,
@@ -50,7 +60,18 @@ def setup(app: FastAPI) -> None:
     container: Container = app.state.container
     app.state.web = WebState(renderer=PageRenderer(), regions=RegionTree(container.regions))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (home, sign_in, enrolment, members, sponsors, consent, region_options, coverage):
+    for module in (
+        home,
+        sign_in,
+        enrolment,
+        members,
+        sponsors,
+        consent,
+        region_options,
+        coverage,
+        audit,
+        accounts,
+    ):
         app.include_router(module.router)
 
 

@@ -1,0 +1,46 @@
+"""What every command shares: the consoles, the container, dates, and how an expected error
+is told (a clear message and exit code 2, never a traceback)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from sertakan.access.actor import Actor
+from sertakan.bootstrap import Container, bootstrap
+from sertakan.cli.render import error_lines
+from sertakan.kernel.errors import SertakanError
+
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+# The operator at the server's console: may do everything, audited as role "system".
+CONSOLE = Actor.console("cli")
+
+
+@contextmanager
+def reported() -> Iterator[None]:
+    """Rule violations and other expected errors: a clear message and exit code 2, no trace."""
+    try:
+        yield
+    except SertakanError as error:
+        for line in error_lines(error):
+            err.print(f"[red]error:[/red] {escape(line)}", soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def open_container() -> Container:
+    with reported():
+        return bootstrap()
+
+
+def parse_date(text: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        err.print(f"[red]error:[/red] {field}: expected a date as YYYY-MM-DD, got {escape(text)!r}")
+        raise typer.Exit(2) from None
