@@ -22,7 +22,7 @@ from sertakan.analytics.coverage_reference import (
     INFORMAL_WORKFORCE_FILE,
     load_informal_workforce,
 )
-from sertakan.config import REPO_ROOT
+from sertakan.config import REPO_ROOT, Settings
 from sertakan.kernel.errors import ConfigurationError
 from tests.analytics.coverage_data import write_sample_report
 
@@ -114,10 +114,8 @@ def test_the_report_folder_comes_from_the_environment_or_var_analytics(
     monkeypatch.setenv("SERTAKAN_ANALYTICS_DIR", str(tmp_path))
     assert default_report_dir() == tmp_path
 
-    class WithField:
-        analytics_dir = tmp_path / "from-settings"
-
-    assert default_report_dir(WithField()) == tmp_path / "from-settings"
+    settings = Settings(analytics_dir=tmp_path / "from-settings")
+    assert default_report_dir(settings) == tmp_path / "from-settings"
 
 
 # --- the informal workforce (REGULATION.md §9) ------------------------------------------------

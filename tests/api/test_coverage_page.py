@@ -19,14 +19,15 @@ from fastapi.testclient import TestClient
 
 from sertakan.analytics.coverage import REPORT_SCHEMA
 from sertakan.analytics.coverage_files import read_report
+from sertakan.bootstrap import Container
 from tests.analytics.coverage_data import write_sample_report
 from tests.api.test_web_pages import text_of
 
 
 @pytest.fixture
-def report_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def report_dir(tmp_path: Path, container: Container) -> Path:
     folder = tmp_path / "analytics"
-    monkeypatch.setenv("SERTAKAN_ANALYTICS_DIR", str(folder))
+    container.settings.analytics_dir = folder  # SERTAKAN_ANALYTICS_DIR, read by bootstrap
     return folder
 
 

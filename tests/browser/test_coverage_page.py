@@ -34,16 +34,18 @@ SCREENSHOTS = Path("test-artifacts") / "screenshots"
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("coverage")
     write_sample_report(folder / "analytics")
-    settings = Settings(database_url=f"sqlite:///{folder / 't.db'}", today="2026-11-25")
+    settings = Settings(
+        database_url=f"sqlite:///{folder / 't.db'}",
+        today="2026-11-25",
+        analytics_dir=folder / "analytics",
+    )
     container = bootstrap(settings, hasher=cheap_hasher())
     assert container.engine is not None
     upgrade(container.engine)
     container.registry.add_branch(Branch("BOGOR_KOTA", "Kantor Cabang Bogor Kota", "32.71"))
     make_staff(container, Role.OFFICER)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SERTAKAN_ANALYTICS_DIR", str(folder / "analytics"))
-        with live_server(create_app(container)) as url:
-            yield url
+    with live_server(create_app(container)) as url:
+        yield url
     container.engine.dispose()
 
 

@@ -25,21 +25,10 @@ from sertakan.analytics.region_tables import NIK_DISTRICT, VILLAGE_CODE, RegionT
 from sertakan.registry.nik import NIK_LENGTH, WOMEN_DAY_OFFSET
 from sertakan.registry.occupations import all_occupations
 from sertakan.regulation.codes import Program, Sector
+from sertakan.store.member_export import MEMBER_ARROW_SCHEMA
 
-# The columns of a member row (the synthetic nation's and the database export's contract).
-MEMBER_COLUMNS: tuple[str, ...] = (
-    "member_id",
-    "nik",
-    "sex",
-    "birth_date",
-    "region_code",
-    "occupation",
-    "declared_income",
-    "programs",
-    "publicly_funded",
-    "sponsor_id",
-    "enrolled_on",
-)
+# The columns of a member row: the contract of the synthetic nation and the database export.
+MEMBER_COLUMNS: tuple[str, ...] = tuple(MEMBER_ARROW_SCHEMA.names)
 REQUIRED_COLUMNS = tuple(name for name in MEMBER_COLUMNS if name != "sponsor_id")
 
 KNOWN_PROGRAMS = tuple(program.value for program in Program)
@@ -50,7 +39,6 @@ TRANSPORT_OCCUPATIONS = tuple(
 _NOT_A_NIK = "0" * NIK_LENGTH  # stands in for a malformed NIK so its digits can be read safely
 
 
-_UNKNOWN_PROGRAM = "chk_unknown_program"
 _NIK_DISTRICT_OF_ROW = "chk_nik_district"
 
 

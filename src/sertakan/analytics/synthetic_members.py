@@ -33,25 +33,12 @@ from sertakan.kernel.periods import Month
 from sertakan.registry.nik import WOMEN_DAY_OFFSET
 from sertakan.registry.regions import RegionDirectory
 from sertakan.regulation.loader import Parameters
+from sertakan.store.member_export import MEMBER_ARROW_SCHEMA
 
 Ints = npt.NDArray[np.int64]
 Flags = npt.NDArray[np.bool_]
 
-MEMBER_SCHEMA = pa.schema(
-    [
-        pa.field("member_id", pa.string(), nullable=False),
-        pa.field("nik", pa.string(), nullable=False),
-        pa.field("sex", pa.string(), nullable=False),
-        pa.field("birth_date", pa.date32(), nullable=False),
-        pa.field("region_code", pa.string(), nullable=False),
-        pa.field("occupation", pa.string(), nullable=False),
-        pa.field("declared_income", pa.int64(), nullable=False),
-        pa.field("programs", pa.string(), nullable=False),
-        pa.field("publicly_funded", pa.bool_(), nullable=False),
-        pa.field("sponsor_id", pa.string(), nullable=True),
-        pa.field("enrolled_on", pa.date32(), nullable=False),
-    ]
-)
+MEMBER_SCHEMA = MEMBER_ARROW_SCHEMA  # the member-row contract (store.member_export)
 
 # Occupation mix of informal workers (SERTAKAN's typical workers; not a statistic).
 OCCUPATION_SHARES: dict[str, float] = {

@@ -2,17 +2,27 @@
 
 The route already checked the permission (so the matrix test sees it); the guard checks it
 again and adds the scope, so a CLI or a future entrypoint cannot skip either.
+
+A refusal is recorded in a transaction of its own, after the caller's has rolled back and
+closed: SQLite has one writer, and a use case's unit of work holds the write lock (BEGIN
+IMMEDIATE) from its start, so an audit write opened beside it would wait for it for ever
+(30 s, then "database is locked"). Checks made inside a unit of work (`member`, `sponsor`,
+`refuse`) therefore raise `Denied`, and the use case wraps its unit of work in `refusals()`,
+which records the refusal once the unit of work has closed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import NoReturn
 
 from sertakan.access.actor import Actor
 from sertakan.access.auditing import event
 from sertakan.access.permissions import Permission, allows
 from sertakan.access.scope import reaches_member, reaches_sponsor
-from sertakan.audit.model import Outcome
+from sertakan.audit.model import AuditEvent, Outcome
 from sertakan.kernel.clock import Clock
 from sertakan.kernel.errors import Forbidden
 from sertakan.registry.model import Member, Sponsor
@@ -27,6 +37,13 @@ def out_of_scope() -> Forbidden:
     )
 
 
+@dataclass(eq=False)
+class Denied(Forbidden):
+    """A refusal met inside a unit of work, with the audit event `Guard.refusals` records."""
+
+    event: AuditEvent | None = None
+
+
 class Guard:
     def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock) -> None:
         self._uow = uow
@@ -39,6 +56,7 @@ class Guard:
             self.deny(actor, permission.value, entity or "permission", key)
 
     def member(self, uow: UnitOfWork, actor: Actor, member: Member, action: str) -> None:
+        """Inside a unit of work wrapped in `refusals()`."""
         sponsor_ids = {s.sponsor_id for s in uow.sponsorships.for_member(member.id)}
         if not reaches_member(
             actor,
@@ -47,28 +65,56 @@ class Guard:
             sponsor_ids=sponsor_ids,
             enrolled_by=member.enrolled_by,
         ):
-            self.deny(actor, action, "member", member.id)
+            self.refuse(actor, action, "member", member.id)
 
     def sponsor(self, actor: Actor, sponsor: Sponsor, action: str) -> None:
+        """Inside `refusals()`."""
         if not reaches_sponsor(actor, sponsor_id=sponsor.id, region_code=sponsor.region_code):
-            self.deny(actor, action, "sponsor", sponsor.id)
+            self.refuse(actor, action, "sponsor", sponsor.id)
 
     def deny(self, actor: Actor, action: str, entity: str, key: str, *, scope: bool = True) -> None:
-        """Record the refusal in a transaction of its own (the caller's rolls back), then raise:
-        `access.forbidden` for a role without the permission, `access.scope` for a record
-        outside the role's reach (another sponsor's worker, another branch)."""
+        """Record the refusal now, in a transaction of its own, then raise: `access.forbidden`
+        for a role without the permission, `access.scope` for a record outside the role's
+        reach (another sponsor's worker, another branch). Only outside a unit of work."""
+        denied = self._denied(actor, action, entity, key, scope=scope)
+        self._record(denied)
+        raise denied
+
+    def refuse(self, actor: Actor, action: str, entity: str, key: str) -> NoReturn:
+        """Raise an `access.scope` refusal from inside a unit of work wrapped in `refusals()`."""
+        raise self._denied(actor, action, entity, key, scope=True)
+
+    @contextmanager
+    def refusals(self) -> Iterator[None]:
+        """Wrap a use case's unit of work (`with guard.refusals(), uow() as uow:`): a refusal
+        raised inside it is recorded after the unit of work has rolled back and closed."""
+        try:
+            yield
+        except Denied as denied:
+            self._record(denied)
+            raise
+
+    def _denied(self, actor: Actor, action: str, entity: str, key: str, *, scope: bool) -> Denied:
         error = out_of_scope() if scope else Forbidden()
+        return Denied(
+            error.message,
+            error.message_id,
+            error.rule,
+            event=event(
+                actor,
+                self._clock.now(),
+                action,
+                entity,
+                key,
+                outcome=Outcome.DENIED,
+                reason=error.rule,
+            ),
+        )
+
+    def _record(self, denied: Denied) -> None:
+        if denied.event is None:
+            return
         with self._uow() as uow:
-            uow.audit.append(
-                event(
-                    actor,
-                    self._clock.now(),
-                    action,
-                    entity,
-                    key,
-                    outcome=Outcome.DENIED,
-                    reason=error.rule,
-                )
-            )
+            uow.audit.append(denied.event)
             uow.commit()
-        raise error
+        denied.event = None  # recorded once, however many blocks it passes through

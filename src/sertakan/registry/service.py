@@ -240,7 +240,8 @@ class RegistryService:
             sponsor = uow.sponsors.get(sponsor_id)
         if sponsor is None:
             raise SponsorNotFound(sponsor_id)
-        self._guard.sponsor(actor, sponsor, Permission.SPONSOR_READ.value)
+        with self._guard.refusals():
+            self._guard.sponsor(actor, sponsor, Permission.SPONSOR_READ.value)
         return sponsor
 
     def sponsor_for_enrolment(self, actor: Actor, sponsor_id: str) -> Sponsor:
@@ -259,7 +260,7 @@ class RegistryService:
         self._guard.require(actor, Permission.SPONSOR_READ, "sponsor", sponsor_id)
         month = Month.of(self._today())
         today = self._today()
-        with self._uow() as uow:
+        with self._guard.refusals(), self._uow() as uow:
             sponsor = uow.sponsors.get(sponsor_id)
             if sponsor is None:
                 raise SponsorNotFound(sponsor_id)
@@ -348,7 +349,7 @@ class RegistryService:
 
     def member_card(self, actor: Actor, member_id: str) -> MemberCard:
         self._guard.require(actor, Permission.MEMBER_READ, "member", member_id)
-        with self._uow() as uow:
+        with self._guard.refusals(), self._uow() as uow:
             member = uow.members.get(member_id)
             if member is None:
                 raise MemberNotFound(member_id)
@@ -376,7 +377,7 @@ class RegistryService:
 
     def member_by_kpj(self, actor: Actor, kpj: str) -> MemberCard:
         self._guard.require(actor, Permission.MEMBER_READ, "member", kpj)
-        with self._uow() as uow:
+        with self._guard.refusals(), self._uow() as uow:
             member = uow.members.get_by_kpj(kpj)
             if member is None:
                 raise MemberNotFound(kpj)

@@ -60,7 +60,7 @@ class SponsorshipService:
 
     def for_member(self, actor: Actor, member_id: str) -> list[SponsorshipLine]:
         self._guard.require(actor, Permission.MEMBER_READ, "member", member_id)
-        with self._uow() as uow:
+        with self._guard.refusals(), self._uow() as uow:
             member = uow.members.get(member_id)
             if member is None:
                 raise SponsorshipNotFound(member_id)
@@ -102,10 +102,10 @@ class SponsorshipService:
     def resend_code(self, actor: Actor, sponsorship_id: str, client_ip: str) -> None:
         """Send the worker a fresh consent code (the sponsor asks; rate limits apply)."""
         self._guard.require(actor, Permission.MEMBER_ENROL, "sponsorship", sponsorship_id)
-        with self._uow() as uow:
+        with self._guard.refusals(), self._uow() as uow:
             line = self._line(uow, sponsorship_id)
             if actor.role is Role.SPONSOR and actor.sponsor_id != line.sponsor.id:
-                self._guard.deny(actor, "consent.resend", "sponsorship", sponsorship_id)
+                self._guard.refuse(actor, "consent.resend", "sponsorship", sponsorship_id)
             if line.sponsorship.consent is not Consent.PENDING:
                 raise _already_settled()
             message = self._access.issue_code_in(
@@ -135,7 +135,7 @@ class SponsorshipService:
                 f"give a reason of {MIN_REASON} to {MAX_REASON} characters",
                 f"Tuliskan alasan, {MIN_REASON} sampai {MAX_REASON} huruf",
             )
-        with self._uow() as uow:
+        with self._guard.refusals(), self._uow() as uow:
             line = self._line(uow, sponsorship_id)
             self._guard.member(uow, actor, line.member, Permission.CONSENT_ATTEST.value)
             if line.sponsorship.consent is not Consent.PENDING:
@@ -155,14 +155,14 @@ class SponsorshipService:
     def approve(self, actor: Actor, sponsorship_id: str) -> Sponsorship:
         """A supervisor approves an officer's attestation; not their own (four eyes)."""
         self._guard.require(actor, Permission.CONSENT_APPROVE, "sponsorship", sponsorship_id)
-        with self._uow() as uow:
+        with self._guard.refusals(), self._uow() as uow:
             line = self._line(uow, sponsorship_id)
             self._guard.member(uow, actor, line.member, Permission.CONSENT_APPROVE.value)
             current = line.sponsorship
             if current.consent is not Consent.AWAITING_APPROVAL:
                 raise _already_settled()
             if current.consent_by == actor.account_id:
-                self._guard.deny(actor, "sponsorship.approve_own", "sponsorship", sponsorship_id)
+                self._guard.refuse(actor, "sponsorship.approve_own", "sponsorship", sponsorship_id)
             changed = replace(current, consent=Consent.ATTESTED, consent_at=self._clock.now())
             self._save(uow, actor, "sponsorship.approve", current, changed)
             uow.commit()
@@ -182,7 +182,7 @@ class SponsorshipService:
         """End a sponsorship with the current month: the sponsor pays no later month."""
         self._guard.require(actor, Permission.SPONSORSHIP_END, "sponsorship", sponsorship_id)
         month = Month.of(self._clock.today())
-        with self._uow() as uow:
+        with self._guard.refusals(), self._uow() as uow:
             line = self._line(uow, sponsorship_id)
             self._guard.member(uow, actor, line.member, Permission.SPONSORSHIP_END.value)
             current = line.sponsorship
