@@ -9,6 +9,7 @@ every rule it names, in order).
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -29,7 +30,7 @@ from sertakan.analytics.region_tables import RegionTables, region_directory
 from sertakan.kernel.errors import ParameterMissing, RuleViolation
 from sertakan.kernel.periods import Month
 from sertakan.regulation.contributions import quote_bpu
-from sertakan.regulation.loader import Parameters
+from sertakan.regulation.loader import DEFAULT_DIRECTORY, Parameters, load_parameters
 from tests.analytics.member_rows import Row, arrow_table, occupation_for
 
 VECTORS = Path(__file__).parents[1] / "unit" / "regulation" / "vectors"
@@ -288,3 +289,69 @@ def test_random_members_get_the_scalar_answer_on_spark(
     spark_engine: SparkEngine, params: Parameters, scratch: Path, cases: list[Case]
 ) -> None:
     assert_same_as_scalar(spark_engine, params, cases, scratch / uuid.uuid4().hex)
+
+
+# --- a law that needs rounding ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rounding_law(tmp_path_factory: pytest.TempPathFactory) -> Parameters:
+    """Today's parameters with rates and levels under which amounts end in half rupiah.
+
+    With the real levels (multiples of Rp100,000) and rates (1%, 2%, 50% off) no amount
+    needs rounding, so only a changed law shows that the batch rounds like `quote_bpu`.
+    """
+    folder = tmp_path_factory.mktemp("law") / "parameters"
+    shutil.copytree(DEFAULT_DIRECTORY, folder)
+    edits = {
+        "bpu/jkk_rate.yaml": ('value: "0.01"', 'value: "0.0125"'),
+        "bpu/jht_rate.yaml": ('value: "0.02"', 'value: "0.0237"'),
+        "bpu/declared_income_levels.yaml": ("step: 100000", "step: 50000"),
+    }
+    for name, (old, new) in edits.items():
+        path = folder / name
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) == 1, name
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    return load_parameters(folder)
+
+
+ROUNDING_INCOMES = st.integers(20, 414).map(lambda fifties: fifties * 50_000)
+
+
+@st.composite
+def members_under_the_rounding_law(draw: st.DrawFn) -> list[Case]:
+    months = draw(st.lists(MONTHS, min_size=1, max_size=2, unique=True))
+    return [
+        Case(
+            member_id=f"R{number:04d}",
+            month=(month := draw(st.sampled_from(months))),
+            declared_income=draw(ROUNDING_INCOMES),
+            programs=draw(st.sampled_from([("JKK", "JKM"), ("JKK", "JKM", "JHT")])),
+            sector=draw(st.sampled_from(["transport", "other"])),
+            publicly_funded=draw(st.booleans()),
+            on=month.first_day,
+        )
+        for number in range(draw(st.integers(1, 30)))
+    ]
+
+
+def test_the_rounding_law_really_has_half_rupiah_amounts(rounding_law: Parameters) -> None:
+    quote = quote_bpu(
+        rounding_law,
+        declared_income=1_050_000,
+        on=dt.date(2026, 6, 1),
+        programs=["JKK", "JKM"],
+        sector="other",
+    )
+    # 1.25% of 1,050,000 = 13,125; charged at 50% = 6,562.5 -> 6,563 (half up).
+    assert quote.full_parts["JKK"] == 13_125
+    assert quote.parts["JKK"] == 6_563
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases=members_under_the_rounding_law())
+def test_under_a_law_that_needs_rounding_the_batch_still_gives_the_scalar_answer(
+    duckdb_engine: DuckDBEngine, rounding_law: Parameters, scratch: Path, cases: list[Case]
+) -> None:
+    assert_same_as_scalar(duckdb_engine, rounding_law, cases, scratch / uuid.uuid4().hex)

@@ -329,19 +329,23 @@ class AccessService:
         The answer does not say whether the number has an account (no enumeration), but the
         rate limits count every request, so guessing numbers is slow too.
         """
-        with self._uow() as uow:
-            accounts = [a for a in uow.accounts.by_phone(phone) if a.is_active]
-            message = self.issue_code_in(
-                uow,
-                client,
-                purpose=CodePurpose.SIGN_IN,
-                phone=phone,
-                subject_id=None,
-                client_ip=client_ip,
-                send=bool(accounts),
-                text=lambda code: templates.sign_in_code(code, self.code_minutes()),
-            )
-            uow.commit()
+        try:
+            with self._uow() as uow:
+                accounts = [a for a in uow.accounts.by_phone(phone) if a.is_active]
+                message = self.issue_code_in(
+                    uow,
+                    client,
+                    purpose=CodePurpose.SIGN_IN,
+                    phone=phone,
+                    subject_id=None,
+                    client_ip=client_ip,
+                    send=bool(accounts),
+                    text=lambda code: templates.sign_in_code(code, self.code_minutes()),
+                )
+                uow.commit()
+        except RateLimited as limited:
+            self.record_rate_limit(client, CodePurpose.SIGN_IN, phone, limited)
+            raise
         if message is not None:
             self.deliver(message)
 
@@ -550,6 +554,26 @@ class AccessService:
                     refused.code_id or "",
                     outcome=Outcome.REFUSED,
                     reason=refused.rule,
+                )
+            )
+            uow.commit()
+
+    def record_rate_limit(
+        self, actor: Actor, purpose: CodePurpose, phone: str, limited: RateLimited
+    ) -> None:
+        """Audit a code request refused by the rate limits, after the caller's transaction
+        has rolled back (SQLite has one writer: this cannot run inside it)."""
+        with self._uow() as uow:
+            uow.audit.append(
+                event(
+                    actor,
+                    self._clock.now(),
+                    f"code.issue.{purpose.value}",
+                    "code",
+                    "",
+                    outcome=Outcome.REFUSED,
+                    reason=limited.rule,
+                    after={"phone": _mask_phone(phone)},
                 )
             )
             uow.commit()

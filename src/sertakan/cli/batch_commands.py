@@ -170,11 +170,14 @@ def billing_run(
         member_parts,
         run_billing,
     )
-    from sertakan.analytics.engines import open_engine
+    from sertakan.analytics.engines import ENGINES, open_engine
     from sertakan.bootstrap import bootstrap
     from sertakan.store.member_contributions import has_contributions_table
 
     billed_month = _month(month, "--month")
+    if engine not in ENGINES:
+        err.print(f"[red]error:[/red] --engine: choose one of {', '.join(ENGINES)}, not {engine!r}")
+        raise typer.Exit(2)
     target = out or REPO_ROOT / "var" / "billing" / str(billed_month)
     with _reported():
         container = bootstrap()

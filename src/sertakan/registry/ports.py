@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
-from sertakan.access.ports import AccountRepository, CodeRepository, TokenRepository
-from sertakan.audit.ports import AuditLog
+from sertakan.access.ports import AccessUnitOfWork
 from sertakan.kernel.periods import Month
-from sertakan.notifications.ports import Outbox
 from sertakan.registry.model import Branch, Member, Sponsor, SponsorKind, Sponsorship
 
 
@@ -71,7 +68,7 @@ class BranchRepository(Protocol):
     def all(self) -> list[Branch]: ...
 
 
-class UnitOfWork(Protocol):
+class UnitOfWork(AccessUnitOfWork, Protocol):
     """One transaction. It rolls back on exit unless `commit()` was called (ARCHITECTURE.md).
 
     Besides the registry's own tables it reaches accounts, codes, the audit log and the outbox,
@@ -88,31 +85,5 @@ class UnitOfWork(Protocol):
 
     @property
     def branches(self) -> BranchRepository: ...
-
-    @property
-    def accounts(self) -> AccountRepository: ...
-
-    @property
-    def tokens(self) -> TokenRepository: ...
-
-    @property
-    def codes(self) -> CodeRepository: ...
-
-    @property
-    def audit(self) -> AuditLog: ...
-
-    @property
-    def outbox(self) -> Outbox: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None: ...
 
     def rollback(self) -> None: ...

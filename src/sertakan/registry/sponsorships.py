@@ -20,7 +20,7 @@ from sertakan.access.permissions import Permission
 from sertakan.access.roles import Role
 from sertakan.access.service import AccessService
 from sertakan.kernel.clock import Clock
-from sertakan.kernel.errors import Conflict, NotFound, RuleViolation
+from sertakan.kernel.errors import Conflict, NotFound, RateLimited, RuleViolation
 from sertakan.kernel.periods import Month
 from sertakan.notifications import templates
 from sertakan.registry.guard import Guard
@@ -102,24 +102,30 @@ class SponsorshipService:
     def resend_code(self, actor: Actor, sponsorship_id: str, client_ip: str) -> None:
         """Send the worker a fresh consent code (the sponsor asks; rate limits apply)."""
         self._guard.require(actor, Permission.MEMBER_ENROL, "sponsorship", sponsorship_id)
-        with self._guard.refusals(), self._uow() as uow:
-            line = self._line(uow, sponsorship_id)
-            if actor.role is Role.SPONSOR and actor.sponsor_id != line.sponsor.id:
-                self._guard.refuse(actor, "consent.resend", "sponsorship", sponsorship_id)
-            if line.sponsorship.consent is not Consent.PENDING:
-                raise _already_settled()
-            message = self._access.issue_code_in(
-                uow,
-                actor,
-                purpose=CodePurpose.CONSENT,
-                phone=line.member.phone,
-                subject_id=sponsorship_id,
-                client_ip=client_ip,
-                text=lambda code: templates.consent_code(
-                    code, line.sponsor.name, self._access.code_minutes()
-                ),
-            )
-            uow.commit()
+        phone = ""
+        try:
+            with self._guard.refusals(), self._uow() as uow:
+                line = self._line(uow, sponsorship_id)
+                if actor.role is Role.SPONSOR and actor.sponsor_id != line.sponsor.id:
+                    self._guard.refuse(actor, "consent.resend", "sponsorship", sponsorship_id)
+                if line.sponsorship.consent is not Consent.PENDING:
+                    raise _already_settled()
+                phone = line.member.phone
+                message = self._access.issue_code_in(
+                    uow,
+                    actor,
+                    purpose=CodePurpose.CONSENT,
+                    phone=phone,
+                    subject_id=sponsorship_id,
+                    client_ip=client_ip,
+                    text=lambda code: templates.consent_code(
+                        code, line.sponsor.name, self._access.code_minutes()
+                    ),
+                )
+                uow.commit()
+        except RateLimited as limited:
+            self._access.record_rate_limit(actor, CodePurpose.CONSENT, phone, limited)
+            raise
         if message is not None:
             self._access.deliver(message)
 

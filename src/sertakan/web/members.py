@@ -14,9 +14,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from sertakan.access.permissions import Permission, allows
-from sertakan.access.roles import Role
 from sertakan.access.scope import sees_full_nik
 from sertakan.http.auth import Requires, current_actor
+from sertakan.kernel.periods import Month
 from sertakan.registry.errors import MemberNotFound
 from sertakan.registry.kpj import KPJ_LENGTH, mask_kpj
 from sertakan.registry.model import Member
@@ -61,13 +61,11 @@ def member_page(request: Request, member_id: str) -> Response:
         {
             "card": card,
             "member": member,
-            "nik_masked": member.nik if sees_full_nik(actor) else mask_nik(member.nik),
+            "nik_masked": member.nik,
             "sponsorships": lines,
             "may_end": allows(actor.role, Permission.SPONSORSHIP_END),
             "may_attest": allows(actor.role, Permission.CONSENT_ATTEST),
-            "may_resend": actor.role is Role.SPONSOR
-            or allows(actor.role, Permission.CONSENT_ATTEST),
-            "month": card.quote.on,
+            "month_now": Month.of(card.quote.on),
             "occupation": occupation(member.occupation),
             "village": container.regions.village(member.region_code),
             "breakdown": Breakdown.of(card.quote),

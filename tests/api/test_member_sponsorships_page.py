@@ -1,0 +1,99 @@
+"""The member page lists who pays, with the consent, and the worker can end a sponsorship."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi.testclient import TestClient
+
+from sertakan.app import create_app
+from sertakan.bootstrap import Container
+from sertakan.notifications.providers import RecordingProvider
+from sertakan.registry.nik import build_nik
+from sertakan.registry.service import EnrolmentApplication, SponsorApplication
+from tests.support.auth import CONSOLE, FormClient, web_phone_sign_in
+
+WORKER_PHONE = "+6281234567890"
+
+
+def sponsored_worker(container: Container) -> str:
+    sponsor = container.registry.register_sponsor(
+        CONSOLE,
+        SponsorApplication(
+            kind="person",
+            name="Ibu Ratna",
+            phone="081298765432",
+            region_code="32.71.01.1001",
+            address="",
+            nik=build_nik("327101", dt.date(1970, 1, 5), "F", 3),
+        ),
+    )
+    card = container.registry.enrol_member(
+        CONSOLE,
+        EnrolmentApplication(
+            nik=build_nik("327101", dt.date(1990, 8, 17), "F", 12),
+            full_name="Siti Rahmawati",
+            birth_date=dt.date(1990, 8, 17),
+            sex="F",
+            phone=WORKER_PHONE,
+            region_code="32.71.01.1001",
+            occupation="household_helper",
+            declared_income=1_000_000,
+            programs=("JKK", "JKM"),
+            sponsor_id=sponsor.id,
+        ),
+    )
+    return card.member.id
+
+
+def test_the_worker_sees_who_pays_and_ends_the_sponsorship_from_their_card(
+    container: Container, provider: RecordingProvider
+) -> None:
+    member_id = sponsored_worker(container)
+    with FormClient(create_app(container)) as worker:
+        web_phone_sign_in(worker, provider, WORKER_PHONE)
+        card = worker.get(f"/peserta/{member_id}").text
+        assert "Ibu Ratna" in card
+        assert "Disetujui (pernyataan petugas)" in card  # attested from the console
+        assert "3271********0012" in card  # a worker sees their own NIK masked
+        form = 'action="/persetujuan/'
+        assert form in card and "Akhiri sponsor ini" in card
+        sponsorship_id = card.split(form, 1)[1].split("/", 1)[0]
+
+        ended = worker.post(f"/persetujuan/{sponsorship_id}/akhiri")
+
+        assert ended.status_code == 200
+        assert "sampai 2026-11" in ended.text
+    with container.uow() as uow:
+        events = [e.action for e in uow.audit.between(
+            dt.datetime(2026, 1, 1, tzinfo=dt.UTC), dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+        )]  # fmt: skip
+    assert "sponsorship.end" in events
+
+
+def test_another_member_is_a_403_page_for_a_worker(
+    container: Container, provider: RecordingProvider, client: TestClient
+) -> None:
+    member_id = sponsored_worker(container)
+    other = client.post(
+        "/api/v1/members",
+        json={
+            "nik": build_nik("327101", dt.date(1985, 3, 1), "M", 7),
+            "full_name": "Asep Suryana",
+            "birth_date": "1985-03-01",
+            "sex": "M",
+            "phone": "0813-1111-2222",
+            "region_code": "32.71.01.1001",
+            "occupation": "driver",
+            "declared_income": 1_000_000,
+            "programs": ["JKK", "JKM"],
+        },
+    ).json()["id"]
+    with FormClient(create_app(container), raise_server_exceptions=False) as worker:
+        web_phone_sign_in(worker, provider, WORKER_PHONE)
+        assert worker.get(f"/peserta/{member_id}").status_code == 200
+        refused = worker.get(f"/peserta/{other}")
+
+    assert refused.status_code == 403
+    assert "Akses ditolak" in refused.text
+    assert "Asep" not in refused.text
