@@ -61,7 +61,7 @@ def member_page(request: Request, member_id: str) -> Response:
         {
             "card": card,
             "member": member,
-            "nik_masked": member.nik,
+            "nik_masked": member.nik if sees_full_nik(actor) else mask_nik(member.nik),
             "sponsorships": lines,
             "may_end": allows(actor.role, Permission.SPONSORSHIP_END),
             "may_attest": allows(actor.role, Permission.CONSENT_ATTEST),
