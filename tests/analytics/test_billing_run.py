@@ -375,3 +375,63 @@ def test_the_members_snapshot_of_postgresql_is_billed_like_sqlite(
     container.engine.dispose()
     assert summary.billed == summary.stored == len(stored) == 320
     assert again.stored == 0
+
+
+def test_a_sponsor_pays_only_once_the_worker_consented(tmp_path: Path) -> None:
+    """Until the worker's consent code is entered, the worker is billed as self-paying."""
+    import datetime as dt
+
+    from sertakan.access.roles import Role
+    from sertakan.bootstrap import bootstrap
+    from sertakan.config import Settings
+    from sertakan.notifications.providers import RecordingProvider
+    from sertakan.registry.model import Branch
+    from sertakan.registry.nik import build_nik
+    from sertakan.registry.service import EnrolmentApplication, SponsorApplication
+    from sertakan.store.migrate import upgrade
+    from tests.support.auth import CONSOLE, cheap_hasher, last_code
+
+    provider = RecordingProvider()
+    container = bootstrap(
+        Settings(database_url=f"sqlite:///{tmp_path / 'c.db'}", today="2026-11-25"),
+        hasher=cheap_hasher(),
+        provider=provider,
+    )
+    assert container.engine is not None
+    upgrade(container.engine)
+    container.registry.add_branch(Branch("BOGOR_KOTA", "Kantor Cabang Bogor Kota", "32.71"))
+    sponsor = container.registry.register_sponsor(
+        CONSOLE,
+        SponsorApplication(
+            kind="person", name="Ibu Ratna", phone="081298765432",
+            region_code="32.71.01.1001", address="",
+            nik=build_nik("327101", dt.date(1970, 1, 5), "F", 3),
+        ),
+    )  # fmt: skip
+    with container.uow() as uow:
+        account = uow.accounts.for_sponsor(sponsor.id)
+    assert account is not None and account.role is Role.SPONSOR
+    card = container.registry.enrol_member(
+        container.access.actor_for(account),
+        EnrolmentApplication(
+            nik=build_nik("327101", dt.date(1990, 8, 17), "F", 12), full_name="Siti",
+            birth_date=dt.date(1990, 8, 17), sex="F", phone="0812-3456-7890",
+            region_code="32.71.01.1001", occupation="household_helper",
+            declared_income=1_000_000, programs=("JKK", "JKM"), sponsor_id=sponsor.id,
+        ),
+    )  # fmt: skip
+    assert card.sponsorship is not None
+
+    def payer() -> str | None:
+        (row,) = [
+            r for b in iter_member_batches(container.engine, Month(2026, 11)) for r in b.to_pylist()
+        ]  # type: ignore[arg-type]
+        sponsor_id: str | None = row["sponsor_id"]
+        return sponsor_id
+
+    assert payer() is None
+    container.sponsorships.confirm(
+        CONSOLE, card.sponsorship.id, last_code(provider, "+6281234567890")
+    )
+    assert payer() == sponsor.id
+    container.engine.dispose()

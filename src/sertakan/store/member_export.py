@@ -14,7 +14,10 @@ import pyarrow as pa
 from sqlalchemy import Engine, and_, func, or_, select
 
 from sertakan.kernel.periods import Month
+from sertakan.registry.model import Consent
 from sertakan.store.tables import members, sponsorships
+
+SETTLED_CONSENTS = tuple(c.value for c in Consent if c.is_settled)
 
 MEMBER_ARROW_SCHEMA = pa.schema(
     [
@@ -50,6 +53,9 @@ def iter_member_batches(
                 sponsorships.c.member_id == members.c.id,
                 sponsorships.c.from_month <= text,
                 or_(sponsorships.c.until_month.is_(None), sponsorships.c.until_month >= text),
+                # A sponsor pays only once the worker consented (issue 4); until then the
+                # worker is billed as self-paying.
+                sponsorships.c.consent.in_(SETTLED_CONSENTS),
             )
         )
         .order_by(sponsorships.c.from_month.desc(), sponsorships.c.id)
