@@ -65,6 +65,8 @@ def choose_region(page: Page, province: str, regency: str, district: str, villag
         option = page.locator(f"{select} option", has_text=re.compile(f"^{re.escape(name)}$"))
         expect(option).to_have_count(1)
         page.select_option(select, label=name)
+        # Wait for the answer: a late one (to the level above) empties the lists below it.
+        expect(page.locator(".htmx-request")).to_have_count(0)
 
 
 def fill_worker(page: Page, nik: str, name: str = "Siti Rahmawati") -> None:

@@ -171,6 +171,9 @@ def choose_region(page: Page, province: str, regency: str, district: str, villag
         option = page.locator(f"{select} option", has_text=re.compile(f"^{re.escape(name)}$"))
         expect(option).to_have_count(1)
         page.select_option(select, label=name)
+        # Each choice reloads the level below and empties those further down: wait for the
+        # answer, or a late one (to the level above) empties a list just chosen from.
+        expect(page.locator(".htmx-request")).to_have_count(0)
 
 
 def expect_access_denied(page: Page) -> None:
@@ -245,6 +248,7 @@ def test_a_sponsor_enrols_a_worker_who_consents_with_her_code_and_then_sees_only
     expect(menu.get_by_role("link", name="Kartu saya")).to_have_attribute("href", member_path)
     expect(menu.get_by_role("link", name="Kartu saya")).to_have_attribute("aria-current", "page")
     expect(worker.locator(".facts")).to_contain_text(SPONSOR_NAME)
+    expect(worker.locator("main")).to_contain_text("Disetujui pekerja (kode)")
     fits_the_screen(worker, screen)
     shoot(worker, screen, "5-worker-own-card")
 

@@ -193,3 +193,36 @@ def test_missing_birth_date_and_income_are_reported_with_the_other_mistakes(
     assert ("declared_income", "member.declared_income.required") in rules
     assert any(field == "phone" for field, _ in rules)
     assert container.registry.count_members() == 0
+
+
+def test_a_branch_counter_enrols_more_than_twenty_sponsored_workers_in_an_hour(
+    container: Container,
+) -> None:
+    """Consent codes are limited per phone, not per address: one counter serves many workers."""
+    from sertakan.access.roles import Role
+    from tests.support.auth import make_staff
+
+    make_staff(container, Role.OFFICER)
+    with container.uow() as uow:
+        officer = uow.accounts.by_username("officer")
+    assert officer is not None
+    actor = container.access.actor_for(officer)
+    sponsor = container.registry.register_sponsor(
+        CONSOLE,
+        SponsorApplication(
+            kind="business", name="Warung Bu Ijah", phone="085712345678",
+            region_code="32.71.01.1001", address="", nib="1234567890123",
+        ),
+    )  # fmt: skip
+    for serial in range(1, 26):
+        card = container.registry.enrol_member(
+            actor,
+            dataclasses.replace(
+                SITI,
+                nik=build_nik("327101", dt.date(1990, 8, 17), "F", serial),
+                phone=f"0812-3456-{7000 + serial}",
+                sponsor_id=sponsor.id,
+            ),
+            client_ip="10.0.0.1",
+        )
+        assert card.sponsorship is not None

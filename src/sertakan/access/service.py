@@ -442,9 +442,17 @@ class AccessService:
         """
         policy = self.policy.codes
         now = self._clock.now()
+        # The per-address limit brakes anonymous guessing of sign-in codes. Consent codes are
+        # asked for by signed-in sponsors and staff, and a branch counter is one address that
+        # enrols many workers an hour: they are limited per phone only.
+        from_address = (
+            uow.codes.count_issued_since(now - policy.per_ip_window, client_ip=client_ip)
+            if purpose is CodePurpose.SIGN_IN
+            else 0
+        )
         verdict = codes.rate_limit_verdict(
             uow.codes.count_issued_since(now - policy.per_phone_window, phone=phone),
-            uow.codes.count_issued_since(now - policy.per_ip_window, client_ip=client_ip),
+            from_address,
             policy,
         )
         if verdict is not codes.RateVerdict.OK:

@@ -53,7 +53,7 @@ class Guard:
         self, actor: Actor, permission: Permission, entity: str = "", key: str = ""
     ) -> None:
         if not allows(actor.role, permission):
-            self.deny(actor, permission.value, entity or "permission", key)
+            self.deny(actor, permission.value, entity or "permission", key, scope=False)
 
     def member(self, uow: UnitOfWork, actor: Actor, member: Member, action: str) -> None:
         """Inside a unit of work wrapped in `refusals()`."""
