@@ -66,13 +66,15 @@ def bootstrap(
     else:
         engine = make_engine(settings.database_url)
         uow_factory = partial(SqlUnitOfWork, engine)
-    branch_prefixes: dict[str, str | None] = {}
+    branch_prefixes: dict[str, str] = {}  # branches are reference data: read once each
 
     def branch_prefix(code: str) -> str | None:
         if code not in branch_prefixes:
             with uow_factory() as uow:
                 branch = uow.branches.get(code)
-            branch_prefixes[code] = branch.region_prefix if branch else None
+            if branch is None:
+                return None  # not cached: the branch may be set up later
+            branch_prefixes[code] = branch.region_prefix
         return branch_prefixes[code]
 
     access = AccessService(

@@ -23,7 +23,8 @@ from sertakan.config import Settings
 from sertakan.registry.model import Branch
 from sertakan.store.migrate import upgrade
 from tests.analytics.coverage_data import write_sample_report
-from tests.support.auth import PASSWORD, cheap_hasher, make_staff
+from tests.support.auth import cheap_hasher, make_staff
+from tests.support.browser import sign_in_as_staff
 from tests.support.server import live_server
 
 PHONE = {"width": 360, "height": 740}
@@ -52,10 +53,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(autouse=True)
 def signed_in_officer(page: Page, base_url: str) -> None:
     """A branch officer signs in first (the page will be for staff only)."""
-    page.goto(base_url + "/masuk")
-    page.get_by_label("Nama pengguna").fill(Role.OFFICER.value)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    sign_in_as_staff(page, base_url, Role.OFFICER.value)
     expect(page).not_to_have_url(re.compile(r"/masuk$"))
 
 

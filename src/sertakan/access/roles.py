@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from sertakan.kernel.errors import RuleViolation
+
 
 class Role(StrEnum):
     ANONYMOUS = "anonymous"
@@ -59,3 +61,13 @@ _LABELS_ID = {
     Role.ADMIN: "Admin",
     Role.SYSTEM: "Konsol operator",
 }
+
+
+def parse_role(text: str) -> Role:
+    """A role from a form or an API body; an unknown one is a violation on field "role"."""
+    try:
+        return Role(text)
+    except ValueError:
+        raise RuleViolation.single(
+            "role", "account.role", f"unknown role {text!r}", "Peran tidak dikenal"
+        ) from None

@@ -26,10 +26,10 @@ from sertakan.access.roles import ACCOUNT_ROLES, Role
 from sertakan.access.throttle import LoginThrottle
 from sertakan.audit.model import Outcome
 from sertakan.kernel.clock import Clock
-from sertakan.kernel.errors import Conflict, Forbidden, RateLimited, RuleViolation
+from sertakan.kernel.errors import Conflict, Forbidden, RateLimited, RuleViolation, Violation
 from sertakan.kernel.ids import new_id
 from sertakan.notifications import templates
-from sertakan.notifications.model import Message
+from sertakan.notifications.model import Message, mask_phone
 from sertakan.notifications.ports import Provider
 
 MAX_USERNAME = 40
@@ -109,31 +109,14 @@ class AccessService:
         if not username or len(username) > MAX_USERNAME or not username.isascii():
             violations.insert(
                 0,
-                RuleViolation.single(
+                Violation(
                     "username",
                     "account.username",
                     f"username: 1 to {MAX_USERNAME} plain letters, digits, dots or dashes",
                     f"Nama pengguna: 1 sampai {MAX_USERNAME} huruf, angka, titik atau strip",
-                ).violations[0],
+                ),
             )
-        if role not in ACCOUNT_ROLES or role.signs_in_with_phone:
-            violations.append(
-                RuleViolation.single(
-                    "role",
-                    "account.role",
-                    "staff accounts are agent, officer, supervisor, auditor or admin",
-                    "Akun petugas: agen, petugas, supervisor, auditor atau admin",
-                ).violations[0]
-            )
-        if role.is_branch_staff and not branch_code:
-            violations.append(
-                RuleViolation.single(
-                    "branch_code",
-                    "account.branch_required",
-                    "officers and supervisors work for one branch",
-                    "Petugas dan supervisor harus punya kantor cabang",
-                ).violations[0]
-            )
+        violations += _staff_role_violations(role, branch_code)
         if violations:
             raise RuleViolation(violations)
         account = Account(
@@ -221,17 +204,9 @@ class AccessService:
     ) -> Account:
         """Admins change roles among the staff roles; every change is audited."""
         self._require(actor, Permission.ACCOUNT_MANAGE)
-        if role not in ACCOUNT_ROLES or role.signs_in_with_phone:
-            raise RuleViolation.single(
-                "role", "account.role", "choose a staff role", "Pilih peran petugas"
-            )
-        if role.is_branch_staff and not branch_code:
-            raise RuleViolation.single(
-                "branch_code",
-                "account.branch_required",
-                "officers and supervisors work for one branch",
-                "Petugas dan supervisor harus punya kantor cabang",
-            )
+        violations = _staff_role_violations(role, branch_code)
+        if violations:
+            raise RuleViolation(violations)
         with self._uow() as uow:
             account = uow.accounts.get(account_id)
             if account is None or account.role.signs_in_with_phone:
@@ -485,7 +460,7 @@ class AccessService:
                 f"code.issue.{purpose.value}",
                 "code",
                 stored.id,
-                after={"phone": _mask_phone(phone), "sent": send},
+                after={"phone": mask_phone(phone), "sent": send},
             )
         )
         if not send:
@@ -581,7 +556,7 @@ class AccessService:
                     "",
                     outcome=Outcome.REFUSED,
                     reason=limited.rule,
-                    after={"phone": _mask_phone(phone)},
+                    after={"phone": mask_phone(phone)},
                 )
             )
             uow.commit()
@@ -637,15 +612,35 @@ class AccessService:
             raise Forbidden()
 
 
-def _mask_phone(phone: str) -> str:
-    return phone[:6] + "*" * max(len(phone) - 9, 0) + phone[-3:]
+def _staff_role_violations(role: Role, branch_code: str | None) -> list[Violation]:
+    """A staff account holds a staff role, and officers and supervisors hold a branch."""
+    found = []
+    if role not in ACCOUNT_ROLES or role.signs_in_with_phone:
+        found.append(
+            Violation(
+                "role",
+                "account.role",
+                "staff accounts are agent, officer, supervisor, auditor or admin",
+                "Akun petugas: agen, petugas, supervisor, auditor atau admin",
+            )
+        )
+    if role.is_branch_staff and not branch_code:
+        found.append(
+            Violation(
+                "branch_code",
+                "account.branch_required",
+                "officers and supervisors work for one branch",
+                "Petugas dan supervisor harus punya kantor cabang",
+            )
+        )
+    return found
 
 
 def _account_snapshot(account: Account) -> dict[str, object]:
     return {
         "role": account.role.value,
         "username": account.username,
-        "phone": _mask_phone(account.phone) if account.phone else None,
+        "phone": mask_phone(account.phone) if account.phone else None,
         "member_id": account.member_id,
         "sponsor_id": account.sponsor_id,
         "branch_code": account.branch_code,

@@ -9,22 +9,12 @@ from fastapi import APIRouter, Depends, Query, Request, status
 
 from sertakan.access.actor import Actor
 from sertakan.access.permissions import Permission
-from sertakan.access.roles import Role
+from sertakan.access.roles import parse_role
 from sertakan.api.schemas import AccountCreate, AccountRead, AuditEventRead, RoleChange
 from sertakan.http.auth import Requires, container_of
-from sertakan.kernel.errors import RuleViolation
 
 router = APIRouter()
 MAX_PAGE = 1000
-
-
-def _role(text: str) -> Role:
-    try:
-        return Role(text)
-    except ValueError:
-        raise RuleViolation.single(
-            "role", "account.role", "unknown role", "Peran tidak dikenal"
-        ) from None
 
 
 @router.post(
@@ -41,7 +31,7 @@ def create_account(
     """Create a staff or agent account (password rules: NIST SP 800-63B)."""
     account = container_of(request).access.create_staff_account(
         actor,
-        role=_role(body.role),
+        role=parse_role(body.role),
         username=body.username,
         password=body.password,
         display_name=body.display_name,
@@ -70,7 +60,7 @@ def change_role(
 ) -> AccountRead:
     """Change a staff account's role; its open sessions and tokens end at once."""
     account = container_of(request).access.change_role(
-        actor, account_id, _role(body.role), body.branch_code
+        actor, account_id, parse_role(body.role), body.branch_code
     )
     return AccountRead.of(account)
 

@@ -13,14 +13,10 @@ second) and prints the summary. Under `spark-submit`, run this file itself (see 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -34,9 +30,9 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from sertakan.cli.render import error_lines, rupiah
+from sertakan.cli.common import console, err, reported
+from sertakan.cli.render import rupiah
 from sertakan.config import REPO_ROOT
-from sertakan.kernel.errors import SertakanError
 from sertakan.kernel.periods import Month
 
 if TYPE_CHECKING:  # imported when a command runs: Ibis takes a second to import
@@ -44,20 +40,6 @@ if TYPE_CHECKING:  # imported when a command runs: Ibis takes a second to import
 
 synth_app = typer.Typer(help="Synthetic data at national scale.", no_args_is_help=True)
 billing_app = typer.Typer(help="The monthly billing run (batch).", no_args_is_help=True)
-
-console = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-
-@contextmanager
-def _reported() -> Iterator[None]:
-    """Expected errors: a clear message and exit code 2, no stack trace."""
-    try:
-        yield
-    except SertakanError as error:
-        for line in error_lines(error):
-            err.print(f"[red]error:[/red] {escape(line)}", soft_wrap=True)
-        raise typer.Exit(2) from None
 
 
 def _month(text: str, option: str) -> Month:
@@ -117,7 +99,7 @@ def synth_population(
         history_months=history_months,
         until=_month(until, "--until"),
     )
-    with _reported(), _bars() as bars:
+    with reported(), _bars() as bars:
         directory = region_directory()
         task = bars.add_task("members", total=members)
 
@@ -179,7 +161,7 @@ def billing_run(
         err.print(f"[red]error:[/red] --engine: choose one of {', '.join(ENGINES)}, not {engine!r}")
         raise typer.Exit(2)
     target = out or REPO_ROOT / "var" / "billing" / str(billed_month)
-    with _reported():
+    with reported():
         container = bootstrap()
         database = container.engine
         if (members is None or to_db) and database is None:

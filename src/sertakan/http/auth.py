@@ -29,16 +29,21 @@ CSRF_COOKIE = "sertakan_csrf"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-FORGED_TOKEN = Unauthorized(
-    "The bearer token is unknown, expired or revoked: sign in again",
-    "Token tidak dikenal, kedaluwarsa, atau sudah dicabut: silakan masuk lagi",
-    "access.token.invalid",
-)
-CSRF_MISSING = Forbidden(
-    "The form's CSRF token is missing or wrong: reload the page and send it again",
-    "Formulir kedaluwarsa atau tidak sah: muat ulang halaman lalu kirim lagi",
-    "access.csrf",
-)
+
+def forged_token() -> Unauthorized:
+    return Unauthorized(
+        "The bearer token is unknown, expired or revoked: sign in again",
+        "Token tidak dikenal, kedaluwarsa, atau sudah dicabut: silakan masuk lagi",
+        "access.token.invalid",
+    )
+
+
+def csrf_missing() -> Forbidden:
+    return Forbidden(
+        "The form's CSRF token is missing or wrong: reload the page and send it again",
+        "Formulir kedaluwarsa atau tidak sah: muat ulang halaman lalu kirim lagi",
+        "access.csrf",
+    )
 
 
 def container_of(request: Request) -> Container:
@@ -109,7 +114,7 @@ async def _check_csrf(request: Request, actor: Actor) -> None:
     expected = csrf_token(request)
     if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
         _audit_refusal(request, actor, "csrf", "access.csrf")
-        raise CSRF_MISSING
+        raise csrf_missing()
 
 
 def _resolve(request: Request) -> Resolved | None:
@@ -124,7 +129,7 @@ def _resolve(request: Request) -> Resolved | None:
             found = access.resolve(secret.strip(), TokenKind.BEARER, request_id(request))
         if found is None:
             _audit_refusal(request, Actor.anonymous(request_id(request)), "token", "access.token")
-            raise FORGED_TOKEN
+            raise forged_token()
         return found
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:

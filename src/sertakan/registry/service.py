@@ -234,16 +234,6 @@ class RegistryService:
             uow.commit()
         return sponsor
 
-    def sponsor(self, actor: Actor, sponsor_id: str) -> Sponsor:
-        self._guard.require(actor, Permission.SPONSOR_READ, "sponsor", sponsor_id)
-        with self._uow() as uow:
-            sponsor = uow.sponsors.get(sponsor_id)
-        if sponsor is None:
-            raise SponsorNotFound(sponsor_id)
-        with self._guard.refusals():
-            self._guard.sponsor(actor, sponsor, Permission.SPONSOR_READ.value)
-        return sponsor
-
     def sponsor_for_enrolment(self, actor: Actor, sponsor_id: str) -> Sponsor:
         """The sponsor an enrolment form is for: a sponsor may only enrol as themselves."""
         self._guard.require(actor, Permission.MEMBER_ENROL, "sponsor", sponsor_id)
@@ -394,10 +384,6 @@ class RegistryService:
     def branches(self) -> list[Branch]:
         with self._uow() as uow:
             return uow.branches.all()
-
-    def branch(self, code: str) -> Branch | None:
-        with self._uow() as uow:
-            return uow.branches.get(code)
 
     def count_members(self) -> int:
         with self._uow() as uow:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sertakan.access.permissions import Permission
-from sertakan.access.roles import ACCOUNT_ROLES, Role
+from sertakan.access.roles import ACCOUNT_ROLES, parse_role
 from sertakan.http.auth import Requires, current_actor
 from sertakan.kernel.errors import Conflict, Forbidden, RuleViolation
 from sertakan.web import forms
@@ -44,7 +44,7 @@ async def create_account(request: Request) -> Response:
     try:
         container_of(request).access.create_staff_account(
             current_actor(request),
-            role=_role(typed["role"]),
+            role=parse_role(typed["role"]),
             username=typed["username"],
             password=typed["password"],
             display_name=typed["display_name"],
@@ -68,7 +68,7 @@ async def change_role(request: Request, account_id: str) -> Response:
         container_of(request).access.change_role(
             current_actor(request),
             account_id,
-            _role(forms.text(form, "role", 20)),
+            parse_role(forms.text(form, "role", 20)),
             forms.text(form, "branch_code", 32) or None,
         )
     except (RuleViolation, Forbidden) as error:
@@ -79,13 +79,6 @@ async def change_role(request: Request, account_id: str) -> Response:
         )
         return render_error(request, 422, message_ids)
     return RedirectResponse("/admin/akun?diubah=1", status_code=303)
-
-
-def _role(text: str) -> Role:
-    try:
-        return Role(text)
-    except ValueError:
-        raise RuleViolation.single("role", "account.role", "choose a role", "Pilih peran") from None
 
 
 def _render(
