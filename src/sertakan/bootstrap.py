@@ -1,5 +1,5 @@
 """The one place that picks implementations: database, clock, KPJ issuer, regions, parameters,
-password hashing, the message provider and the secret."""
+password hashing, the message provider, the payment gateway and the secrets."""
 
 from __future__ import annotations
 
@@ -15,19 +15,22 @@ from sqlalchemy import Engine
 from sertakan.access.audit_trail import AuditTrail
 from sertakan.access.passwords import PasswordHasher
 from sertakan.access.service import AccessService
+from sertakan.billing.invoicing import InvoiceService
+from sertakan.billing.payments import PaymentService
+from sertakan.billing.ports import BillingUnitOfWork, PaymentGateway
+from sertakan.billing.status import CoverageService
 from sertakan.config import REPO_ROOT, Settings
+from sertakan.gateways.sandbox import make_sandbox_gateway
 from sertakan.kernel.clock import WIB, Clock, FixedClock, SystemClock
 from sertakan.kernel.errors import ConfigurationError
 from sertakan.notifications.ports import Provider
 from sertakan.notifications.providers import ConsoleProvider
 from sertakan.registry.kpj import KpjIssuer, RandomKpjIssuer
-from sertakan.registry.ports import UnitOfWork
 from sertakan.registry.regions import RegionDirectory
 from sertakan.registry.service import RegistryService
 from sertakan.registry.sponsorships import SponsorshipService
 from sertakan.regulation.loader import Parameters, load_parameters
 from sertakan.store.engine import make_engine
-from sertakan.store.memory import MemoryState, MemoryUnitOfWork
 from sertakan.store.unit_of_work import SqlUnitOfWork
 
 
@@ -37,12 +40,17 @@ class Container:
     params: Parameters
     regions: RegionDirectory
     clock: Clock
-    engine: Engine | None
-    uow: Callable[[], UnitOfWork]
+    engine: Engine
+    uow: Callable[[], BillingUnitOfWork]
     registry: RegistryService
     access: AccessService
     sponsorships: SponsorshipService
     audit: AuditTrail
+    gateway: PaymentGateway
+    invoices: InvoiceService
+    payments: PaymentService
+    coverage: CoverageService
+    provider: Provider
 
 
 def bootstrap(
@@ -50,22 +58,20 @@ def bootstrap(
     *,
     clock: Clock | None = None,
     kpj_issuer: KpjIssuer | None = None,
-    in_memory: bool = False,
     hasher: PasswordHasher | None = None,
     provider: Provider | None = None,
+    gateway: PaymentGateway | None = None,
 ) -> Container:
-    """Wire the application. `in_memory=True` uses the in-memory store (service tests);
-    tests pass a cheap `hasher` and a recording `provider`."""
+    """Wire the application. Tests pass a cheap `hasher`, a recording `provider` and, where
+    they need one, their own `gateway`; the default gateway is the sandbox."""
     settings = settings or Settings()
     params = load_parameters()
     regions = _regions(settings)
     clock = clock or _clock_from(settings)
-    engine = None
-    if in_memory:
-        uow_factory: Callable[[], UnitOfWork] = partial(MemoryUnitOfWork, MemoryState())
-    else:
-        engine = make_engine(settings.database_url)
-        uow_factory = partial(SqlUnitOfWork, engine)
+    engine = make_engine(settings.database_url)
+    uow_factory: Callable[[], BillingUnitOfWork] = partial(SqlUnitOfWork, engine)
+    provider = provider or ConsoleProvider()
+    gateway = gateway or make_sandbox_gateway(settings, clock=clock)
     branch_prefixes: dict[str, str] = {}  # branches are reference data: read once each
 
     def branch_prefix(code: str) -> str | None:
@@ -82,7 +88,7 @@ def bootstrap(
         clock,
         hasher or PasswordHasher(),
         _secret(settings),
-        provider or ConsoleProvider(),
+        provider,
         branch_prefix,
     )
     registry = RegistryService(
@@ -100,6 +106,11 @@ def bootstrap(
         access,
         sponsorships,
         AuditTrail(uow_factory, clock),
+        gateway,
+        InvoiceService(uow_factory, params, clock),
+        PaymentService(uow_factory, clock, gateway),
+        CoverageService(uow_factory, params, clock),
+        provider,
     )
 
 

@@ -45,3 +45,28 @@ class Settings(BaseSettings):
         default=None,
         description="Pin the clock to a date (YYYY-MM-DD) for demos and tests; unset in production",
     )
+    gateway_secret: str | None = Field(
+        default=None,
+        description=(
+            "HMAC secret shared with the payment gateway (signs its notices). Unset: a random "
+            "one is made once and kept in var/gateway.key (sandbox on one laptop; in production "
+            "set the secret from the gateway's dashboard)"
+        ),
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description=(
+            "Base URL where the app (and the in-process sandbox gateway) is reached; the sandbox "
+            "posts its notices to this URL + /api/v1/payments/notifications"
+        ),
+    )
+    sandbox_db: Path = Field(
+        default=REPO_ROOT / "var" / "sandbox.sqlite",
+        description="SQLite file of the sandbox gateway's own books (not the app's database)",
+    )
+    sandbox_duplicates: int = Field(
+        default=0,
+        ge=0,
+        le=10,
+        description="Chaos knob: the sandbox sends each payment notice this many extra times",
+    )

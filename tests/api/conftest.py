@@ -14,6 +14,7 @@ from sertakan.notifications.providers import RecordingProvider
 from sertakan.registry.model import Branch
 from sertakan.store.migrate import upgrade
 from tests.support.auth import FormClient, bearer, cheap_hasher, make_staff
+from tests.support.containers import GATEWAY_SECRET
 
 TODAY = "2026-11-25"  # inside the PP 50/2025 window for non-transport workers
 
@@ -26,7 +27,13 @@ def provider() -> RecordingProvider:
 @pytest.fixture
 def container(tmp_path: Path, provider: RecordingProvider) -> Iterator[Container]:
     container = bootstrap(
-        Settings(database_url=f"sqlite:///{tmp_path / 'api.db'}", today=TODAY, secret_key="t" * 32),
+        Settings(
+            database_url=f"sqlite:///{tmp_path / 'api.db'}",
+            today=TODAY,
+            secret_key="t" * 32,
+            gateway_secret=GATEWAY_SECRET,
+            sandbox_db=tmp_path / "sandbox.sqlite",
+        ),
         hasher=cheap_hasher(),
         provider=provider,
     )

@@ -42,6 +42,17 @@ OPERATIONS = [
     ("GET", "/api/v1/accounts"),
     ("PUT", "/api/v1/accounts/{account_id}/role"),
     ("GET", "/api/v1/audit"),
+    ("GET", "/api/v1/members/{member_id}/coverage"),
+    ("GET", "/api/v1/invoices"),
+    ("GET", "/api/v1/invoices/arrears"),
+    ("POST", "/api/v1/invoices/ahead"),
+    ("POST", "/api/v1/invoices/issue"),
+    ("GET", "/api/v1/invoices/{invoice_id}"),
+    ("POST", "/api/v1/invoices/{invoice_id}/checkout"),
+    ("POST", "/api/v1/payments/notifications"),
+    ("GET", "/api/v1/payments/suspense"),
+    ("POST", "/api/v1/payments/suspense/{item_id}/allocate"),
+    ("POST", "/api/v1/payments/suspense/{item_id}/refund"),
 ]
 
 

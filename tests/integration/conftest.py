@@ -9,7 +9,6 @@ from sqlalchemy import Engine
 
 from sertakan.registry.ports import UnitOfWork
 from sertakan.store.engine import make_engine
-from sertakan.store.memory import MemoryState, MemoryUnitOfWork
 from sertakan.store.migrate import upgrade
 from sertakan.store.unit_of_work import SqlUnitOfWork
 
@@ -30,10 +29,8 @@ def postgres_engine(fresh_postgres_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", "postgres"])
 def uow_factory(request: pytest.FixtureRequest) -> Callable[[], UnitOfWork]:
-    """The same contract, held by every store: the in-memory fake, SQLite and PostgreSQL."""
-    if request.param == "memory":
-        return partial(MemoryUnitOfWork, MemoryState())
+    """The same contract, held by both stores: SQLite and PostgreSQL."""
     engine: Engine = request.getfixturevalue(f"{request.param}_engine")
     return partial(SqlUnitOfWork, engine)

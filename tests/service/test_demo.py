@@ -4,22 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
 
-from sertakan.bootstrap import Container, bootstrap
+import pytest
+
+from sertakan.bootstrap import Container
 from sertakan.demo import load_demo
+from sertakan.demo_billing import load_demo_billing
 from sertakan.kernel.clock import WIB, FixedClock
+from sertakan.kernel.periods import Month
 from sertakan.registry.kpj import is_valid_kpj
 from sertakan.registry.nik import parse_nik
 from tests.support.auth import CONSOLE
+from tests.support.containers import sqlite_container
 
 
-def _fresh() -> Container:
+@pytest.fixture
+def fresh(tmp_path: Path) -> Iterator[Container]:
     clock = FixedClock(dt.datetime(2026, 11, 25, 9, 0, tzinfo=WIB))
-    return bootstrap(clock=clock, in_memory=True)
+    with sqlite_container(tmp_path, clock=clock) as container:
+        yield container
 
 
-def test_the_demo_is_the_bogor_kota_branch_with_50_sponsors_and_300_workers() -> None:
-    container = _fresh()
+def test_the_demo_is_the_bogor_kota_branch_with_50_sponsors_and_300_workers(
+    fresh: Container,
+) -> None:
+    container = fresh
     summary = load_demo(container, seed=7)
 
     assert summary.sponsors >= 50
@@ -31,8 +42,8 @@ def test_the_demo_is_the_bogor_kota_branch_with_50_sponsors_and_300_workers() ->
     assert Counter(s.kind.value for s in sponsors).keys() == {"person", "business"}
 
 
-def test_every_demo_worker_has_a_valid_nik_kpj_and_a_kota_bogor_village() -> None:
-    container = _fresh()
+def test_every_demo_worker_has_a_valid_nik_kpj_and_a_kota_bogor_village(fresh: Container) -> None:
+    container = fresh
     load_demo(container, seed=7)
 
     sponsors = container.registry.list_sponsors(CONSOLE, limit=1000)
@@ -50,8 +61,17 @@ def test_every_demo_worker_has_a_valid_nik_kpj_and_a_kota_bogor_village() -> Non
     assert len({c.member.occupation for c in cards}) >= 4
 
 
-def test_the_same_seed_gives_the_same_people_and_numbers() -> None:
-    first, second = _fresh(), _fresh()
+def test_the_same_seed_gives_the_same_people_and_numbers(tmp_path: Path) -> None:
+    clock = FixedClock(dt.datetime(2026, 11, 25, 9, 0, tzinfo=WIB))
+    with (
+        sqlite_container(tmp_path / "1", clock=clock) as first,
+        sqlite_container(tmp_path / "2", clock=clock) as second,
+        sqlite_container(tmp_path / "3", clock=clock) as third,
+    ):
+        _check_same_seed(first, second, third)
+
+
+def _check_same_seed(first: Container, second: Container, third: Container) -> None:
     load_demo(first, seed=11)
     load_demo(second, seed=11)
 
@@ -63,6 +83,24 @@ def test_the_same_seed_gives_the_same_people_and_numbers() -> None:
         )
 
     assert fingerprint(first) == fingerprint(second)
-    third = _fresh()
     load_demo(third, seed=12)
     assert fingerprint(third) != fingerprint(first)
+
+
+def test_the_demo_bills_this_month_pays_most_of_it_and_leaves_two_payments_in_suspense(
+    fresh: Container,
+) -> None:
+    load_demo(fresh, seed=7)
+    billing = load_demo_billing(fresh, seed=7)
+
+    assert billing.invoices >= 50  # one per sponsor and per self-paying worker
+    assert 0 < billing.paid < billing.invoices
+    assert billing.ahead == 6
+    suspense = fresh.payments.suspense(CONSOLE)
+    assert sorted(item.reason.value for item in suspense) == [
+        "amount_mismatch",
+        "unknown_invoice",
+    ]
+    with fresh.uow() as uow:
+        still_open = uow.invoices.open_in(month=Month(2026, 11))
+    assert len(still_open) == billing.invoices - billing.paid

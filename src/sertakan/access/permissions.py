@@ -30,6 +30,12 @@ class Permission(StrEnum):
     CONSENT_ATTEST = "consent.attest"  # staff attest consent with a reason, without a code
     CONSENT_APPROVE = "consent.approve"  # a supervisor approves an officer's attestation
     COVERAGE_READ = "coverage.read"
+    INVOICE_READ = "invoice.read"
+    INVOICE_PAY = "invoice.pay"  # open a payment for an invoice, bill months ahead
+    PAYMENT_NOTIFY = "payment.notify"  # the gateway's notice: its HMAC signature is the proof
+    PAYMENT_REVIEW = "payment.review"  # arrears, suspense and reconciliation lists
+    PAYMENT_RESOLVE = "payment.resolve"  # allocate or refund money in suspense
+    BILLING_RUN = "billing.run"  # issue a month's invoices, run the daily job: the console
     AUDIT_READ = "audit.read"
     ACCOUNT_MANAGE = "account.manage"
 
@@ -54,6 +60,12 @@ MATRIX: Mapping[Permission, frozenset[Role]] = {
     Permission.CONSENT_ATTEST: _STAFF,
     Permission.CONSENT_APPROVE: frozenset({Role.SUPERVISOR}),
     Permission.COVERAGE_READ: frozenset({Role.AUDITOR}) | _STAFF,
+    Permission.INVOICE_READ: frozenset({Role.WORKER, Role.SPONSOR, Role.AUDITOR}) | _STAFF,
+    Permission.INVOICE_PAY: frozenset({Role.WORKER, Role.SPONSOR}) | _STAFF,
+    Permission.PAYMENT_NOTIFY: _EVERYONE,
+    Permission.PAYMENT_REVIEW: frozenset({Role.AUDITOR}) | _STAFF,
+    Permission.PAYMENT_RESOLVE: _STAFF,
+    Permission.BILLING_RUN: frozenset(),
     Permission.AUDIT_READ: frozenset({Role.AUDITOR}),
     Permission.ACCOUNT_MANAGE: frozenset({Role.ADMIN}),
 }
@@ -74,6 +86,12 @@ MEANING: Mapping[Permission, str] = {
     Permission.CONSENT_ATTEST: "Attest a worker's consent with a reason (no code)",
     Permission.CONSENT_APPROVE: "Approve an officer's attestation",
     Permission.COVERAGE_READ: "See the universal-coverage report",
+    Permission.INVOICE_READ: "See invoices (tagihan), receipts and payment history (in scope)",
+    Permission.INVOICE_PAY: "Pay an invoice through the gateway; bill months ahead",
+    Permission.PAYMENT_NOTIFY: "Send a payment notice (the gateway; checked by its signature)",
+    Permission.PAYMENT_REVIEW: "See arrears, the suspense list and reconciliation reports",
+    Permission.PAYMENT_RESOLVE: "Allocate or refund a payment in suspense",
+    Permission.BILLING_RUN: "Issue a month's invoices and run the daily job (console only)",
     Permission.AUDIT_READ: "Read and export the audit trail",
     Permission.ACCOUNT_MANAGE: "Create accounts and change roles",
 }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -29,10 +30,12 @@ from sertakan.kernel.clock import Clock
 from sertakan.kernel.errors import Conflict, Forbidden, RateLimited, RuleViolation, Violation
 from sertakan.kernel.ids import new_id
 from sertakan.notifications import templates
+from sertakan.notifications.delivery import describe_error
 from sertakan.notifications.model import Message, mask_phone
 from sertakan.notifications.ports import Provider
 
 MAX_USERNAME = 40
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,10 @@ class AccessPolicy:
     bearer_ttl: dt.timedelta = dt.timedelta(minutes=15)
     codes: codes.CodePolicy = field(default_factory=codes.CodePolicy)
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    # A code's message is sent by the request right after commit; the delivery worker leaves
+    # it alone this long (longer than a gateway call may take), then sends it if the request
+    # could not (notifications.delivery).
+    delivery_hold: dt.timedelta = dt.timedelta(minutes=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -412,8 +419,9 @@ class AccessService:
     ) -> Message | None:
         """Store a new code's digest and put its message in the outbox (same transaction).
 
-        Returns the message to hand to the provider after commit, or None when `send` is
-        False (an unknown phone: counted for the rate limit, nothing sent).
+        Returns the message to hand to `deliver` after commit, or None when `send` is False
+        (an unknown phone: counted for the rate limit, nothing sent). The outbox holds the
+        message for that caller (`policy.delivery_hold`) so the worker does not send it too.
         """
         policy = self.policy.codes
         now = self._clock.now()
@@ -473,7 +481,7 @@ class AccessService:
             body=text(code),
             created_at=now,
         )
-        uow.outbox.add(message)
+        uow.outbox.add(message, held_until=now + self.policy.delivery_hold)
         return message
 
     def check_code_in(
@@ -591,8 +599,29 @@ class AccessService:
         return int(self.policy.codes.ttl.total_seconds() // 60)
 
     def deliver(self, message: Message) -> None:
-        """Hand a committed message to the provider (the default writes it to the console)."""
-        self._provider.deliver(message)
+        """Hand a committed message (held for this caller, see `issue_code_in`) to the
+        provider at once, and mark it sent so the delivery worker does not send it again.
+
+        Never fails the caller's request, whose change is already committed: if the provider
+        refuses, the message stays in the outbox and the worker sends it once the hold ends.
+        """
+        try:
+            self._provider.deliver(message)
+        except Exception as error:
+            _log.warning(
+                "%s to %s not delivered at once (%s); left to the delivery worker",
+                message.template,
+                mask_phone(message.recipient),
+                describe_error(error, message),
+            )
+            return
+        try:
+            with self._uow() as uow:
+                uow.outbox.mark_sent(message.id, self._clock.now())
+                uow.commit()
+        except Exception:
+            # Delivered but not recorded: the worker will send it once more after the hold.
+            _log.exception("%s %s delivered but not marked sent", message.template, message.id)
 
     def _require(self, actor: Actor, permission: Permission) -> None:
         if not allows(actor.role, permission):

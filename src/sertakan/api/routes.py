@@ -13,7 +13,16 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from sertakan.access.permissions import Permission
-from sertakan.api import accounts, auth_routes, members, sponsors, sponsorships
+from sertakan.api import (
+    accounts,
+    auth_routes,
+    billing,
+    coverage,
+    members,
+    payments,
+    sponsors,
+    sponsorships,
+)
 from sertakan.api.schemas import BpuQuoteRead, PuQuoteRead
 from sertakan.http.auth import Requires, container_of
 from sertakan.regulation.contributions import quote_bpu, quote_pu
@@ -81,5 +90,5 @@ def pu_contribution(
     return PuQuoteRead.of(quote)
 
 
-for module in (auth_routes, members, sponsors, sponsorships, accounts):
+for module in (auth_routes, members, coverage, sponsors, sponsorships, accounts, billing, payments):
     router.include_router(module.router)

@@ -15,7 +15,11 @@ from sertakan.cli.audit_commands import access_app, audit_app
 from sertakan.cli.batch_commands import billing_app, synth_app
 from sertakan.cli.common import CONSOLE, console, open_container, parse_date, reported
 from sertakan.cli.coverage_commands import coverage_app
+from sertakan.cli.job_commands import jobs_app
+from sertakan.cli.notification_commands import notifications_app
+from sertakan.cli.payment_commands import payments_app
 from sertakan.cli.render import member_panel, pu_table, quote_table
+from sertakan.cli.sandbox_commands import sandbox_app
 
 app = typer.Typer(help="Sertakan: social security for informal workers.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -29,6 +33,10 @@ app.add_typer(member_app, name="member")
 app.add_typer(synth_app, name="synth")
 app.add_typer(billing_app, name="billing")
 app.add_typer(coverage_app, name="coverage")
+app.add_typer(jobs_app, name="jobs")
+app.add_typer(payments_app, name="payments")
+app.add_typer(notifications_app, name="notifications")
+app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(audit_app, name="audit")
 app.add_typer(access_app, name="access")
 
@@ -67,8 +75,10 @@ def demo_load(
     ] = False,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same data")] = 2024,
 ) -> None:
-    """Load the Bogor Kota branch demo: sponsors, workers and sponsorships."""
+    """Load the Bogor Kota branch demo: sponsors, workers, sponsorships, this month's invoices
+    (most paid through the sandbox gateway) and two payments in suspense."""
     from sertakan.demo import load_demo
+    from sertakan.demo_billing import load_demo_billing
 
     container = open_container()
     if if_empty and container.registry.count_members() > 0:
@@ -76,9 +86,15 @@ def demo_load(
         return
     with reported():
         summary = load_demo(container, seed=seed)
+        billing = load_demo_billing(container, seed=seed)
     console.print(
         f"Loaded {summary.sponsors} sponsors and {summary.members} workers "
         f"({summary.sponsored} sponsored) for the {summary.branch} branch."
+    )
+    console.print(
+        f"Invoices this month: {billing.invoices}, {billing.paid} paid through the sandbox "
+        f"gateway; {billing.ahead} members paid 3 months ahead; {billing.suspense} payments "
+        "in suspense."
     )
 
 

@@ -30,6 +30,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from sertakan.cli.billing_issue import billing_issue
 from sertakan.cli.common import console, err, reported
 from sertakan.cli.render import rupiah
 from sertakan.config import REPO_ROOT
@@ -40,6 +41,7 @@ if TYPE_CHECKING:  # imported when a command runs: Ibis takes a second to import
 
 synth_app = typer.Typer(help="Synthetic data at national scale.", no_args_is_help=True)
 billing_app = typer.Typer(help="The monthly billing run (batch).", no_args_is_help=True)
+billing_app.command("issue")(billing_issue)  # the month's invoices in the database
 
 
 def _month(text: str, option: str) -> Month:

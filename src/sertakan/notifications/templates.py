@@ -4,23 +4,40 @@ Each text fits one SMS where it can: 160 characters of the GSM 03.38 7-bit alpha
 23.038). A text with a character outside that alphabet goes as UCS-2, 70 characters a part,
 and a cheap phone may show it in pieces, so the templates use plain Indonesian and the
 sponsor's name is cleaned and cut to the room left (`safe_name`).
+
+Billing texts name the invoice, the amount as ``Rp81.800`` (`format_rupiah`) and dates as
+``15 Des 2026`` (`short_date`); like every message they never carry a NIK.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from typing import Literal
+
+from sertakan.kernel.clock import WIB
 
 Lang = Literal["id", "en"]
 
 SIGN_IN_CODE = "code.sign_in"  # template keys, as Message.template
 CONSENT_CODE = "code.consent"
+INVOICE_DUE_SOON = "billing.invoice_due_soon"
+INVOICE_UNPAID = "billing.invoice_unpaid"
+COVER_ENDING = "billing.cover_ending"
+RECEIPT = "billing.receipt"
 
 SMS_LIMIT = 160  # GSM 7-bit characters in one SMS (3GPP TS 23.038)
 MAX_NAME = 40  # a name is never longer than this, even where there is room
 MIN_NAME = 20  # ... and always gets this much, even if the text then needs two parts
 UNKNOWN_SPONSOR = {"id": "Pemberi kerja Anda", "en": "Your employer"}
+UNKNOWN_MEMBER = "peserta"
+MIN_FIRST_NAME = 12  # a first name is short: it may be cut this far to keep one SMS
+MAX_REFERENCE = 32  # an invoice number or a months label is never longer than this
+
+# Month abbreviations as Indonesians write them (CLDR "id", the form banks print).
+_MONTHS_ID = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+PAY_WAYS = "Bayar lewat VA bank, QRIS, Alfamart atau Indomaret."
 
 # GSM 03.38 default alphabet (one septet each), without the escape character, and its
 # extension table (two septets each: the escape and the character).
@@ -69,6 +86,78 @@ def consent_code(code: str, sponsor_name: str, minutes: int, *, lang: Lang = "id
     room = SMS_LIMIT - (gsm7_length(rest) or SMS_LIMIT)
     name = safe_name(sponsor_name, min(MAX_NAME, max(room, MIN_NAME))) or UNKNOWN_SPONSOR[lang]
     return name + rest
+
+
+def invoice_due_soon(invoice_number: str, amount: int, due_on: dt.date, workers: int) -> str:
+    """The reminder before an invoice's due date: number, amount, how many workers, when,
+    and where to pay."""
+    return (
+        f"Tagihan BPJAMSOSTEK {_reference(invoice_number)} {format_rupiah(amount)} "
+        f"untuk {_count(workers)} pekerja jatuh tempo {short_date(due_on)}. {PAY_WAYS}"
+    )
+
+
+def invoice_unpaid_on_due(invoice_number: str, amount: int, due_on: dt.date) -> str:
+    """The notice that an invoice reached its due date unpaid."""
+    return (
+        f"Tagihan BPJAMSOSTEK {_reference(invoice_number)} {format_rupiah(amount)} belum "
+        f"dibayar (jatuh tempo {short_date(due_on)}). Segera bayar agar perlindungan pekerja "
+        "tidak terhenti."
+    )
+
+
+def cover_ending(first_name: str, last_covered: dt.date, amount: int) -> str:
+    """The warning that a member's protection ends after `last_covered` unless `amount` is
+    paid; the name is cut to the room one SMS leaves."""
+    rest = (
+        f" berakhir setelah {short_date(last_covered)} jika iuran {format_rupiah(amount)} "
+        f"belum dibayar. {PAY_WAYS}"
+    )
+    head = "Perlindungan BPJAMSOSTEK "
+    room = SMS_LIMIT - len(head) - len(rest)
+    name = safe_name(first_name, min(MAX_NAME, max(room, MIN_FIRST_NAME))) or UNKNOWN_MEMBER
+    return head + name + rest
+
+
+def receipt(
+    invoice_number: str, amount: int, months_label: str, workers: int, paid_at: dt.datetime
+) -> str:
+    """The thanks for a payment: amount, invoice, months and workers it covers, and when it
+    was received (WIB, the platform's time zone)."""
+    if paid_at.tzinfo is None:
+        raise ValueError("paid_at must be timezone-aware")
+    local = paid_at.astimezone(WIB)
+    return (
+        f"Terima kasih. Pembayaran {format_rupiah(amount)} untuk {_reference(invoice_number)} "
+        f"({_reference(months_label)}, {_count(workers)} pekerja) diterima "
+        f"{short_date(local.date())} {local:%H.%M} WIB."
+    )
+
+
+def format_rupiah(amount: int) -> str:
+    """Whole rupiah with Indonesian thousands dots: 81800 -> ``Rp81.800``."""
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise TypeError(f"rupiah amounts are int, got {type(amount).__name__}")
+    sign = "-" if amount < 0 else ""
+    return f"{sign}Rp{abs(amount):,}".replace(",", ".")
+
+
+def short_date(day: dt.date) -> str:
+    """A date as Indonesians write it short: ``15 Des 2026``."""
+    return f"{day.day} {_MONTHS_ID[day.month - 1]} {day.year}"
+
+
+def _reference(text: str) -> str:
+    reference = safe_name(text, MAX_REFERENCE)
+    if not reference:
+        raise ValueError("an invoice number or months label is required")
+    return reference
+
+
+def _count(workers: int) -> str:
+    if workers < 1:
+        raise ValueError("a bill covers at least one worker")
+    return str(workers)
 
 
 def safe_name(name: str, max_length: int = MAX_NAME) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Protocol
 
 from sertakan.access.ports import AccessUnitOfWork
@@ -33,6 +34,10 @@ class MemberRepository(Protocol):
 
     def count(self) -> int: ...
 
+    def page(self, after_id: str | None, limit: int) -> list[Member]:
+        """Members in id order after `after_id` (keyset paging for jobs over everyone)."""
+        ...
+
 
 class SponsorRepository(Protocol):
     def add(self, sponsor: Sponsor) -> None: ...
@@ -58,6 +63,12 @@ class SponsorshipRepository(Protocol):
     def for_member(self, member_id: str) -> list[Sponsorship]: ...
 
     def active_for_member(self, member_id: str, month: Month) -> Sponsorship | None: ...
+
+    def active_for_members(
+        self, member_ids: Collection[str], month: Month
+    ) -> dict[str, Sponsorship]:
+        """The consented sponsorship paying each member's `month`, for those who have one."""
+        ...
 
 
 class BranchRepository(Protocol):

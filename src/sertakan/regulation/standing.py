@@ -23,10 +23,11 @@ How the dates work:
 * The contribution for month M is due on `due_day` of M + `month_offset` (day 15 of M itself
   for BPU, `bpu/payment_deadline.yaml`). The deadline "has passed" from the day after it: a
   month paid on the 15th is on time, and on the 15th that month is not yet owed.
-* **Not modelled here:** when the deadline falls on a holiday, the law moves it to the next
-  working day (REGULATION.md §1.5). This rule uses the calendar day as it stands; a later
-  issue adds a holiday calendar, and until then a member paying on the working day after a
-  holiday 15th is shown in arrears for the few days in between.
+* When the deadline falls on a weekend or a public holiday, the law moves it to the next
+  working day (REGULATION.md §1.5): pass `working_day=regulation.calendar.next_working_day`
+  (billing does). Without it the calendar day stands, as the batch report
+  (`analytics.coverage_standing`) computes it: there, a member paying on the working day
+  after a holiday 15th is shown in arrears for the few days in between.
 * Arrears can be paid for at most `grace_months` months counted from the date protection
   ended (REGULATION.md §1.5). So only the last `grace_months` due months can be in arrears:
   a month missed longer ago, without a lapse, can no longer be paid and no longer counts
@@ -44,7 +45,7 @@ Pure: no clock, no I/O. A date the parameters do not cover raises `ParameterMiss
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -78,18 +79,23 @@ class StandingRule:
     ends_after: int  # bpu/arrears.yaml: more than this many consecutive unpaid months ends it
     deadline_reference: str
     arrears_reference: str
+    # Moves a deadline off weekends and holidays (`calendar.next_working_day`); None: as is.
+    working_day: Callable[[dt.date], dt.date] | None = None
 
     def deadline(self, month: Month) -> dt.date:
-        """The last day to pay month M on time (holidays not modelled: see the module doc)."""
+        """The last day to pay month M on time."""
         due_month = month.plus(self.month_offset)
-        return dt.date(due_month.year, due_month.month, self.due_day)
+        day = dt.date(due_month.year, due_month.month, self.due_day)
+        return day if self.working_day is None else self.working_day(day)
 
     def last_due_month(self, on: dt.date) -> Month:
         """The latest month whose deadline has passed on `on` (the deadline day itself is
         still on time)."""
         current = Month.of(on)
         latest = current.plus(-self.month_offset)
-        return latest if on.day > self.due_day else latest.plus(-1)
+        latest = latest if on.day > self.due_day else latest.plus(-1)
+        # A moved deadline is at most days later, so at most one month steps back.
+        return latest if self.deadline(latest) < on else latest.plus(-1)
 
     @property
     def lookback_months(self) -> int:
@@ -100,7 +106,9 @@ class StandingRule:
         return self.grace_months + self.ends_after
 
 
-def standing_rule(params: Parameters, on: dt.date) -> StandingRule:
+def standing_rule(
+    params: Parameters, on: dt.date, working_day: Callable[[dt.date], dt.date] | None = None
+) -> StandingRule:
     """The deadline and arrears numbers in force on `on`; ParameterMissing before them."""
     deadline = params.bpu.payment_deadline.value_on(on)
     arrears = params.bpu.arrears.value_on(on)
@@ -111,6 +119,7 @@ def standing_rule(params: Parameters, on: dt.date) -> StandingRule:
         ends_after=arrears.value.ends_after_consecutive_unpaid_months,
         deadline_reference=deadline.reference,
         arrears_reference=arrears.reference,
+        working_day=working_day if deadline.value.if_holiday == "next_working_day" else None,
     )
 
 
@@ -135,13 +144,14 @@ def standing_on(
     enrolled_on: dt.date,
     paid_months: Collection[Month],
     on: dt.date,
+    working_day: Callable[[dt.date], dt.date] | None = None,
 ) -> Standing:
     """A member's standing on `on` from the contribution months whose payment had settled by
     `on` (the caller leaves out payments settled later). See the module docstring for the
     statuses; raises ValueError when `on` is before the enrolment."""
     if on < enrolled_on:
         raise ValueError(f"not a member yet on {on.isoformat()}: enrolled {enrolled_on}")
-    rule = standing_rule(params, on)
+    rule = standing_rule(params, on, working_day)
     last_due = rule.last_due_month(on)
     first_month = Month.of(enrolled_on)
     paid = sorted({month for month in paid_months if month >= first_month})

@@ -247,7 +247,7 @@ class SqlOutbox:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def add(self, message: Message) -> None:
+    def add(self, message: Message, *, held_until: dt.datetime | None = None) -> None:
         self._conn.execute(
             insert(outbox_messages).values(
                 id=message.id,
@@ -258,7 +258,18 @@ class SqlOutbox:
                 created_at=message.created_at,
                 sent_at=None,
                 attempts=0,
+                # The caller's hold is a lease like a delivery worker's (store/outbox_delivery).
+                claimed_until=held_until,
             )
+        )
+
+    def mark_sent(self, message_id: str, at: dt.datetime) -> None:
+        """Sent by the caller itself (a code, at once): one attempt, and the hold released."""
+        c = outbox_messages.c
+        self._conn.execute(
+            update(outbox_messages)
+            .where(c.id == message_id, c.sent_at.is_(None))
+            .values(sent_at=at, attempts=c.attempts + 1, claimed_until=None)
         )
 
     def pending(self, limit: int = 100) -> list[Message]:

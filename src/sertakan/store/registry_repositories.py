@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import Connection, Row, func, insert, select, update
@@ -69,6 +70,12 @@ class SqlMemberRepository:
 
     def count(self) -> int:
         return int(self._conn.execute(select(func.count()).select_from(members)).scalar_one())
+
+    def page(self, after_id: str | None, limit: int) -> list[Member]:
+        query = select(members).order_by(members.c.id).limit(limit)
+        if after_id is not None:
+            query = query.where(members.c.id > after_id)
+        return [_member(row) for row in self._conn.execute(query)]
 
     def _one(self, condition: Any) -> Member | None:
         row = self._conn.execute(select(members).where(condition)).first()
@@ -143,6 +150,20 @@ class SqlSponsorshipRepository:
     def active_for_member(self, member_id: str, month: Month) -> Sponsorship | None:
         active = [s for s in self.for_member(member_id) if s.is_active_in(month)]
         return max(active, key=lambda s: s.from_month, default=None)
+
+    def active_for_members(
+        self, member_ids: Collection[str], month: Month
+    ) -> dict[str, Sponsorship]:
+        found: dict[str, Sponsorship] = {}
+        ids = list(member_ids)
+        for start in range(0, len(ids), 500):  # bounded IN lists
+            for sponsorship in self._where(sponsorships.c.member_id.in_(ids[start : start + 500])):
+                current = found.get(sponsorship.member_id)
+                if sponsorship.is_active_in(month) and (
+                    current is None or current.from_month < sponsorship.from_month
+                ):
+                    found[sponsorship.member_id] = sponsorship
+        return found
 
     def _where(self, condition: Any) -> list[Sponsorship]:
         rows = self._conn.execute(

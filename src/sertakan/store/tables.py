@@ -18,7 +18,10 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     TypeDecorator,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 
@@ -222,5 +225,202 @@ outbox_messages = Table(
     Column("body", String(480), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("sent_at", UtcDateTime(), nullable=True, index=True),
+    # Hand-overs to a provider, counted when a worker claims the message (migration 0005).
     Column("attempts", Integer, nullable=False, server_default="0"),
+    # Delivery state (migration 0005): not before `next_attempt_at` (backoff after a failure);
+    # nobody else until `claimed_until` (a worker's lease, or the request that sends a code at
+    # once); `gave_up_at` once the retries are spent, with the provider's `last_error`.
+    Column("next_attempt_at", UtcDateTime(), nullable=True),
+    Column("claimed_until", UtcDateTime(), nullable=True),
+    Column("last_error", String(200), nullable=False, server_default=""),
+    Column("gave_up_at", UtcDateTime(), nullable=True),
+    # "Pending, oldest first": only undelivered messages are in it, so it stays small while the
+    # sent ones pile up.
+    Index(
+        "ix_outbox_messages_pending",
+        "created_at",
+        postgresql_where=text("sent_at IS NULL AND gave_up_at IS NULL"),
+        sqlite_where=text("sent_at IS NULL AND gave_up_at IS NULL"),
+    ),
+)
+
+# -- billing: invoices, the payment inbox, payments, settlements, suspense (issue 6) ------------
+
+invoices = Table(
+    "invoices",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("payer_kind", String(10), nullable=False),
+    Column("payer_id", ID, nullable=False, index=True),
+    Column("kind", String(10), nullable=False),
+    Column("month", String(7), nullable=False, index=True),  # YYYY-MM
+    Column("due_on", Date, nullable=False),
+    Column("total", BigInteger, nullable=False),
+    Column("status", String(10), nullable=False, index=True),
+    Column("branch_code", String(32), nullable=True, index=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("paid_at", UtcDateTime(), nullable=True),
+    Column("cancelled_at", UtcDateTime(), nullable=True),
+    Column("cancel_reason", String(200), nullable=False, server_default=""),
+    # "monthly:<payer kind>:<payer id>:<YYYY-MM>" for a monthly invoice, NULL otherwise: the
+    # unique key that makes `billing issue` idempotent (NULLs never collide).
+    Column("issue_key", String(90), nullable=True, unique=True),
+)
+
+invoice_lines = Table(
+    "invoice_lines",
+    metadata,
+    Column("invoice_id", ID, ForeignKey("invoices.id"), primary_key=True),
+    Column("member_id", ID, ForeignKey("members.id"), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("programs", String(40), nullable=False),
+    Column("jkk", BigInteger, nullable=False),
+    Column("jkm", BigInteger, nullable=False),
+    Column("jht", BigInteger, nullable=False),
+    Column("discount", BigInteger, nullable=False),
+    Column("total", BigInteger, nullable=False),
+    Index("ix_invoice_lines_member_id_month", "member_id", "month"),
+)
+
+payment_notices = Table(  # the inbox: every distinct gateway transaction, stored before applied
+    "payment_notices",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("gateway", String(20), nullable=False),
+    Column("transaction_id", String(64), nullable=False),
+    Column("invoice_number", String(64), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("paid_at", UtcDateTime(), nullable=False, index=True),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("raw_body", Text, nullable=False),
+    Column("outcome", String(10), nullable=False, index=True),
+    Column("applied_at", UtcDateTime(), nullable=True),
+    Column("payment_id", ID, nullable=True),
+    UniqueConstraint("gateway", "transaction_id"),
+)
+
+rejected_notices = Table(  # forged or unreadable notices, kept for audit; they apply nothing
+    "rejected_notices",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("received_at", UtcDateTime(), nullable=False, index=True),
+    Column("reason", String(40), nullable=False),
+    Column("signature", String(200), nullable=False),
+    Column("raw_body", Text, nullable=False),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("invoice_id", ID, ForeignKey("invoices.id"), nullable=False, index=True),
+    Column("notice_id", ID, ForeignKey("payment_notices.id"), nullable=False, unique=True),
+    Column("gateway", String(20), nullable=False),
+    Column("transaction_id", String(64), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("paid_at", UtcDateTime(), nullable=False),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+)
+
+settlements = Table(  # a member's month counted as paid: the primary key allows it once
+    "settlements",
+    metadata,
+    Column("member_id", ID, ForeignKey("members.id"), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("invoice_id", ID, ForeignKey("invoices.id"), nullable=False, index=True),
+    Column("payment_id", ID, ForeignKey("payments.id"), nullable=False),
+    Column("programs", String(40), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("settled_at", UtcDateTime(), nullable=False),
+)
+
+suspense_items = Table(
+    "suspense_items",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("notice_id", ID, ForeignKey("payment_notices.id"), nullable=False, unique=True),
+    Column("invoice_id", ID, ForeignKey("invoices.id"), nullable=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("reason", String(20), nullable=False),
+    Column("status", String(10), nullable=False, index=True),
+    Column("branch_code", String(32), nullable=True, index=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("resolved_at", UtcDateTime(), nullable=True),
+    Column("resolved_by", ID, nullable=True),
+    Column("resolution_note", String(300), nullable=False, server_default=""),
+    Column("allocated_invoice_id", ID, ForeignKey("invoices.id"), nullable=True),
+)
+
+domain_events = Table(  # events for other domains (PaymentSettled -> the JHT ledger, later)
+    "domain_events",
+    metadata,
+    Column("payment_id", ID, primary_key=True),  # one event per payment, member and month
+    Column("member_id", ID, primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("invoice_id", ID, nullable=False),
+    Column("jkk", BigInteger, nullable=False),
+    Column("jkm", BigInteger, nullable=False),
+    Column("jht", BigInteger, nullable=False),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("published_at", UtcDateTime(), nullable=True, index=True),
+)
+
+# -- reminders: each queued once (billing.reminders), its message in the same transaction -------
+
+reminders_sent = Table(
+    "reminders_sent",
+    metadata,
+    Column("kind", String(20), primary_key=True),  # due_soon, unpaid_on_due, cover_ending
+    # The invoice (due soon, unpaid on due date) or the member (cover ending).
+    Column("subject_id", ID, primary_key=True),
+    Column("month", String(7), primary_key=True),  # the invoice's month, or the last paid month
+    Column("message_id", ID, nullable=True),  # the outbox message; NULL when there was no phone
+    Column("queued_at", UtcDateTime(), nullable=False),
+)
+
+# The daily job's reminders: "open invoices due between two dates", "members who paid this
+# month" (the primary key of settlements leads with the member).
+Index("ix_invoices_status_due_on", invoices.c.status, invoices.c.due_on)
+Index("ix_settlements_month_member_id", settlements.c.month, settlements.c.member_id)
+
+# -- reconciliation against the gateway's daily settlement file (issue 6, migration 0006) -------
+
+reconciliation_runs = Table(  # one per run: running a day again adds a run, replaces none
+    "reconciliation_runs",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("settlement_date", Date, nullable=False, index=True),  # the WIB day paid
+    Column("gateway", String(20), nullable=False),
+    Column("file_name", String(200), nullable=False),
+    Column("file_digest", String(64), nullable=False),  # SHA-256: the same file run again
+    Column("created_at", UtcDateTime(), nullable=False, index=True),
+    Column("actor_role", String(20), nullable=False),
+    Column("actor_account_id", ID, nullable=True),
+    Column("matched", Integer, nullable=False),
+    Column("not_notified", Integer, nullable=False),
+    Column("not_in_file", Integer, nullable=False),
+    Column("amount_mismatch", Integer, nullable=False),
+    Column("unreadable", Integer, nullable=False),
+    Column("applied", Integer, nullable=False),  # not-notified rows this run applied
+)
+
+reconciliation_rows = Table(
+    "reconciliation_rows",
+    metadata,
+    Column("run_id", ID, ForeignKey("reconciliation_runs.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),  # the report's order
+    Column("line", Integer, nullable=True),  # in the file; NULL: not in the file
+    Column("transaction_id", String(64), nullable=False),
+    Column("invoice_number", String(64), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("file_amount", BigInteger, nullable=True),
+    Column("notice_amount", BigInteger, nullable=True),
+    Column("notice_id", ID, nullable=True),
+    Column("notice_outcome", String(10), nullable=True),
+    Column("applied", String(12), nullable=False),  # none | this_run | earlier_run
+    Column("note", Text, nullable=False),
 )

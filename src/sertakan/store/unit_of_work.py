@@ -1,4 +1,7 @@
-"""The SQL unit of work: one connection, one transaction, rolled back unless committed."""
+"""The SQL unit of work: one connection, one transaction, rolled back unless committed.
+
+It serves every domain's port (registry, access, billing): a change, its audit event, its
+messages and its domain events commit together."""
 
 from __future__ import annotations
 
@@ -14,12 +17,22 @@ from sertakan.store.access_repositories import (
     SqlOutbox,
     SqlTokenRepository,
 )
+from sertakan.store.billing_repositories import (
+    SqlDomainEventLog,
+    SqlInvoiceRepository,
+    SqlNoticeRepository,
+    SqlPaymentRepository,
+    SqlSettlementRepository,
+    SqlSuspenseRepository,
+)
+from sertakan.store.reconciliation_repositories import SqlReconciliationRepository
 from sertakan.store.registry_repositories import (
     SqlBranchRepository,
     SqlMemberRepository,
     SqlSponsorRepository,
     SqlSponsorshipRepository,
 )
+from sertakan.store.reminder_repositories import SqlReminderRepository
 
 
 class SqlUnitOfWork:
@@ -40,6 +53,14 @@ class SqlUnitOfWork:
         self.codes = SqlCodeRepository(self._conn)
         self.audit = SqlAuditLog(self._conn)
         self.outbox = SqlOutbox(self._conn)
+        self.invoices = SqlInvoiceRepository(self._conn)
+        self.settlements = SqlSettlementRepository(self._conn)
+        self.notices = SqlNoticeRepository(self._conn)
+        self.payments = SqlPaymentRepository(self._conn)
+        self.suspense = SqlSuspenseRepository(self._conn)
+        self.events = SqlDomainEventLog(self._conn)
+        self.reconciliations = SqlReconciliationRepository(self._conn)
+        self.reminders = SqlReminderRepository(self._conn)
         return self
 
     def __exit__(

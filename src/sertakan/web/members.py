@@ -52,6 +52,7 @@ def member_page(request: Request, member_id: str) -> Response:
     try:
         card = container.registry.member_card(actor, member_id)
         lines = container.sponsorships.for_member(actor, member_id)
+        cover = container.coverage.member(actor, member_id)  # the protection line
     except MemberNotFound:
         return render_error(request, 404, [N_("Peserta tidak ditemukan")])
     member = card.member
@@ -69,6 +70,7 @@ def member_page(request: Request, member_id: str) -> Response:
             "occupation": occupation(member.occupation),
             "village": container.regions.village(member.region_code),
             "breakdown": Breakdown.of(card.quote),
+            "cover": cover,
         },
     )
 

@@ -26,6 +26,21 @@ Routes (each declares its permission: docs/permissions.md):
     GET  /persetujuan            attestations awaiting a supervisor
     GET  /audit, /audit/unduh.csv  the audit trail (auditor)
     GET/POST /admin/akun, POST /admin/akun/{id}/peran   accounts and roles (admin)
+    GET  /tagihan                a payer's invoices: this month's line by line, months ahead,
+                                 history (own; staff ?sponsor=<id> or ?peserta=<member id>)
+    POST /tagihan/buat, /tagihan/di-muka   issue this month's invoice, or months ahead
+    GET  /tagihan/{id}           one invoice, its status and receipt; .../status the fragment
+                                 the page polls (htmx) until the gateway's notice lands
+    POST /tagihan/{id}/bayar     checkout on a channel -> 303 to the gateway's page
+    GET  /perlindungan           the signed-in worker's protection status (phone first)
+    GET  /peserta/{id}/perlindungan   the same for staff, the sponsor, the enrolling agent
+    GET  /tunggakan              overdue invoices per village, with totals (branch)
+    GET  /suspense               money in suspense; POST /suspense/{id}/alokasi (allocate to
+                                 an invoice number), POST /suspense/{id}/kembalikan (refund)
+    GET  /rekonsiliasi           settlement-file reconciliation runs, newest first; /{id} one
+                                 run's rows, flagged first; /{id}/unduh.csv the rows as CSV
+    GET/POST /sandbox/bayar/{ref} the sandbox gateway's pretend bank (?return_url=/path);
+                                 only when the gateway is the sandbox
     /static/...                  CSS, SVG, vendored htmx
 """
 
@@ -37,6 +52,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from sertakan.bootstrap import Container
+from sertakan.gateways.sandbox import SandboxGateway
 from sertakan.kernel.errors import Unauthorized
 from sertakan.web import (
     accounts,
@@ -45,8 +61,13 @@ from sertakan.web import (
     coverage,
     enrolment,
     home,
+    invoices,
     members,
+    payments_office,
+    protection,
+    reconciliation,
     region_options,
+    sandbox_bank,
     sign_in,
     sponsors,
 )
@@ -71,8 +92,14 @@ def setup(app: FastAPI) -> None:
         coverage,
         audit,
         accounts,
+        invoices,
+        protection,
+        payments_office,
+        reconciliation,
     ):
         app.include_router(module.router)
+    if isinstance(container.gateway, SandboxGateway):
+        app.include_router(sandbox_bank.router)  # a real gateway has its own pages
 
 
 def error_page(request: Request, status: int, messages: list[str]) -> HTMLResponse:

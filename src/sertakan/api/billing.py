@@ -1,0 +1,112 @@
+"""`/api/v1/invoices`: a payer's invoices (tagihan), one with its lines, paying one through the
+gateway, billing months ahead, issuing a payer's month now, and the arrears list.
+
+The services check the scope (a sponsor reaches only their own invoices, a worker their own
+and the ones they are a line of, staff their branch) and write the audit trail.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, status
+
+from sertakan.access.actor import Actor
+from sertakan.access.permissions import Permission
+from sertakan.api.billing_schemas import (
+    CheckoutCreate,
+    InvoiceAheadCreate,
+    InvoiceDetailRead,
+    InvoiceIssueCreate,
+    InvoiceRead,
+    IssueReportRead,
+    PayerKindText,
+    PaymentInstructionRead,
+)
+from sertakan.billing.model import PayerKind
+from sertakan.http.auth import Requires, container_of
+from sertakan.kernel.periods import Month
+
+router = APIRouter(prefix="/invoices", tags=["invoices"])
+
+
+@router.get("", response_model=list[InvoiceRead])
+def payer_invoices(
+    request: Request,
+    payer_kind: Annotated[PayerKindText, Query(description="sponsor or member")],
+    payer_id: Annotated[str, Query(max_length=40, description="The sponsor's or member's id")],
+    actor: Annotated[Actor, Depends(Requires(Permission.INVOICE_READ))],
+) -> list[InvoiceRead]:
+    """A payer's invoices, newest month first."""
+    found = container_of(request).invoices.for_payer(actor, PayerKind(payer_kind), payer_id)
+    return [InvoiceRead.of(invoice) for invoice in found]
+
+
+# Declared before `/{invoice_id}`, which would otherwise take "arrears" for an id.
+@router.get("/arrears", response_model=list[InvoiceRead])
+def arrears(
+    request: Request,
+    actor: Annotated[Actor, Depends(Requires(Permission.PAYMENT_REVIEW))],
+) -> list[InvoiceRead]:
+    """Open invoices past their due date, oldest first (an officer: their branch only)."""
+    return [InvoiceRead.of(i) for i in container_of(request).invoices.arrears(actor)]
+
+
+@router.post(
+    "/ahead",
+    response_model=InvoiceRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": "Every month asked for is billed or paid already"}},
+)
+def bill_months_ahead(
+    request: Request,
+    body: InvoiceAheadCreate,
+    actor: Annotated[Actor, Depends(Requires(Permission.INVOICE_PAY))],
+) -> InvoiceRead:
+    """One invoice for the current month and the next ones (at most the regulation's limit
+    ahead, REGULATION.md §13), for the payer's members not billed or paid yet."""
+    invoice = container_of(request).invoices.issue_ahead(
+        actor, PayerKind(body.payer_kind), body.payer_id, body.months
+    )
+    return InvoiceRead.of(invoice)
+
+
+@router.post("/issue", response_model=IssueReportRead)
+def issue_payer_month(
+    request: Request,
+    body: InvoiceIssueCreate,
+    actor: Annotated[Actor, Depends(Requires(Permission.INVOICE_PAY))],
+) -> IssueReportRead:
+    """Issue one payer's invoice for a month now (idempotent: again issues nothing twice)."""
+    report = container_of(request).invoices.issue_for_payer(
+        actor, PayerKind(body.payer_kind), body.payer_id, Month.parse(body.month)
+    )
+    return IssueReportRead.of(report)
+
+
+@router.get("/{invoice_id}", response_model=InvoiceDetailRead)
+def get_invoice(
+    request: Request,
+    invoice_id: str,
+    actor: Annotated[Actor, Depends(Requires(Permission.INVOICE_READ))],
+) -> InvoiceDetailRead:
+    """An invoice with its lines: each member's month, part by part."""
+    invoice, lines = container_of(request).invoices.invoice(actor, invoice_id)
+    return InvoiceDetailRead.with_lines(invoice, lines)
+
+
+@router.post(
+    "/{invoice_id}/checkout",
+    response_model=PaymentInstructionRead,
+    responses={409: {"description": "The invoice is paid or cancelled"}},
+)
+def checkout(
+    request: Request,
+    invoice_id: str,
+    body: CheckoutCreate,
+    actor: Annotated[Actor, Depends(Requires(Permission.INVOICE_PAY))],
+) -> PaymentInstructionRead:
+    """Open a charge at the gateway for the whole invoice: a virtual-account number, a QRIS
+    payload or the gateway's page, payable for 24 hours."""
+    instruction = container_of(request).payments.checkout(actor, invoice_id, body.channel)
+    return PaymentInstructionRead.of(instruction)

@@ -1,0 +1,85 @@
+"""A member's protection today (or at any moment): per programme, with what to pay to be
+protected again. What the member page, the worker's "Status perlindungan" and
+`GET /api/v1/members/{id}/coverage` show."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sertakan.access.actor import Actor
+from sertakan.access.permissions import Permission
+from sertakan.billing.coverage import Coverage, CoverStatus, coverage_at
+from sertakan.billing.model import Invoice, Settlement
+from sertakan.billing.ports import BillingUnitOfWork
+from sertakan.kernel.clock import Clock
+from sertakan.kernel.periods import Month
+from sertakan.registry.errors import MemberNotFound
+from sertakan.registry.guard import Guard
+from sertakan.registry.model import Member
+from sertakan.regulation.loader import Parameters
+
+
+@dataclass(frozen=True, slots=True)
+class MemberCover:
+    member: Member
+    at: dt.datetime
+    status: CoverStatus
+    programs: tuple[Coverage, ...]  # the member's programmes, in the order JKK, JKM, JHT
+    protected_until: dt.date | None
+    open_invoices: tuple[Invoice, ...]  # what can be paid now: arrears and this month
+    settlements: tuple[Settlement, ...]  # newest month first
+
+    @property
+    def is_protected(self) -> bool:
+        return any(c.covered for c in self.programs)
+
+    @property
+    def to_pay(self) -> int:
+        return sum(i.total for i in self.open_invoices)
+
+    @property
+    def arrears(self) -> tuple[Month, ...]:
+        standing = self.programs[0].standing if self.programs else None
+        return standing.arrears if standing is not None else ()
+
+
+class CoverageService:
+    def __init__(
+        self, uow: Callable[[], BillingUnitOfWork], params: Parameters, clock: Clock
+    ) -> None:
+        self._uow = uow
+        self._params = params
+        self._clock = clock
+        self._guard = Guard(uow, clock)
+
+    def member(self, actor: Actor, member_id: str, at: dt.datetime | None = None) -> MemberCover:
+        self._guard.require(actor, Permission.MEMBER_READ, "member", member_id)
+        at = at or self._clock.now()
+        with self._guard.refusals(), self._uow() as uow:
+            member = uow.members.get(member_id)
+            if member is None:
+                raise MemberNotFound(member_id)
+            self._guard.member(uow, actor, member, "coverage.read")
+            settled = uow.settlements.for_member(member_id)
+            invoices = [i for i in uow.invoices.for_member(member_id) if i.is_open]
+        programs = tuple(
+            coverage_at(
+                self._params,
+                enrolled_on=member.enrolled_on,
+                settlements=settled,
+                program=program,
+                at=at,
+            )
+            for program in member.programs
+        )
+        return MemberCover(
+            member=member,
+            at=at,
+            status=programs[0].status,
+            programs=programs,
+            protected_until=programs[0].protected_until,
+            open_invoices=tuple(sorted(invoices, key=lambda i: i.month)),
+            settlements=tuple(sorted(settled, key=lambda s: s.month, reverse=True)),
+        )

@@ -1,0 +1,78 @@
+"""`sertakan jobs daily [--on DATE]`: the daily billing job, for cron or a systemd timer.
+
+    sertakan jobs daily                  # today, by the container's clock
+    sertakan jobs daily --on 2026-12-12  # a given day (a missed day, a demo)
+
+It applies pending payment notices, issues the month's invoices, cancels invoices past the
+arrears window and queues the day's reminders (`billing.daily`). Safe to run again the same
+day or after a crash: the second run prints zeros. The reminders it queues are sent by
+`sertakan notifications deliver`.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from sertakan.billing.daily import DailyReport, run_daily
+from sertakan.billing.reminders import ReminderService
+from sertakan.bootstrap import Container
+from sertakan.cli.billing_issue import issue_table
+from sertakan.cli.common import CONSOLE, console, open_container, parse_date, reported
+from sertakan.store.unit_of_work import SqlUnitOfWork
+
+jobs_app = typer.Typer(help="Scheduled jobs (run them from cron).", no_args_is_help=True)
+
+
+def reminders_for(container: Container) -> ReminderService:
+    """The reminder service over the container's database, parameters and clock."""
+    return ReminderService(
+        partial(SqlUnitOfWork, container.engine), container.params, container.clock
+    )
+
+
+@jobs_app.command("daily")
+def daily(
+    on: Annotated[
+        str | None, typer.Option(help="The day to run for, YYYY-MM-DD (default today)")
+    ] = None,
+) -> None:
+    """Apply pending payments, bill the month, cancel the unpayable, queue reminders."""
+    container = open_container()
+    day = parse_date(on, "--on") if on else container.clock.today()
+    with reported():
+        report = run_daily(
+            CONSOLE,
+            day,
+            invoices=container.invoices,
+            payments=container.payments,
+            reminders=reminders_for(container),
+        )
+    print_report(report)
+
+
+def print_report(report: DailyReport) -> None:
+    console.print(f"[bold]Daily job for {report.on.isoformat()}[/bold]")
+    applied = ", ".join(f"{outcome.value} {count:,}" for outcome, count in report.notices.items())
+    console.print(
+        f"1. Pending payment notices applied: {report.notices_applied:,}"
+        + (f" ({applied})" if applied else "")
+    )
+    console.print("2. Invoices issued:")
+    console.print(issue_table(report.issued))
+    console.print(f"3. Invoices cancelled (past the arrears window): {report.cancelled:,}")
+    reminders = report.reminders
+    table = Table("Reminder", "Queued", title=f"4. Reminders queued: {reminders.queued:,}")
+    table.add_row("Due soon (jatuh tempo segera)", f"{reminders.due_soon:,}")
+    table.add_row("Unpaid on the due date (belum dibayar)", f"{reminders.unpaid_on_due:,}")
+    table.add_row("Cover ending (perlindungan berakhir)", f"{reminders.cover_ending:,}")
+    console.print(table)
+    if reminders.already_sent:
+        console.print(f"   Queued by another run meanwhile: {reminders.already_sent:,}")
+    if reminders.without_phone:
+        console.print(f"   No phone to send to (recorded): {reminders.without_phone:,}")
+    for reason, count in sorted(reminders.refused.items()):
+        console.print(f"   Cover ending not sent, no amount ({reason}): {count:,}")

@@ -1,0 +1,571 @@
+"""SQL repositories for billing. They never commit: the unit of work does.
+
+Settling an invoice is set-based: one INSERT ... SELECT copies every line of the invoice into
+`settlements` (and one more into `domain_events`), however many workers a sponsor pays for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, delete, insert, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from sertakan.billing.model import (
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+    NoticeOutcome,
+    PayerKind,
+    Payment,
+    Settlement,
+    StoredNotice,
+    SuspenseItem,
+    SuspenseReason,
+    SuspenseStatus,
+)
+from sertakan.kernel.ids import new_id
+from sertakan.kernel.periods import Month
+from sertakan.registry.ports import DuplicateRecord
+from sertakan.store.registry_repositories import insert_checked
+from sertakan.store.tables import (
+    domain_events,
+    invoice_lines,
+    invoices,
+    payment_notices,
+    payments,
+    rejected_notices,
+    settlements,
+    suspense_items,
+)
+
+_BILLED = (InvoiceStatus.OPEN.value, InvoiceStatus.PAID.value)
+_CHUNK = 500  # bounded IN lists
+
+
+def _lock(query: Any, conn: Connection) -> Any:
+    # PostgreSQL: FOR UPDATE. SQLite has one writer (BEGIN IMMEDIATE), so the row is ours.
+    return query.with_for_update() if conn.dialect.name == "postgresql" else query
+
+
+class SqlInvoiceRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, invoice: Invoice, lines: Collection[InvoiceLine]) -> None:
+        row = _invoice_row(invoice)
+        insert_checked(self._conn, insert(invoices).values(**row), {"issue_key": "invoice"})
+        self._conn.execute(insert(invoice_lines), [_line_row(line) for line in lines])
+
+    def get(self, invoice_id: str) -> Invoice | None:
+        return self._one(invoices.c.id == invoice_id)
+
+    def get_by_number(self, number: str) -> Invoice | None:
+        return self._one(invoices.c.number == number)
+
+    def lock(self, invoice_id: str) -> Invoice | None:
+        query = _lock(select(invoices).where(invoices.c.id == invoice_id), self._conn)
+        row = self._conn.execute(query).first()
+        return _invoice(row) if row else None
+
+    def lines(self, invoice_id: str) -> list[InvoiceLine]:
+        rows = self._conn.execute(
+            select(invoice_lines)
+            .where(invoice_lines.c.invoice_id == invoice_id)
+            .order_by(invoice_lines.c.month, invoice_lines.c.member_id)
+        )
+        return [_line(row) for row in rows]
+
+    def set_status(
+        self, invoice_id: str, status: InvoiceStatus, at: dt.datetime, reason: str = ""
+    ) -> None:
+        values: dict[str, Any] = {"status": status.value}
+        if status is InvoiceStatus.PAID:
+            values["paid_at"] = at
+        elif status is InvoiceStatus.CANCELLED:
+            # The issue key is released so the payer's month can be billed again if needed.
+            values |= {"cancelled_at": at, "cancel_reason": reason, "issue_key": None}
+        self._conn.execute(update(invoices).where(invoices.c.id == invoice_id).values(**values))
+
+    def for_payer(self, payer_kind: PayerKind, payer_id: str, limit: int = 50) -> list[Invoice]:
+        return self._many(
+            and_(invoices.c.payer_kind == payer_kind.value, invoices.c.payer_id == payer_id), limit
+        )
+
+    def for_member(self, member_id: str, limit: int = 50) -> list[Invoice]:
+        with_line = select(invoice_lines.c.invoice_id).where(invoice_lines.c.member_id == member_id)
+        return self._many(invoices.c.id.in_(with_line), limit)
+
+    def billed(
+        self, member_ids: Collection[str], months: Collection[Month]
+    ) -> set[tuple[str, Month]]:
+        found: set[tuple[str, Month]] = set()
+        ids, texts = list(member_ids), [str(m) for m in months]
+        for start in range(0, len(ids), _CHUNK):
+            rows = self._conn.execute(
+                select(invoice_lines.c.member_id, invoice_lines.c.month)
+                .join(invoices, invoices.c.id == invoice_lines.c.invoice_id)
+                .where(
+                    invoice_lines.c.member_id.in_(ids[start : start + _CHUNK]),
+                    invoice_lines.c.month.in_(texts),
+                    invoices.c.status.in_(_BILLED),
+                )
+            )
+            found |= {(row.member_id, Month.parse(row.month)) for row in rows}
+        return found
+
+    def open_in(
+        self, *, due_before: dt.date | None = None, month: Month | None = None
+    ) -> list[Invoice]:
+        condition = invoices.c.status == InvoiceStatus.OPEN.value
+        if due_before is not None:
+            condition = and_(condition, invoices.c.due_on < due_before)
+        if month is not None:
+            condition = and_(condition, invoices.c.month == str(month))
+        return self._many(condition, None)
+
+    def open_for_branch(self, branch_code: str | None, limit: int = 500) -> list[Invoice]:
+        condition = invoices.c.status == InvoiceStatus.OPEN.value
+        if branch_code is not None:
+            condition = and_(condition, invoices.c.branch_code == branch_code)
+        return self._many(condition, limit, oldest_first=True)
+
+    def _one(self, condition: Any) -> Invoice | None:
+        row = self._conn.execute(select(invoices).where(condition)).first()
+        return _invoice(row) if row else None
+
+    def _many(
+        self, condition: Any, limit: int | None, *, oldest_first: bool = False
+    ) -> list[Invoice]:
+        order = (
+            (invoices.c.month, invoices.c.created_at)
+            if oldest_first
+            else (invoices.c.month.desc(), invoices.c.created_at.desc())
+        )
+        query = select(invoices).where(condition).order_by(*order)
+        if limit is not None:
+            query = query.limit(limit)
+        return [_invoice(row) for row in self._conn.execute(query)]
+
+
+class SqlSettlementRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def settle_invoice(self, invoice: Invoice, payment: Payment) -> int:
+        lines = invoice_lines.c
+        source = select(
+            lines.member_id,
+            lines.month,
+            literal(invoice.id).label("invoice_id"),
+            literal(payment.id).label("payment_id"),
+            lines.programs,
+            lines.total,
+            literal(payment.paid_at, settlements.c.settled_at.type).label("settled_at"),
+        ).where(lines.invoice_id == invoice.id)
+        statement = insert(settlements).from_select(
+            ["member_id", "month", "invoice_id", "payment_id", "programs", "amount", "settled_at"],
+            source,
+        )
+        try:
+            with self._conn.begin_nested():
+                result = self._conn.execute(statement)
+        except IntegrityError as error:
+            raise DuplicateRecord("settlement", invoice.number) from error
+        return int(result.rowcount)
+
+    def for_member(self, member_id: str) -> list[Settlement]:
+        rows = self._conn.execute(
+            select(settlements)
+            .where(settlements.c.member_id == member_id)
+            .order_by(settlements.c.month)
+        )
+        return [_settlement(row) for row in rows]
+
+    def months_paid(
+        self, member_ids: Collection[str], months: Collection[Month]
+    ) -> set[tuple[str, Month]]:
+        found: set[tuple[str, Month]] = set()
+        ids, texts = list(member_ids), [str(m) for m in months]
+        for start in range(0, len(ids), _CHUNK):
+            rows = self._conn.execute(
+                select(settlements.c.member_id, settlements.c.month).where(
+                    settlements.c.member_id.in_(ids[start : start + _CHUNK]),
+                    settlements.c.month.in_(texts),
+                )
+            )
+            found |= {(row.member_id, Month.parse(row.month)) for row in rows}
+        return found
+
+    def of_members(self, member_ids: Collection[str], since: Month) -> dict[str, list[Settlement]]:
+        """Every settlement from `since` on of each member (for jobs over many members)."""
+        found: dict[str, list[Settlement]] = {}
+        ids = list(member_ids)
+        for start in range(0, len(ids), _CHUNK):
+            rows = self._conn.execute(
+                select(settlements).where(
+                    settlements.c.member_id.in_(ids[start : start + _CHUNK]),
+                    settlements.c.month >= str(since),
+                )
+            )
+            for row in rows:
+                found.setdefault(row.member_id, []).append(_settlement(row))
+        return found
+
+
+class SqlNoticeRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, notice: StoredNotice) -> None:
+        row = {
+            "id": notice.id,
+            "gateway": notice.gateway,
+            "transaction_id": notice.transaction_id,
+            "invoice_number": notice.invoice_number,
+            "amount": notice.amount,
+            "channel": notice.channel,
+            "paid_at": notice.paid_at,
+            "received_at": notice.received_at,
+            "raw_body": notice.raw_body,
+            "outcome": notice.outcome.value,
+            "applied_at": notice.applied_at,
+            "payment_id": notice.payment_id,
+        }
+        # ON CONFLICT DO NOTHING, not a savepoint around a plain INSERT: gateways retry, so a
+        # repeat is routine, and this is one statement instead of three (SAVEPOINT, INSERT,
+        # RELEASE). A concurrent insert of the same transaction still waits for the other's
+        # commit, as with the unique key alone.
+        dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite
+        statement = (
+            dialect.insert(payment_notices)
+            .values(**row)
+            .on_conflict_do_nothing(index_elements=["gateway", "transaction_id"])
+            .returning(payment_notices.c.id)
+        )
+        if self._conn.execute(statement).first() is None:
+            raise DuplicateRecord("transaction_id", "notice")
+
+    def get(self, notice_id: str) -> StoredNotice | None:
+        row = self._conn.execute(
+            select(payment_notices).where(payment_notices.c.id == notice_id)
+        ).first()
+        return _notice(row) if row else None
+
+    def lock(self, notice_id: str) -> StoredNotice | None:
+        query = _lock(select(payment_notices).where(payment_notices.c.id == notice_id), self._conn)
+        row = self._conn.execute(query).first()
+        return _notice(row) if row else None
+
+    def by_transaction(self, gateway: str, transaction_id: str) -> StoredNotice | None:
+        row = self._conn.execute(
+            select(payment_notices).where(
+                payment_notices.c.gateway == gateway,
+                payment_notices.c.transaction_id == transaction_id,
+            )
+        ).first()
+        return _notice(row) if row else None
+
+    def mark(
+        self,
+        notice_id: str,
+        outcome: NoticeOutcome,
+        at: dt.datetime,
+        payment_id: str | None = None,
+    ) -> None:
+        self._conn.execute(
+            update(payment_notices)
+            .where(payment_notices.c.id == notice_id)
+            .values(outcome=outcome.value, applied_at=at, payment_id=payment_id)
+        )
+
+    def pending(self, limit: int = 100) -> list[StoredNotice]:
+        rows = self._conn.execute(
+            select(payment_notices)
+            .where(payment_notices.c.outcome == NoticeOutcome.PENDING.value)
+            .order_by(payment_notices.c.received_at)
+            .limit(limit)
+        )
+        return [_notice(row) for row in rows]
+
+    def paid_between(self, start: dt.datetime, end: dt.datetime) -> list[StoredNotice]:
+        rows = self._conn.execute(
+            select(payment_notices)
+            .where(payment_notices.c.paid_at >= start, payment_notices.c.paid_at < end)
+            .order_by(payment_notices.c.paid_at)
+        )
+        return [_notice(row) for row in rows]
+
+    def reject(self, raw_body: str, signature: str, reason: str, at: dt.datetime) -> str:
+        rejected_id = new_id()
+        self._conn.execute(
+            insert(rejected_notices).values(
+                id=rejected_id,
+                received_at=at,
+                reason=reason,
+                signature=signature[:200],
+                raw_body=raw_body,
+            )
+        )
+        return rejected_id
+
+
+class SqlPaymentRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, payment: Payment) -> None:
+        self._conn.execute(
+            insert(payments).values(
+                id=payment.id,
+                invoice_id=payment.invoice_id,
+                notice_id=payment.notice_id,
+                gateway=payment.gateway,
+                transaction_id=payment.transaction_id,
+                channel=payment.channel,
+                amount=payment.amount,
+                paid_at=payment.paid_at,
+                recorded_at=payment.recorded_at,
+            )
+        )
+
+    def remove(self, payment_id: str) -> None:
+        self._conn.execute(delete(payments).where(payments.c.id == payment_id))
+
+    def for_invoice(self, invoice_id: str) -> list[Payment]:
+        rows = self._conn.execute(
+            select(payments).where(payments.c.invoice_id == invoice_id).order_by(payments.c.paid_at)
+        )
+        return [
+            Payment(
+                row.id,
+                row.invoice_id,
+                row.notice_id,
+                row.gateway,
+                row.transaction_id,
+                row.channel,
+                row.amount,
+                row.paid_at,
+                row.recorded_at,
+            )
+            for row in rows
+        ]
+
+
+class SqlSuspenseRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, item: SuspenseItem) -> None:
+        self._conn.execute(insert(suspense_items).values(**_suspense_row(item)))
+
+    def get(self, item_id: str) -> SuspenseItem | None:
+        row = self._conn.execute(
+            select(suspense_items).where(suspense_items.c.id == item_id)
+        ).first()
+        return _suspense(row) if row else None
+
+    def update(self, item: SuspenseItem) -> None:
+        row = _suspense_row(item)
+        del row["id"]
+        self._conn.execute(
+            update(suspense_items).where(suspense_items.c.id == item.id).values(**row)
+        )
+
+    def reason_for_notice(self, notice_id: str) -> SuspenseReason | None:
+        reason = self._conn.execute(
+            select(suspense_items.c.reason).where(suspense_items.c.notice_id == notice_id)
+        ).scalar_one_or_none()
+        return SuspenseReason(reason) if reason is not None else None
+
+    def open_items(self, branch_code: str | None = None, limit: int = 200) -> list[SuspenseItem]:
+        condition = suspense_items.c.status == SuspenseStatus.OPEN.value
+        if branch_code is not None:
+            # Money naming no known invoice belongs to no branch: every officer may resolve it.
+            condition = and_(
+                condition,
+                or_(
+                    suspense_items.c.branch_code == branch_code,
+                    suspense_items.c.branch_code.is_(None),
+                ),
+            )
+        rows = self._conn.execute(
+            select(suspense_items)
+            .where(condition)
+            .order_by(suspense_items.c.created_at)
+            .limit(limit)
+        )
+        return [_suspense(row) for row in rows]
+
+
+class SqlDomainEventLog:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def payment_settled(self, invoice: Invoice, payment: Payment) -> int:
+        lines = invoice_lines.c
+        source = select(
+            literal(payment.id).label("payment_id"),
+            lines.member_id,
+            lines.month,
+            literal("PaymentSettled").label("kind"),
+            literal(invoice.id).label("invoice_id"),
+            lines.jkk,
+            lines.jkm,
+            lines.jht,
+            literal(payment.paid_at, domain_events.c.occurred_at.type).label("occurred_at"),
+        ).where(lines.invoice_id == invoice.id)
+        statement = insert(domain_events).from_select(
+            [
+                "payment_id",
+                "member_id",
+                "month",
+                "kind",
+                "invoice_id",
+                "jkk",
+                "jkm",
+                "jht",
+                "occurred_at",
+            ],
+            source,
+        )
+        return int(self._conn.execute(statement).rowcount)
+
+
+# -- rows <-> values --------------------------------------------------------------------------
+
+
+def _invoice_row(invoice: Invoice) -> dict[str, Any]:
+    monthly = invoice.kind is InvoiceKind.MONTHLY
+    return {
+        "id": invoice.id,
+        "number": invoice.number,
+        "payer_kind": invoice.payer_kind.value,
+        "payer_id": invoice.payer_id,
+        "kind": invoice.kind.value,
+        "month": str(invoice.month),
+        "due_on": invoice.due_on,
+        "total": invoice.total,
+        "status": invoice.status.value,
+        "branch_code": invoice.branch_code,
+        "created_at": invoice.created_at,
+        "paid_at": invoice.paid_at,
+        "cancelled_at": invoice.cancelled_at,
+        "cancel_reason": invoice.cancel_reason,
+        "issue_key": invoice.issue_key if monthly else None,
+    }
+
+
+def _invoice(row: Row[Any]) -> Invoice:
+    return Invoice(
+        id=row.id,
+        number=row.number,
+        payer_kind=PayerKind(row.payer_kind),
+        payer_id=row.payer_id,
+        kind=InvoiceKind(row.kind),
+        month=Month.parse(row.month),
+        due_on=row.due_on,
+        total=row.total,
+        status=InvoiceStatus(row.status),
+        branch_code=row.branch_code,
+        created_at=row.created_at,
+        paid_at=row.paid_at,
+        cancelled_at=row.cancelled_at,
+        cancel_reason=row.cancel_reason,
+        issue_key=row.issue_key,
+    )
+
+
+def _line_row(line: InvoiceLine) -> dict[str, Any]:
+    return {
+        "invoice_id": line.invoice_id,
+        "member_id": line.member_id,
+        "month": str(line.month),
+        "programs": ",".join(line.programs),
+        "jkk": line.jkk,
+        "jkm": line.jkm,
+        "jht": line.jht,
+        "discount": line.discount,
+        "total": line.total,
+    }
+
+
+def _line(row: Row[Any]) -> InvoiceLine:
+    return InvoiceLine(
+        invoice_id=row.invoice_id,
+        member_id=row.member_id,
+        month=Month.parse(row.month),
+        programs=tuple(row.programs.split(",")),
+        jkk=row.jkk,
+        jkm=row.jkm,
+        jht=row.jht,
+        discount=row.discount,
+        total=row.total,
+    )
+
+
+def _settlement(row: Row[Any]) -> Settlement:
+    return Settlement(
+        member_id=row.member_id,
+        month=Month.parse(row.month),
+        invoice_id=row.invoice_id,
+        payment_id=row.payment_id,
+        programs=tuple(row.programs.split(",")),
+        amount=row.amount,
+        settled_at=row.settled_at,
+    )
+
+
+def _notice(row: Row[Any]) -> StoredNotice:
+    return StoredNotice(
+        id=row.id,
+        gateway=row.gateway,
+        transaction_id=row.transaction_id,
+        invoice_number=row.invoice_number,
+        amount=row.amount,
+        channel=row.channel,
+        paid_at=row.paid_at,
+        received_at=row.received_at,
+        raw_body=row.raw_body,
+        outcome=NoticeOutcome(row.outcome),
+        applied_at=row.applied_at,
+        payment_id=row.payment_id,
+    )
+
+
+def _suspense_row(item: SuspenseItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "notice_id": item.notice_id,
+        "invoice_id": item.invoice_id,
+        "amount": item.amount,
+        "reason": item.reason.value,
+        "status": item.status.value,
+        "branch_code": item.branch_code,
+        "created_at": item.created_at,
+        "resolved_at": item.resolved_at,
+        "resolved_by": item.resolved_by,
+        "resolution_note": item.resolution_note,
+        "allocated_invoice_id": item.allocated_invoice_id,
+    }
+
+
+def _suspense(row: Row[Any]) -> SuspenseItem:
+    return SuspenseItem(
+        id=row.id,
+        notice_id=row.notice_id,
+        invoice_id=row.invoice_id,
+        amount=row.amount,
+        reason=SuspenseReason(row.reason),
+        status=SuspenseStatus(row.status),
+        branch_code=row.branch_code,
+        created_at=row.created_at,
+        resolved_at=row.resolved_at,
+        resolved_by=row.resolved_by,
+        resolution_note=row.resolution_note,
+        allocated_invoice_id=row.allocated_invoice_id,
+    )

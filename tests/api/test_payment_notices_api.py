@@ -1,0 +1,399 @@
+"""`POST /api/v1/payments/notifications`: the gateway's callback, called as the gateway calls it
+(nobody signed in, no CSRF token: the HMAC signature over the raw body is the proof).
+
+The issue's "Bad input" list, each with its own answer, recorded, losing no money: a forged or
+missing signature (401, kept in `rejected_notices`, audited as denied, nothing settled), a
+replay (one settlement, the repeat answers 200 `duplicate`), a wrong amount, an unknown or
+cancelled invoice, a month already paid (200, the money waits in the suspense list), and a
+malformed body (422 naming the field, kept too).
+
+The app's clock is pinned to 2026-11-25 09:00 WIB (tests/api/conftest.py); the office below is
+enrolled that day and November 2026 is issued.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import Table, func, select
+
+from sertakan.billing.model import Invoice, PayerKind
+from sertakan.bootstrap import Container
+from sertakan.kernel.clock import WIB
+from sertakan.kernel.periods import Month
+from sertakan.registry.nik import build_nik
+from sertakan.registry.service import EnrolmentApplication, SponsorApplication
+from sertakan.store.tables import (
+    audit_events,
+    payments,
+    rejected_notices,
+    settlements,
+    suspense_items,
+)
+from tests.support.auth import CONSOLE
+from tests.support.notices import notice_body, signed
+
+NOTIFY = "/api/v1/payments/notifications"
+NOVEMBER = Month(2026, 11)
+PAID_AT = dt.datetime(2026, 11, 25, 8, 0, tzinfo=WIB)  # an hour before the pinned clock
+SPONSOR_PHONE = "+6281298765432"
+OTHER_SPONSOR_PHONE = "+6281311112222"
+SITI_PHONE = "+6281234567890"
+DEWI_PHONE = "+6285712345678"
+SITI = EnrolmentApplication(
+    nik=build_nik("327101", dt.date(1990, 8, 17), "F", 12),
+    full_name="Siti Rahmawati",
+    birth_date=dt.date(1990, 8, 17),
+    sex="F",
+    phone="081234567890",
+    region_code="32.71.01.1001",
+    address="Jl. Pajajaran No. 5",
+    occupation="household_helper",
+    declared_income=1_000_000,
+    programs=("JKK", "JKM", "JHT"),
+)
+
+
+@dataclass(frozen=True)
+class Office:
+    """Ibu Ratna sponsors Siti and Asep; Dewi pays for herself; Pak Hadi sponsors Budi."""
+
+    container: Container
+    sponsor_id: str
+    siti: str
+    asep: str
+    dewi: str
+    other_sponsor_id: str
+    budi: str
+
+    def invoice(self, kind: PayerKind, payer_id: str) -> Invoice:
+        [found] = self.container.invoices.for_payer(CONSOLE, kind, payer_id)
+        return found
+
+    @property
+    def sponsor_invoice(self) -> Invoice:
+        return self.invoice(PayerKind.SPONSOR, self.sponsor_id)
+
+    @property
+    def dewi_invoice(self) -> Invoice:
+        return self.invoice(PayerKind.MEMBER, self.dewi)
+
+    def count(self, table: Table) -> int:
+        with self.container.engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def open_office(container: Container, *, issue: bool = True) -> Office:
+    """Enrol the office through the services (as the console) and issue November 2026."""
+
+    def sponsor(name: str, phone: str, serial: int) -> str:
+        return container.registry.register_sponsor(
+            CONSOLE,
+            SponsorApplication(
+                kind="person",
+                name=name,
+                phone=phone,
+                region_code="32.71.01.1001",
+                address="Jl. Salak 2",
+                nik=build_nik("327101", dt.date(1970, 1, 5), "F", serial),
+            ),
+        ).id
+
+    def enrol(application: EnrolmentApplication) -> str:
+        return container.registry.enrol_member(CONSOLE, application).member.id
+
+    ratna = sponsor("Ibu Ratna", "081298765432", 3)
+    hadi = sponsor("Pak Hadi", "081311112222", 4)
+    siti = enrol(dataclasses.replace(SITI, sponsor_id=ratna))
+    asep = enrol(
+        dataclasses.replace(
+            SITI,
+            nik=build_nik("327102", dt.date(1985, 3, 1), "M", 7),
+            full_name="Asep Suryana",
+            birth_date=dt.date(1985, 3, 1),
+            sex="M",
+            phone="081277778888",
+            occupation="driver",
+            declared_income=2_000_000,
+            programs=("JKK", "JKM"),
+            sponsor_id=ratna,
+        )
+    )
+    dewi = enrol(
+        dataclasses.replace(
+            SITI,
+            nik=build_nik("327103", dt.date(1995, 5, 2), "F", 9),
+            full_name="Dewi Lestari",
+            birth_date=dt.date(1995, 5, 2),
+            phone="085712345678",
+        )
+    )
+    budi = enrol(
+        dataclasses.replace(
+            SITI,
+            nik=build_nik("327104", dt.date(1988, 2, 3), "M", 5),
+            full_name="Budi Santoso",
+            birth_date=dt.date(1988, 2, 3),
+            sex="M",
+            phone="081355556666",
+            sponsor_id=hadi,
+        )
+    )
+    if issue:
+        container.invoices.issue_month(CONSOLE, NOVEMBER)
+    return Office(container, ratna, siti, asep, dewi, hadi, budi)
+
+
+def post_notice(client: TestClient, body: bytes, signature: str | None = None) -> Response:
+    headers = {"Content-Type": "application/json"}
+    if signature is not None:
+        headers["X-Callback-Signature"] = signature
+    return client.post(NOTIFY, content=body, headers=headers)
+
+
+def send(client: TestClient, body: bytes) -> dict[str, object]:
+    """Post a correctly signed notice; the JSON answer, which must be 200."""
+    response = client.post(
+        NOTIFY,
+        content=body,
+        headers={"Content-Type": "application/json", "X-Callback-Signature": signed(body)},
+    )
+    assert response.status_code == 200, response.text
+    answer: dict[str, object] = response.json()
+    return answer
+
+
+@pytest.fixture
+def office(container: Container) -> Office:
+    return open_office(container)
+
+
+def test_a_signed_notice_from_nobody_signed_in_settles_every_worker_of_the_invoice(
+    anonymous: TestClient, office: Office
+) -> None:
+    invoice = office.sponsor_invoice
+
+    answer = send(anonymous, notice_body(invoice.number, invoice.total, "SBX-OK-1", PAID_AT))
+
+    assert answer["status"] == "applied"
+    assert answer["duplicate"] is False
+    assert answer["invoice_number"] == invoice.number
+    assert answer["reason"] is None
+    assert office.sponsor_invoice.status.value == "paid"
+    assert office.count(settlements) == 2  # Siti and Asep, November
+
+
+def test_the_same_notice_twice_settles_once_and_the_repeat_answers_200_duplicate(
+    anonymous: TestClient, office: Office
+) -> None:
+    invoice = office.sponsor_invoice
+    body = notice_body(invoice.number, invoice.total, "SBX-REPLAY", PAID_AT)
+
+    first = send(anonymous, body)
+    repeat = send(anonymous, body)
+
+    assert (first["status"], first["duplicate"]) == ("applied", False)
+    assert (repeat["status"], repeat["duplicate"]) == ("applied", True)
+    assert repeat["notice_id"] == first["notice_id"]
+    assert office.count(payments) == 1
+    assert office.count(settlements) == 2
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [None, "", signed(b"another body"), "sha256=" + "0" * 64],
+    ids=["missing", "empty", "for-another-body", "made-up"],
+)
+def test_a_notice_whose_signature_does_not_verify_answers_401_is_kept_and_settles_nothing(
+    anonymous: TestClient, office: Office, signature: str | None
+) -> None:
+    invoice = office.dewi_invoice
+    body = notice_body(invoice.number, invoice.total, "SBX-FORGED", PAID_AT)
+
+    response = post_notice(anonymous, body, signature)
+
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["rule"] == "payment.signature"
+    # The gateway proves itself by signing, not by a bearer token: no invitation to sign in.
+    assert "www-authenticate" not in response.headers
+    with office.container.engine.connect() as conn:
+        kept = conn.execute(select(rejected_notices)).one()
+        denied = conn.execute(
+            select(audit_events).where(audit_events.c.action == "payment.notice")
+        ).one()
+    assert kept.raw_body == body.decode()
+    assert kept.reason == "payment.signature"
+    assert (denied.outcome, denied.entity_id) == ("denied", kept.id)
+    assert office.count(settlements) == office.count(payments) == 0
+    assert office.dewi_invoice.is_open
+
+
+def test_a_forged_notice_does_not_spend_the_transaction_id_of_the_genuine_one(
+    anonymous: TestClient, office: Office
+) -> None:
+    invoice = office.dewi_invoice
+    body = notice_body(invoice.number, invoice.total, "SBX-LATER-GENUINE", PAID_AT)
+
+    forged = post_notice(anonymous, body, signed(body, secret="not-the-gateway-secret"))
+    genuine = send(anonymous, body)
+
+    assert forged.status_code == 401
+    assert (genuine["status"], genuine["duplicate"]) == ("applied", False)
+
+
+def test_an_amount_that_is_not_the_invoice_total_waits_in_suspense_and_the_invoice_stays_open(
+    anonymous: TestClient, client: TestClient, office: Office
+) -> None:
+    invoice = office.dewi_invoice
+
+    answer = send(anonymous, notice_body(invoice.number, invoice.total - 400, "SBX-SHORT", PAID_AT))
+
+    assert (answer["status"], answer["reason"]) == ("suspense", "amount_mismatch")
+    [item] = client.get("/api/v1/payments/suspense").json()
+    assert item["amount"] == invoice.total - 400
+    assert item["reason"] == "amount_mismatch"
+    assert item["reason_label"] == "Jumlah tidak sama dengan tagihan"
+    assert item["invoice_id"] == invoice.id
+    assert item["status"] == "open"
+    assert client.get(f"/api/v1/invoices/{invoice.id}").json()["status"] == "open"
+    assert office.count(settlements) == 0
+
+
+def test_a_notice_for_an_invoice_nobody_issued_waits_in_suspense_where_the_officer_sees_it(
+    anonymous: TestClient, client: TestClient, office: Office
+) -> None:
+    answer = send(anonymous, notice_body("INV-202611-DEADBEEF", 28_400, "SBX-WHO", PAID_AT))
+
+    assert (answer["status"], answer["reason"]) == ("suspense", "unknown_invoice")
+    [item] = client.get("/api/v1/payments/suspense").json()
+    assert (item["reason"], item["amount"], item["invoice_id"]) == ("unknown_invoice", 28_400, None)
+    assert office.count(settlements) == 0
+
+
+def test_a_notice_for_a_cancelled_invoice_waits_in_suspense_and_settles_nothing(
+    anonymous: TestClient, office: Office
+) -> None:
+    invoice = office.dewi_invoice
+    # November is due 16 November 2026 (the 15th is a Sunday) and payable as arrears for three
+    # months; by 1 March 2027 it has left the window, and the daily job cancels it.
+    assert office.container.invoices.cancel_unpayable(CONSOLE, dt.date(2027, 3, 1)) >= 1
+    assert office.dewi_invoice.status.value == "cancelled"
+
+    answer = send(anonymous, notice_body(invoice.number, invoice.total, "SBX-LATE", PAID_AT))
+
+    assert (answer["status"], answer["reason"]) == ("suspense", "invoice_cancelled")
+    assert office.count(settlements) == 0
+    assert office.count(suspense_items) == 1
+
+
+def test_a_second_transaction_for_a_paid_invoice_waits_in_suspense_as_already_paid(
+    anonymous: TestClient, office: Office
+) -> None:
+    invoice = office.dewi_invoice
+    send(anonymous, notice_body(invoice.number, invoice.total, "SBX-FIRST", PAID_AT))
+
+    again = send(
+        anonymous,
+        notice_body(invoice.number, invoice.total, "SBX-SECOND", PAID_AT + dt.timedelta(hours=1)),
+    )
+
+    assert (again["status"], again["duplicate"], again["reason"]) == (
+        "suspense",
+        False,
+        "already_paid",
+    )
+    assert office.count(payments) == 1
+    assert office.count(settlements) == 1
+    assert office.count(suspense_items) == 1
+
+
+def _notice(**changes: object) -> bytes:
+    data = json.loads(notice_body("INV-202611-00000001", 28_400, "SBX-BAD", PAID_AT))
+    data.update(changes)
+    return json.dumps({k: v for k, v in data.items() if v is not None}).encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "rule"),
+    [
+        (_notice(amount=None), "amount", "payment.notice.amount"),
+        (_notice(amount=28_400.0), "amount", "payment.notice.amount"),
+        (_notice(amount="28400"), "amount", "payment.notice.amount"),
+        (_notice(transaction_id=""), "transaction_id", "payment.notice.transaction_id"),
+        (_notice(paid_at="2026-11-25T08:00:00"), "paid_at", "payment.notice.paid_at"),
+        (_notice(channel="cash"), "channel", "payment.notice.channel"),
+        (_notice(currency="USD"), "currency", "payment.notice.currency"),
+        (b"transaction_id=SBX-1&amount=28400", "body", "payment.notice.not_json"),
+        (b"[1, 2, 3]", "body", "payment.notice.not_object"),
+        (b"", "body", "payment.notice.not_json"),
+    ],
+    ids=[
+        "no-amount",
+        "float-amount",
+        "text-amount",
+        "empty-transaction",
+        "time-without-offset",
+        "unknown-channel",
+        "dollars",
+        "not-json",
+        "json-list",
+        "empty-body",
+    ],
+)
+def test_a_malformed_notice_answers_422_naming_the_field_and_is_kept_for_audit(
+    anonymous: TestClient, office: Office, body: bytes, field: str, rule: str
+) -> None:
+    response = post_notice(anonymous, body, signed(body))
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    errors = response.json()["errors"]
+    assert [(e["field"], e["rule"]) for e in errors] == [(field, rule)]
+    with office.container.engine.connect() as conn:
+        kept = conn.execute(select(rejected_notices)).one()
+    assert kept.reason == rule
+    assert office.count(settlements) == office.count(payments) == 0
+
+
+def test_a_notice_with_several_faults_names_every_one(anonymous: TestClient) -> None:
+    body = _notice(amount=-5, channel="cash", paid_at="kemarin")
+
+    response = post_notice(anonymous, body, signed(body))
+
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert fields == {"amount", "channel", "paid_at"}
+
+
+def test_the_notice_operation_documents_its_body_and_signature_header(
+    anonymous: TestClient,
+) -> None:
+    operation = anonymous.get("/openapi.json").json()["paths"][NOTIFY]["post"]
+
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["properties"]["amount"]["type"] == "integer"
+    assert {p["name"] for p in operation["parameters"] if p["in"] == "header"} == {
+        "X-Callback-Signature"
+    }
+
+
+def test_a_forged_body_with_a_nul_byte_is_refused_and_kept_in_text_every_database_stores(
+    anonymous: TestClient, office: Office
+) -> None:
+    # PostgreSQL text holds no NUL: kept as it came, the refusal itself would fail with a 500
+    # and leave no trace. No JSON notice contains one, so nothing genuine is altered.
+    body = b'{"transaction_id": "SBX-\x00", "amount": 1}'
+
+    response = post_notice(anonymous, body, "sha256=" + "0" * 64)
+
+    assert response.status_code == 401
+    with office.container.engine.connect() as conn:
+        kept = conn.execute(select(rejected_notices)).one()
+    assert kept.raw_body == '{"transaction_id": "SBX-\ufffd", "amount": 1}'

@@ -1,0 +1,264 @@
+"""Issue 6 in a real browser: a sponsor signs in with a phone code, opens Tagihan, issues
+this month's invoice, pays it on the sandbox gateway's page, comes back to Sertakan and sees
+the receipt appear; the worker they pay for then reads "Terlindungi sampai ..." on her phone.
+
+Nothing is short-circuited: the sandbox gateway posts its signed notice, from its own thread,
+to the live server's `/api/v1/payments/notifications`, exactly as a real gateway would, and
+the invoice page learns of it by polling (htmx). For that the app must know its own URL when
+it is built (`Settings.public_url`: the gateway puts it in the payer's link and posts notices
+to it), but `live_server` picks a free port only once it runs. So the server starts with a
+stand-in app (`AppOnceServing`) and the real one is built as soon as the URL is known, before
+any request is made.
+
+The story runs on a 360-pixel phone and a 1280-pixel screen, pinned to 1 December 2026;
+screenshots of each step land in test-artifacts/screenshots/pay_flow-*.png.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+
+from sertakan.app import create_app
+from sertakan.bootstrap import Container, bootstrap
+from sertakan.config import Settings
+from sertakan.notifications.providers import RecordingProvider
+from sertakan.registry.model import Branch
+from sertakan.registry.nik import build_nik
+from sertakan.registry.service import EnrolmentApplication, SponsorApplication
+from sertakan.store.migrate import upgrade
+from tests.support.auth import CONSOLE, cheap_hasher, last_code
+from tests.support.server import live_server
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+SCREENS: dict[str, ViewportSize] = {
+    "phone": {"width": 360, "height": 740},
+    "desktop": {"width": 1280, "height": 800},
+}
+SPONSOR_NAME = "Ibu Ratna Kartika"
+SPONSOR_PHONE = "0812-9876-5432"
+SPONSOR_E164 = "+6281298765432"
+WORKER_NAME = "Siti Rahmawati"
+WORKER_PHONE = "0812-3456-7890"
+WORKER_E164 = "+6281234567890"
+
+
+class AppOnceServing:
+    """An ASGI app that the server can start with before the real one exists.
+
+    It answers the server's lifespan messages itself (the app has no startup work) and hands
+    every request to the app given to `serve`."""
+
+    def __init__(self) -> None:
+        self._app: Any = None
+
+    def serve(self, app: Any) -> None:
+        self._app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        assert self._app is not None, "a request came before the app was built"
+        await self._app(scope, receive, send)
+
+
+@dataclass(frozen=True)
+class Story:
+    base_url: str
+    container: Container
+    provider: RecordingProvider
+    sponsor_id: str
+    worker_id: str
+
+
+@pytest.fixture
+def story(tmp_path: Path) -> Iterator[Story]:
+    provider = RecordingProvider()
+    stand_in = AppOnceServing()
+    with live_server(stand_in) as url:
+        settings = Settings(
+            database_url=f"sqlite:///{tmp_path / 't.db'}",
+            today="2026-12-01",
+            secret_key="b" * 32,
+            gateway_secret="g" * 32,
+            sandbox_db=tmp_path / "sandbox.sqlite",
+            public_url=url,  # the gateway's pay link and its notices come here
+        )
+        container = bootstrap(settings, hasher=cheap_hasher(), provider=provider)
+        upgrade(container.engine)
+        container.registry.add_branch(Branch("BOGOR_KOTA", "Kantor Cabang Bogor Kota", "32.71"))
+        sponsor = container.registry.register_sponsor(
+            CONSOLE,
+            SponsorApplication(
+                kind="person",
+                name=SPONSOR_NAME,
+                phone=SPONSOR_PHONE,
+                region_code="32.71.01.1001",
+                address="Jl. Pajajaran 5",
+                nik=build_nik("327101", dt.date(1970, 1, 5), "F", 3),
+            ),
+        )
+        worker = container.registry.enrol_member(
+            CONSOLE,
+            EnrolmentApplication(
+                nik=build_nik("327101", dt.date(1990, 8, 17), "F", 12),
+                full_name=WORKER_NAME,
+                birth_date=dt.date(1990, 8, 17),
+                sex="F",
+                phone=WORKER_PHONE,
+                region_code="32.71.01.1001",
+                occupation="household_helper",
+                declared_income=1_000_000,
+                programs=("JKK", "JKM", "JHT"),
+                sponsor_id=sponsor.id,
+            ),
+        )
+        stand_in.serve(create_app(container))
+        try:
+            yield Story(url, container, provider, sponsor.id, worker.member.id)
+        finally:
+            getattr(container.gateway, "close", lambda: None)()  # the notices' thread
+            container.engine.dispose()
+
+
+class Phones:
+    """One browser context per person, each with the screen size of the run."""
+
+    def __init__(self, browser: Browser, screen: str) -> None:
+        self._browser = browser
+        self.screen = screen
+        self._contexts: list[BrowserContext] = []
+
+    def open(self) -> Page:
+        context = self._browser.new_context(
+            locale="id-ID", timezone_id="Asia/Jakarta", viewport=SCREENS[self.screen]
+        )
+        self._contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    def close(self) -> None:
+        for context in self._contexts:
+            context.close()
+
+
+@pytest.fixture(params=list(SCREENS))
+def phones(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Phones]:
+    expect.set_options(timeout=10_000)
+    opened = Phones(browser, request.param)
+    yield opened
+    opened.close()
+
+
+def shoot(page: Page, screen: str, step: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"pay_flow-{screen}-{step}.png", full_page=True)
+
+
+def fits_the_screen(page: Page, screen: str) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= SCREENS[screen]["width"], f"{page.url} scrolls sideways: {width}px"
+
+
+def sign_in_with_phone(page: Page, story: Story, typed_phone: str, e164: str) -> None:
+    page.goto(story.base_url + "/masuk/hp")
+    page.get_by_label("Nomor HP").fill(typed_phone)
+    page.get_by_role("button", name="Kirim kode").click()
+    expect(page.get_by_label("Kode dari SMS")).to_be_visible()
+    page.get_by_label("Kode dari SMS").fill(last_code(story.provider, e164))
+    page.get_by_role("button", name="Masuk").click()
+
+
+def test_a_sponsor_pays_this_months_invoice_at_the_gateway_and_the_worker_is_protected(
+    story: Story, phones: Phones
+) -> None:
+    screen = phones.screen
+
+    # The sponsor signs in and opens Tagihan from the menu: nothing issued yet this month.
+    sponsor = phones.open()
+    sign_in_with_phone(sponsor, story, SPONSOR_PHONE, SPONSOR_E164)
+    expect(sponsor).to_have_url(story.base_url + f"/sponsor/{story.sponsor_id}")
+    menu = sponsor.get_by_role("navigation", name="Menu utama")
+    menu.get_by_role("link", name="Tagihan").click()
+    expect(sponsor).to_have_url(story.base_url + "/tagihan")
+    expect(sponsor.get_by_role("heading", level=1)).to_have_text(SPONSOR_NAME)
+    expect(sponsor.locator("[data-no-invoice]")).to_have_text("Tagihan bulan ini belum dibuat.")
+    fits_the_screen(sponsor, screen)
+    shoot(sponsor, screen, "1-no-invoice-yet")
+
+    # Issuing it shows the worker's line, part by part, and what to pay.
+    sponsor.get_by_role("button", name="Buat tagihan bulan ini").click()
+    expect(sponsor.locator("[data-note]")).to_have_text("Tagihan bulan ini sudah dibuat.")
+    current = sponsor.locator("[data-current]")
+    expect(current.get_by_role("heading", level=2)).to_have_text("Tagihan Desember 2026")
+    expect(current.locator("[data-due]")).to_have_text("15 Desember 2026")
+    line = current.locator(".bill-line", has_text=WORKER_NAME)
+    expect(line.locator('[data-part="JHT"] dd')).to_have_text("Rp20.000")
+    expect(line.locator('[data-part="discount"] dd')).to_have_text("−Rp8.400")
+    expect(current.locator("[data-total]")).to_have_text("Rp28.400")
+    number = current.locator("[data-invoice-number]").inner_text()
+    assert re.fullmatch(r"INV-202612-[0-9A-F]{8}", number), number
+    fits_the_screen(sponsor, screen)
+    shoot(sponsor, screen, "2-invoice-issued")
+
+    # Paying: a channel, then the gateway's page (a simulation, and it says so).
+    sponsor.get_by_label("Virtual Account BRI").check()
+    sponsor.get_by_role("button", name="Bayar Rp28.400").click()
+    expect(sponsor).to_have_url(
+        re.compile(r"/sandbox/bayar/SBX-[0-9A-F]+\?return_url=%2Ftagihan%2F")
+    )
+    expect(sponsor.get_by_role("heading", level=1)).to_have_text("Rp28.400")
+    expect(sponsor.locator("main")).to_contain_text("SIMULASI")
+    expect(sponsor.locator("main")).to_contain_text(number)
+    fits_the_screen(sponsor, screen)
+    shoot(sponsor, screen, "3-gateway")
+    sponsor.get_by_role("button", name="Bayar sekarang (simulasi)").click()
+    expect(sponsor.locator("#hasil-bayar")).to_contain_text("Pembayaran berhasil")
+
+    # Back at Sertakan the receipt appears once the gateway's notice has landed.
+    sponsor.get_by_role("link", name="Kembali ke Sertakan").click()
+    expect(sponsor).to_have_url(re.compile(r"/tagihan/[^/?]+$"))
+    expect(sponsor.get_by_role("heading", level=1)).to_have_text(number)
+    receipt = sponsor.locator("[data-receipt]")
+    expect(receipt).to_be_visible()  # at once, or after a poll or two
+    expect(sponsor.locator("#status-tagihan .bill-big")).to_have_text("Lunas")
+    expect(receipt.locator("[data-paid-amount]")).to_have_text("Rp28.400")
+    expect(receipt.locator("[data-channel]")).to_have_text("Virtual Account BRI")
+    expect(receipt).to_contain_text("Desember 2026")
+    expect(sponsor.locator("input[name=kanal]")).to_have_count(0)
+    fits_the_screen(sponsor, screen)
+    shoot(sponsor, screen, "4-receipt")
+
+    # The worker, on her own phone: her card says it in a line, her status page in big.
+    worker = phones.open()
+    sign_in_with_phone(worker, story, WORKER_PHONE, WORKER_E164)
+    expect(worker).to_have_url(story.base_url + f"/peserta/{story.worker_id}")
+    expect(worker.locator(".protection-line strong")).to_have_text(
+        "Terlindungi sampai 31 Desember 2026"
+    )
+    worker.get_by_role("navigation", name="Menu utama").get_by_role(
+        "link", name="Perlindungan"
+    ).click()
+    expect(worker).to_have_url(story.base_url + "/perlindungan")
+    expect(worker.locator(".protection-big")).to_have_text("Terlindungi sampai 31 Desember 2026")
+    for program in ("JKK", "JKM", "JHT"):
+        expect(worker.locator(f'[data-program="{program}"]')).to_have_attribute(
+            "data-covered", "yes"
+        )
+    expect(worker.locator(".protection-payments")).to_contain_text("Rp28.400")
+    fits_the_screen(worker, screen)
+    shoot(worker, screen, "5-worker-protected")

@@ -1,0 +1,339 @@
+"""Fifty deliveries at the same instant still count a sponsor's money exactly once.
+
+Each test starts 50 threads behind a barrier, each calling `payments.receive` (what the
+notification endpoint calls in its threadpool) on one container, on PostgreSQL and on SQLite:
+
+* the SAME signed notice 50 times (a gateway retrying while we answer slowly): one payment,
+  one settlement per worker and month, one receipt, the invoice paid, one stored notice;
+* 50 DIFFERENT notices of the right amount for one invoice (the payer paid on 50 channels):
+  one applies, 49 wait in the suspense list as already paid; the money is settled once;
+* different notices of different amounts, each delivered twice: the right amount applies
+  once, the rest goes to suspense, and no rupiah is lost or counted twice;
+* notices for ten invoices at once: no deadlock between invoices, each paid once;
+* two invoices sharing a worker's month, paid at once: the month is settled once, and the
+  losing invoice is not half settled.
+
+Every call must return (applied, suspense or duplicate); none may raise. On PostgreSQL the
+engine's pool holds a connection for every thread (the default 5 + 10 overflow would make 35
+threads queue at the pool, which hides contention instead of testing it): the server needs
+about 50 free connections.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import QueuePool
+
+import sertakan.bootstrap as bootstrap_module
+from sertakan.billing.model import (
+    Invoice,
+    InvoiceKind,
+    InvoiceStatus,
+    NoticeOutcome,
+    PayerKind,
+    SuspenseReason,
+)
+from sertakan.billing.payments import NoticeResult
+from sertakan.bootstrap import Container, bootstrap
+from sertakan.config import Settings
+from sertakan.notifications.providers import RecordingProvider
+from sertakan.store.engine import make_engine
+from sertakan.store.migrate import upgrade
+from sertakan.store.tables import (
+    audit_events,
+    domain_events,
+    outbox_messages,
+    payment_notices,
+    payments,
+    settlements,
+    suspense_items,
+)
+from tests.support.auth import CONSOLE, cheap_hasher
+from tests.support.containers import GATEWAY_SECRET, SECRET
+from tests.support.notices import notice_body, signed
+from tests.support.payment_office import OPENED, PAID_AT, office_clock, open_office
+
+THREADS = 50
+WORKERS = 4  # on the sponsor's invoice
+
+
+def _engine_for_every_thread(url: str) -> Engine:
+    """`make_engine`'s PostgreSQL engine with a pool as large as the crowd (SQLite has one
+    writer at a time whatever the pool: `make_engine` itself)."""
+    if make_url(url).get_backend_name() != "postgresql":
+        return make_engine(url)
+    return create_engine(url, pool_pre_ping=True, pool_size=THREADS + 2, max_overflow=0)
+
+
+@pytest.fixture(params=["postgres", "sqlite"])
+def container(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Container]:
+    if request.param == "postgres":
+        url: str = request.getfixturevalue("fresh_postgres_url")
+    else:
+        url = f"sqlite:///{tmp_path / 'sertakan.db'}"
+    monkeypatch.setattr(bootstrap_module, "make_engine", _engine_for_every_thread)
+    settings = Settings(
+        database_url=url,
+        secret_key=SECRET,
+        gateway_secret=GATEWAY_SECRET,
+        sandbox_db=tmp_path / "sandbox.sqlite",
+    )
+    built = bootstrap(
+        settings, clock=office_clock(), hasher=cheap_hasher(), provider=RecordingProvider()
+    )
+    upgrade(built.engine)
+    if built.engine.dialect.name == "postgresql":
+        pool = built.engine.pool
+        assert isinstance(pool, QueuePool) and pool.size() >= THREADS
+    try:
+        yield built
+    finally:
+        built.engine.dispose()
+
+
+@pytest.fixture
+def invoice(container: Container) -> Invoice:
+    [sponsor_invoice] = open_office(container, sponsors=1, workers_each=WORKERS)
+    return sponsor_invoice
+
+
+@dataclass(frozen=True)
+class Delivery:
+    body: bytes
+    signature: str
+
+
+def _crowd(
+    receive: Callable[[bytes, str], NoticeResult], deliveries: list[Delivery]
+) -> list[NoticeResult]:
+    """Every delivery on its own thread, released together; any exception fails the test."""
+    start = threading.Barrier(len(deliveries))
+
+    def deliver(delivery: Delivery) -> NoticeResult:
+        start.wait(timeout=60)
+        return receive(delivery.body, delivery.signature)
+
+    with ThreadPoolExecutor(len(deliveries)) as pool:
+        return list(pool.map(deliver, deliveries))  # re-raises the first exception
+
+
+def _delivery(invoice_number: str, amount: int, transaction_id: str) -> Delivery:
+    body = notice_body(invoice_number, amount, transaction_id, PAID_AT)
+    return Delivery(body, signed(body))
+
+
+def _count(engine: Engine, table: object, *where: object) -> int:
+    with engine.connect() as conn:
+        query = select(func.count()).select_from(table)  # type: ignore[arg-type]
+        return int(conn.scalar(query.where(*where)) or 0)  # type: ignore[arg-type]
+
+
+def _receipts(engine: Engine) -> int:
+    return _count(engine, outbox_messages, outbox_messages.c.template == "billing.receipt")
+
+
+def _settled_total(engine: Engine, invoice_id: str) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.scalar(
+                select(func.coalesce(func.sum(settlements.c.amount), 0)).where(
+                    settlements.c.invoice_id == invoice_id
+                )
+            )
+            or 0
+        )
+
+
+def test_fifty_deliveries_of_one_notice_pay_the_invoice_once(
+    container: Container, invoice: Invoice
+) -> None:
+    delivery = _delivery(invoice.number, invoice.total, "SBX-SAME-1")
+
+    results = _crowd(container.payments.receive, [delivery] * THREADS)
+
+    assert {r.outcome for r in results} == {NoticeOutcome.APPLIED}
+    assert Counter(r.duplicate for r in results) == {False: 1, True: THREADS - 1}
+    assert len({r.notice_id for r in results}) == 1
+    engine = container.engine
+    assert _count(engine, payment_notices) == 1
+    assert _count(engine, payments) == 1
+    assert _count(engine, settlements) == WORKERS  # one per worker and month
+    assert _count(engine, domain_events) == WORKERS  # one PaymentSettled each
+    assert _settled_total(engine, invoice.id) == invoice.total
+    assert _receipts(engine) == 1
+    assert _count(engine, suspense_items) == 0
+    assert _count(engine, audit_events, audit_events.c.action == "invoice.paid") == 1
+    paid, _ = container.invoices.invoice(CONSOLE, invoice.id)
+    assert paid.status is InvoiceStatus.PAID
+
+
+def test_fifty_different_payments_of_one_invoice_apply_one_and_hold_the_rest_in_suspense(
+    container: Container, invoice: Invoice
+) -> None:
+    deliveries = [_delivery(invoice.number, invoice.total, f"SBX-MANY-{i}") for i in range(THREADS)]
+
+    results = _crowd(container.payments.receive, deliveries)
+
+    assert Counter(r.outcome for r in results) == {
+        NoticeOutcome.APPLIED: 1,
+        NoticeOutcome.SUSPENSE: THREADS - 1,
+    }
+    assert not any(r.duplicate for r in results)
+    assert {r.reason for r in results if r.outcome is NoticeOutcome.SUSPENSE} == {
+        SuspenseReason.ALREADY_PAID
+    }
+    engine = container.engine
+    assert _count(engine, payment_notices) == THREADS
+    assert _count(engine, payments) == 1
+    assert _settled_total(engine, invoice.id) == invoice.total  # once, not 50 times
+    assert _receipts(engine) == 1
+    held = container.payments.suspense(CONSOLE)
+    assert len(held) == THREADS - 1
+    assert {(i.reason, i.amount, i.invoice_id) for i in held} == {
+        (SuspenseReason.ALREADY_PAID, invoice.total, invoice.id)
+    }
+    [winner] = [r for r in results if r.outcome is NoticeOutcome.APPLIED]
+    assert winner.notice_id not in {i.notice_id for i in held}
+    paid, _ = container.invoices.invoice(CONSOLE, invoice.id)
+    assert paid.status is InvoiceStatus.PAID
+
+
+def test_payments_of_mixed_amounts_delivered_twice_lose_and_double_count_nothing(
+    container: Container, invoice: Invoice
+) -> None:
+    # 25 distinct payments, each delivered twice: a third of the right amount, a third short
+    # by Rp1,000, a third Rp500 over.
+    amounts = [invoice.total + (0, -1_000, 500)[i % 3] for i in range(THREADS // 2)]
+    distinct = [_delivery(invoice.number, a, f"SBX-MIX-{i}") for i, a in enumerate(amounts)]
+
+    results = _crowd(container.payments.receive, distinct + distinct)
+
+    by_notice: dict[str, list[NoticeResult]] = {}
+    for result in results:
+        by_notice.setdefault(result.notice_id, []).append(result)
+    assert len(by_notice) == len(distinct)
+    for pair in by_notice.values():  # both copies told the same story, one of them a repeat
+        assert len(pair) == 2
+        assert sorted(r.duplicate for r in pair) == [False, True]
+        assert len({(r.outcome, r.reason) for r in pair}) == 1
+    outcomes = {notice_id: pair[0] for notice_id, pair in by_notice.items()}
+    [winner] = [r for r in outcomes.values() if r.outcome is NoticeOutcome.APPLIED]
+    engine = container.engine
+    with engine.connect() as conn:
+        amount_of = dict(conn.execute(select(payment_notices.c.id, payment_notices.c.amount)).all())
+        paid_amounts = conn.scalars(select(payments.c.amount)).all()
+    assert amount_of[winner.notice_id] == invoice.total
+    assert paid_amounts == [invoice.total]
+    for notice_id, result in outcomes.items():
+        if notice_id == winner.notice_id:
+            continue
+        assert result.outcome is NoticeOutcome.SUSPENSE
+        if amount_of[notice_id] == invoice.total:
+            assert result.reason is SuspenseReason.ALREADY_PAID
+        else:  # short or over: a mismatch, or already paid if the right one came first
+            assert result.reason in {SuspenseReason.AMOUNT_MISMATCH, SuspenseReason.ALREADY_PAID}
+    held = container.payments.suspense(CONSOLE)
+    assert len(held) == len(distinct) - 1
+    assert {i.notice_id: i.reason for i in held} == {
+        n: r.reason for n, r in outcomes.items() if n != winner.notice_id
+    }
+    # Every rupiah received is either settled once or held in suspense.
+    assert _settled_total(engine, invoice.id) + sum(i.amount for i in held) == sum(amounts)
+    assert _receipts(engine) == 1
+
+
+def test_notices_for_many_invoices_at_once_settle_each_invoice_once(
+    container: Container,
+) -> None:
+    # Ten payers' invoices, five deliveries each (the right one three times, a second payment
+    # and a short one), all at once: no deadlock between invoices, each paid exactly once.
+    invoices = open_office(container, sponsors=5, workers_each=2, self_paying=5, serial=1000)
+    assert len(invoices) == 10
+    deliveries: list[Delivery] = []
+    for k, inv in enumerate(invoices):
+        right = _delivery(inv.number, inv.total, f"SBX-INV-{k}-A")
+        deliveries += [
+            right,
+            right,
+            right,
+            _delivery(inv.number, inv.total, f"SBX-INV-{k}-B"),
+            _delivery(inv.number, inv.total - 100, f"SBX-INV-{k}-C"),
+        ]
+
+    results = _crowd(container.payments.receive, deliveries)
+
+    assert len(results) == THREADS
+    engine = container.engine
+    assert _count(engine, payment_notices) == 3 * len(invoices)
+    assert _count(engine, payments) == len(invoices)
+    assert _receipts(engine) == len(invoices)
+    for inv in invoices:
+        assert _settled_total(engine, inv.id) == inv.total
+        paid, _ = container.invoices.invoice(CONSOLE, inv.id)
+        assert paid.status is InvoiceStatus.PAID
+    assert len(container.payments.suspense(CONSOLE)) == 2 * len(invoices)
+
+
+def test_two_invoices_sharing_a_workers_month_paid_at_once_settle_that_month_once(
+    container: Container, invoice: Invoice
+) -> None:
+    # A sponsor's invoice and, from a race between two issuing runs, the first worker's own
+    # invoice for the same month. Both are paid at the same instant (25 deliveries each): the
+    # month is settled by one of them, the other's money waits in suspense, and the sponsor's
+    # invoice is never half settled.
+    _, lines = container.invoices.invoice(CONSOLE, invoice.id)
+    shared = lines[0]
+    own = Invoice(
+        id="own-invoice-of-the-first-worker",
+        number="INV-202612-0WN00001",
+        payer_kind=PayerKind.MEMBER,
+        payer_id=shared.member_id,
+        kind=InvoiceKind.ADVANCE,
+        month=shared.month,
+        due_on=invoice.due_on,
+        total=shared.total,
+        status=InvoiceStatus.OPEN,
+        branch_code=invoice.branch_code,
+        created_at=OPENED,
+    )
+    with container.uow() as uow:
+        uow.invoices.add(own, [dataclasses.replace(shared, invoice_id=own.id)])
+        uow.commit()
+    both = [
+        _delivery(invoice.number, invoice.total, "SBX-SPONSOR"),
+        _delivery(own.number, own.total, "SBX-OWN"),
+    ]
+
+    results = _crowd(container.payments.receive, both * (THREADS // 2))
+
+    firsts = [r for r in results if not r.duplicate]
+    assert len(firsts) == 2
+    [winner] = [r for r in firsts if r.outcome is NoticeOutcome.APPLIED]
+    [loser] = [r for r in firsts if r.outcome is NoticeOutcome.SUSPENSE]
+    assert loser.reason is SuspenseReason.ALREADY_PAID
+    paid = invoice if winner.invoice_number == invoice.number else own
+    engine = container.engine
+    assert _count(engine, payments) == 1
+    with engine.connect() as conn:
+        rows = conn.execute(select(settlements.c.member_id, settlements.c.invoice_id)).all()
+    assert sorted(tuple(row) for row in rows) == sorted(
+        (line.member_id, paid.id) for line in lines if paid is invoice or line == shared
+    )
+    assert _settled_total(engine, invoice.id) + _settled_total(engine, own.id) == paid.total
+    statuses = {i.id: container.invoices.invoice(CONSOLE, i.id)[0].status for i in (invoice, own)}
+    assert statuses == {
+        paid.id: InvoiceStatus.PAID,
+        (own if paid is invoice else invoice).id: InvoiceStatus.OPEN,
+    }

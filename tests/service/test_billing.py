@@ -1,0 +1,259 @@
+"""Invoices, payments counted once, the suspense list and coverage, through the services."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from sertakan.billing import invoicing
+from sertakan.billing.model import (
+    InvoiceKind,
+    InvoiceStatus,
+    NoticeOutcome,
+    PayerKind,
+    SuspenseReason,
+    SuspenseStatus,
+)
+from sertakan.bootstrap import Container
+from sertakan.kernel.clock import WIB, FixedClock
+from sertakan.kernel.errors import RuleViolation, Unauthorized
+from sertakan.kernel.periods import Month
+from sertakan.notifications.providers import RecordingProvider
+from sertakan.registry.model import Branch
+from sertakan.registry.nik import build_nik
+from sertakan.registry.service import EnrolmentApplication, SponsorApplication
+from sertakan.store.tables import domain_events, outbox_messages, rejected_notices, settlements
+from tests.support.auth import CONSOLE
+from tests.support.containers import sqlite_container
+from tests.support.notices import notice_body, signed
+
+DECEMBER = Month(2026, 12)
+PAID_AT = dt.datetime(2026, 12, 10, 9, 15, tzinfo=WIB)
+SITI = EnrolmentApplication(
+    nik=build_nik("327101", dt.date(1990, 8, 17), "F", 12),
+    full_name="Siti Rahmawati",
+    birth_date=dt.date(1990, 8, 17),
+    sex="F",
+    phone="081234567890",
+    region_code="32.71.01.1001",
+    address="Jl. Pajajaran No. 5",
+    occupation="household_helper",
+    declared_income=1_000_000,
+    programs=("JKK", "JKM", "JHT"),
+)
+
+
+@dataclass
+class Branch1:
+    container: Container
+    clock: FixedClock
+    sponsor_id: str
+    siti: str
+    asep: str
+    dewi: str  # self-paying
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Iterator[Branch1]:
+    clock = FixedClock(dt.datetime(2026, 12, 1, 8, 0, tzinfo=WIB))
+    with sqlite_container(tmp_path, clock=clock, provider=RecordingProvider()) as container:
+        container.registry.add_branch(Branch("BOGOR_KOTA", "Kantor Cabang Bogor Kota", "32.71"))
+        sponsor = container.registry.register_sponsor(
+            CONSOLE,
+            SponsorApplication(
+                kind="person",
+                name="Ibu Ratna",
+                phone="081298765432",
+                region_code="32.71.01.1001",
+                address="Jl. Salak 2",
+                nik=build_nik("327101", dt.date(1970, 1, 5), "F", 3),
+            ),
+        )
+        siti = container.registry.enrol_member(
+            CONSOLE, dataclasses.replace(SITI, sponsor_id=sponsor.id)
+        )
+        asep = container.registry.enrol_member(
+            CONSOLE,
+            dataclasses.replace(
+                SITI,
+                nik=build_nik("327102", dt.date(1985, 3, 1), "M", 7),
+                full_name="Asep Suryana",
+                birth_date=dt.date(1985, 3, 1),
+                sex="M",
+                occupation="driver",
+                declared_income=2_000_000,
+                programs=("JKK", "JKM"),
+                sponsor_id=sponsor.id,
+            ),
+        )
+        dewi = container.registry.enrol_member(
+            CONSOLE,
+            dataclasses.replace(
+                SITI,
+                nik=build_nik("327103", dt.date(1995, 5, 2), "F", 9),
+                full_name="Dewi Lestari",
+                birth_date=dt.date(1995, 5, 2),
+                phone="085712345678",
+            ),
+        )
+        yield Branch1(container, clock, sponsor.id, siti.member.id, asep.member.id, dewi.member.id)
+
+
+def _invoices(office: Branch1, kind: PayerKind, payer: str) -> list[object]:
+    return list(office.container.invoices.for_payer(CONSOLE, kind, payer))
+
+
+def test_a_month_is_billed_once_per_payer_due_on_the_15th_and_issuing_again_issues_nothing(
+    office: Branch1,
+) -> None:
+    first = office.container.invoices.issue_month(CONSOLE, DECEMBER)
+    again = office.container.invoices.issue_month(CONSOLE, DECEMBER)
+
+    assert (first.invoices, first.lines) == (2, 3)
+    assert (again.invoices, again.lines, again.already_billed) == (0, 0, 3)
+    [sponsor_invoice] = office.container.invoices.for_payer(
+        CONSOLE, PayerKind.SPONSOR, office.sponsor_id
+    )
+    # Siti 28,400 (JKK+JKM halved by PP 50/2025, JHT 20,000); Asep, a driver, 10,000 + 3,400.
+    assert sponsor_invoice.total == 28_400 + 13_400
+    assert sponsor_invoice.due_on == dt.date(2026, 12, 15)  # a Tuesday
+    [own] = office.container.invoices.for_payer(CONSOLE, PayerKind.MEMBER, office.dewi)
+    assert own.total == 28_400
+
+
+def test_one_sponsor_payment_settles_every_worker_once_and_a_repeat_changes_nothing(
+    office: Branch1,
+) -> None:
+    office.container.invoices.issue_month(CONSOLE, DECEMBER)
+    [invoice] = office.container.invoices.for_payer(CONSOLE, PayerKind.SPONSOR, office.sponsor_id)
+    body = notice_body(invoice.number, invoice.total, "SBX-1", PAID_AT)
+
+    first = office.container.payments.receive(body, signed(body))
+    repeat = office.container.payments.receive(body, signed(body))
+
+    assert (first.outcome, first.duplicate) == (NoticeOutcome.APPLIED, False)
+    assert (repeat.outcome, repeat.duplicate) == (NoticeOutcome.APPLIED, True)
+    paid, lines = office.container.invoices.invoice(CONSOLE, invoice.id)
+    assert paid.status is InvoiceStatus.PAID
+    with office.container.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(settlements)) == len(lines) == 2
+        assert conn.scalar(select(func.count()).select_from(domain_events)) == 2
+        receipts = conn.execute(
+            select(outbox_messages.c.recipient, outbox_messages.c.body).where(
+                outbox_messages.c.template == "billing.receipt"
+            )
+        ).all()
+    assert [r.recipient for r in receipts] == ["+6281298765432"]  # the sponsor, once
+    assert f"Rp{invoice.total:,}".replace(",", ".") in receipts[0].body
+
+
+def test_a_wrong_amount_goes_to_suspense_and_can_be_refunded_but_not_allocated(
+    office: Branch1,
+) -> None:
+    office.container.invoices.issue_month(CONSOLE, DECEMBER)
+    [invoice] = office.container.invoices.for_payer(CONSOLE, PayerKind.MEMBER, office.dewi)
+    body = notice_body(invoice.number, invoice.total - 1, "SBX-2", PAID_AT)
+
+    result = office.container.payments.receive(body, signed(body))
+
+    assert (result.outcome, result.reason) == (
+        NoticeOutcome.SUSPENSE,
+        SuspenseReason.AMOUNT_MISMATCH,
+    )
+    [item] = office.container.payments.suspense(CONSOLE)
+    assert item.amount == invoice.total - 1
+    with pytest.raises(RuleViolation):
+        office.container.payments.allocate(CONSOLE, item.id, invoice.number, "bayar kurang")
+    refunded = office.container.payments.refund(CONSOLE, item.id, "Transfer balik ke BRI")
+    assert refunded.status is SuspenseStatus.REFUNDED
+    assert office.container.payments.suspense(CONSOLE) == []
+    still, _ = office.container.invoices.invoice(CONSOLE, invoice.id)
+    assert still.status is InvoiceStatus.OPEN
+
+
+def test_a_forged_signature_is_refused_kept_for_audit_and_applies_nothing(
+    office: Branch1,
+) -> None:
+    office.container.invoices.issue_month(CONSOLE, DECEMBER)
+    [invoice] = office.container.invoices.for_payer(CONSOLE, PayerKind.MEMBER, office.dewi)
+    body = notice_body(invoice.number, invoice.total, "SBX-3", PAID_AT)
+
+    with pytest.raises(Unauthorized):
+        office.container.payments.receive(body, signed(body, secret="not-the-secret"))
+
+    with office.container.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(rejected_notices)) == 1
+        assert conn.scalar(select(func.count()).select_from(settlements)) == 0
+    # The genuine notice for the same transaction still applies afterwards.
+    assert office.container.payments.receive(body, signed(body)).outcome is NoticeOutcome.APPLIED
+
+
+def test_cover_starts_when_the_payment_settles_and_runs_to_the_end_of_the_paid_month(
+    office: Branch1,
+) -> None:
+    office.container.invoices.issue_month(CONSOLE, DECEMBER)
+    [invoice] = office.container.invoices.for_payer(CONSOLE, PayerKind.MEMBER, office.dewi)
+    before = office.container.coverage.member(CONSOLE, office.dewi, at=PAID_AT)
+    body = notice_body(invoice.number, invoice.total, "SBX-4", PAID_AT)
+    office.container.payments.receive(body, signed(body))
+
+    an_hour_earlier = office.container.coverage.member(
+        CONSOLE, office.dewi, at=PAID_AT - dt.timedelta(hours=1)
+    )
+    after = office.container.coverage.member(
+        CONSOLE, office.dewi, at=PAID_AT + dt.timedelta(hours=1)
+    )
+
+    assert not before.is_protected
+    assert not an_hour_earlier.is_protected  # paid later: does not cover the past (§13)
+    assert after.is_protected
+    assert [c.program for c in after.programs if c.covered] == ["JKK", "JKM", "JHT"]
+    assert after.protected_until == dt.date(2026, 12, 31)
+
+
+def test_months_ahead_are_billed_up_to_the_limit_and_not_twice(office: Branch1) -> None:
+    ahead = office.container.invoices.issue_ahead(CONSOLE, PayerKind.MEMBER, office.dewi, 3)
+
+    assert ahead.kind is InvoiceKind.ADVANCE
+    _, lines = office.container.invoices.invoice(CONSOLE, ahead.id)
+    assert [str(line.month) for line in lines] == ["2026-12", "2027-01", "2027-02"]
+    with pytest.raises(RuleViolation):
+        office.container.invoices.issue_ahead(CONSOLE, PayerKind.MEMBER, office.dewi, 14)
+    # December is on the advance invoice now: the month's run does not bill it again.
+    report = office.container.invoices.issue_month(CONSOLE, DECEMBER)
+    assert report.already_billed == 1
+
+
+def test_an_unpaid_invoice_is_cancelled_once_its_month_leaves_the_arrears_window(
+    office: Branch1,
+) -> None:
+    office.container.invoices.issue_month(CONSOLE, DECEMBER)
+
+    # Due months on 15 March 2027: December, January, February — December is still payable
+    # arrears; the next day March is due too, and December falls out of the 3-month window.
+    assert office.container.invoices.cancel_unpayable(CONSOLE, dt.date(2027, 3, 15)) == 0
+    assert office.container.invoices.cancel_unpayable(CONSOLE, dt.date(2027, 3, 16)) == 2
+    [invoice] = office.container.invoices.for_payer(CONSOLE, PayerKind.MEMBER, office.dewi)
+    assert invoice.status is InvoiceStatus.CANCELLED
+    body = notice_body(invoice.number, invoice.total, "SBX-5", PAID_AT)
+    result = office.container.payments.receive(body, signed(body))
+    assert result.reason is SuspenseReason.INVOICE_CANCELLED
+
+
+def test_a_sponsor_gets_one_invoice_for_all_workers_however_the_members_are_paged(
+    office: Branch1, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(invoicing, "PAGE", 1)  # every member and sponsor on a page of its own
+
+    report = office.container.invoices.issue_month(CONSOLE, DECEMBER)
+
+    assert (report.invoices, report.lines, report.already_billed) == (2, 3, 0)
+    [invoice] = office.container.invoices.for_payer(CONSOLE, PayerKind.SPONSOR, office.sponsor_id)
+    _, lines = office.container.invoices.invoice(CONSOLE, invoice.id)
+    assert {line.member_id for line in lines} == {office.siti, office.asep}
