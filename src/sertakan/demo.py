@@ -16,8 +16,9 @@ from sertakan.access.actor import Actor
 from sertakan.access.roles import Role
 from sertakan.bootstrap import Container
 from sertakan.registry.kpj import RandomKpjIssuer
-from sertakan.registry.model import Branch
+from sertakan.registry.model import Branch, Sponsor
 from sertakan.registry.nik import build_nik
+from sertakan.registry.ports import UnitOfWork
 from sertakan.registry.regions import Village
 from sertakan.registry.service import EnrolmentApplication, RegistryService, SponsorApplication
 
@@ -365,9 +366,7 @@ def demo_logins(container: Container) -> list[Login]:
         for role, username, password, _ in STAFF
     ]
     with container.uow() as uow:
-        sponsor = next(
-            (s for s in uow.sponsors.list(200) if uow.sponsorships.for_sponsor(s.id)), None
-        )
+        sponsor = login_sponsor(uow)
         if sponsor is None:
             return logins
         worker = uow.members.get(uow.sponsorships.for_sponsor(sponsor.id)[0].member_id)
@@ -375,6 +374,12 @@ def demo_logins(container: Container) -> list[Login]:
     if worker is not None:
         logins.append(Login(Role.WORKER, f"http://127.0.0.1:8000/masuk/hp  {worker.phone}"))
     return logins
+
+
+def login_sponsor(uow: UnitOfWork) -> Sponsor | None:
+    """The sponsor whose phone `demo logins` prints: the first by name with a worker (the demo
+    leaves their invoice unpaid, for a new user to pay)."""
+    return next((s for s in uow.sponsors.list(200) if uow.sponsorships.for_sponsor(s.id)), None)
 
 
 def _seeded_ids(rng: random.Random) -> Callable[[], str]:
