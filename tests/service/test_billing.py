@@ -257,3 +257,23 @@ def test_a_sponsor_gets_one_invoice_for_all_workers_however_the_members_are_page
     [invoice] = office.container.invoices.for_payer(CONSOLE, PayerKind.SPONSOR, office.sponsor_id)
     _, lines = office.container.invoices.invoice(CONSOLE, invoice.id)
     assert {line.member_id for line in lines} == {office.siti, office.asep}
+
+
+def test_a_repeat_of_a_transaction_with_another_amount_changes_nothing_and_is_kept(
+    office: Branch1,
+) -> None:
+    office.container.invoices.issue_month(CONSOLE, DECEMBER)
+    [invoice] = office.container.invoices.for_payer(CONSOLE, PayerKind.MEMBER, office.dewi)
+    body = notice_body(invoice.number, invoice.total, "SBX-6", PAID_AT)
+    office.container.payments.receive(body, signed(body))
+    retold = notice_body(invoice.number, invoice.total + 50_000, "SBX-6", PAID_AT)
+
+    result = office.container.payments.receive(retold, signed(retold))
+
+    assert (result.outcome, result.duplicate) == (NoticeOutcome.APPLIED, True)
+    with office.container.engine.connect() as conn:
+        kept = conn.execute(select(rejected_notices.c.reason, rejected_notices.c.raw_body)).all()
+        assert conn.scalar(select(func.count()).select_from(settlements)) == 1
+    assert [row.reason for row in kept] == ["payment.notice.conflicting_repeat"]
+    assert str(invoice.total + 50_000) in kept[0].raw_body
+    assert office.container.payments.suspense(CONSOLE) == []

@@ -152,16 +152,22 @@ class PaymentService:
             self._reject(text, signature or "", rules[:40], now)
             raise
         stored = _stored(self._new_id(), self._gateway.name, notice, text, now)
+        earlier: StoredNotice | None = None
         with self._uow() as uow:
             try:
                 uow.notices.add(stored)
+                uow.commit()
             except DuplicateRecord:
                 uow.rollback()
                 earlier = uow.notices.by_transaction(self._gateway.name, notice.transaction_id)
                 assert earlier is not None  # the unique key named it
-                return earlier, True
-            uow.commit()
-        return stored, False
+        if earlier is None:
+            return stored, False
+        if _content(earlier) != _content(stored):
+            # The same transaction told differently (another amount, invoice or time): the
+            # first account stands, and this one is kept for the officer and the auditor.
+            self._reject(text, signature or "", "payment.notice.conflicting_repeat", now)
+        return earlier, True
 
     def apply(self, notice_id: str) -> NoticeOutcome:
         """Step 2 for one stored notice; a notice already applied changes nothing."""
@@ -472,6 +478,10 @@ def _misfit(notice: StoredNotice, invoice: Invoice | None) -> SuspenseReason | N
     if notice.amount != invoice.total:
         return SuspenseReason.AMOUNT_MISMATCH
     return None
+
+
+def _content(notice: StoredNotice) -> tuple[str, int, str, dt.datetime]:
+    return (notice.invoice_number, notice.amount, notice.channel, notice.paid_at)
 
 
 def _stored(
