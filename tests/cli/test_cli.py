@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import logging
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from sertakan.cli.app import app
+from sertakan.cli.common import show_app_logs
+from sertakan.notifications.model import Message
+from sertakan.notifications.providers import ConsoleProvider
 from sertakan.registry.nik import build_nik
 
 runner = CliRunner()
@@ -144,3 +149,23 @@ def test_a_missing_region_folder_is_explained_not_a_stack_trace(
     assert result.exit_code == 2
     assert "SERTAKAN_REGIONS_DIR" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_the_server_log_shows_the_console_sms_so_a_demo_user_can_read_their_code() -> None:
+    stream = io.StringIO()
+    handler = show_app_logs(stream)
+    try:
+        ConsoleProvider().deliver(
+            Message(
+                "m1",
+                "sms",
+                "+6281234567890",
+                "code.sign_in",
+                "Kode masuk Sertakan: 123456.",
+                dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC),
+            )
+        )
+    finally:
+        logging.getLogger("sertakan").removeHandler(handler)
+
+    assert "SMS ke +62812*****890: Kode masuk Sertakan: 123456." in stream.getvalue()

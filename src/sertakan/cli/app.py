@@ -13,7 +13,14 @@ from rich.table import Table
 from sertakan.bootstrap import Container
 from sertakan.cli.audit_commands import access_app, audit_app
 from sertakan.cli.batch_commands import billing_app, synth_app
-from sertakan.cli.common import CONSOLE, console, open_container, parse_date, reported
+from sertakan.cli.common import (
+    CONSOLE,
+    console,
+    open_container,
+    parse_date,
+    reported,
+    show_app_logs,
+)
 from sertakan.cli.coverage_commands import coverage_app
 from sertakan.cli.job_commands import jobs_app
 from sertakan.cli.notification_commands import notifications_app
@@ -52,6 +59,7 @@ def serve(
     from sertakan.app import create_app
 
     application = create_app(open_container())
+    show_app_logs()
     console.print(f"Sertakan at [bold]http://{host}:{port}[/bold] (API docs at /docs)")
     uvicorn.run(application, host=host, port=port, log_level="info")
 

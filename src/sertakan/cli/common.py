@@ -4,8 +4,11 @@ is told (a clear message and exit code 2, never a traceback)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TextIO
 
 import typer
 from rich.console import Console
@@ -44,3 +47,14 @@ def parse_date(text: str, field: str) -> dt.date:
     except ValueError:
         err.print(f"[red]error:[/red] {field}: expected a date as YYYY-MM-DD, got {escape(text)!r}")
         raise typer.Exit(2) from None
+
+
+def show_app_logs(stream: TextIO | None = None) -> logging.Handler:
+    """Print the platform's own INFO log lines (the console SMS provider's texts, the sandbox
+    gateway's notice deliveries) beside uvicorn's: without a handler Python drops INFO."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+    logger = logging.getLogger("sertakan")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    return handler
