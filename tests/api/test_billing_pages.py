@@ -28,10 +28,8 @@ from sertakan.bootstrap import Container
 from sertakan.kernel.clock import WIB, FixedClock
 from sertakan.kernel.periods import Month
 from sertakan.notifications.providers import RecordingProvider
-from sertakan.registry.model import Branch
-from sertakan.registry.nik import build_nik
-from sertakan.registry.service import EnrolmentApplication, SponsorApplication
-from tests.support.auth import CONSOLE, FormClient, make_staff, web_phone_sign_in, web_sign_in
+from tests.support.auth import CONSOLE, FormClient, web_phone_sign_in, web_sign_in
+from tests.support.billing_office import open_small_office
 from tests.support.containers import sqlite_container
 from tests.support.notices import notice_body, signed
 
@@ -42,18 +40,6 @@ NOVEMBER = Month(2026, 11)
 SPONSOR_PHONE = "+6281298765432"
 SITI_PHONE = "+6281234567890"
 DEWI_PHONE = "+6285712345678"
-SITI = EnrolmentApplication(
-    nik=build_nik("327101", dt.date(1990, 8, 17), "F", 12),
-    full_name="Siti Rahmawati",
-    birth_date=dt.date(1990, 8, 17),
-    sex="F",
-    phone="081234567890",
-    region_code="32.71.01.1001",  # Batu Tulis
-    address="Jl. Pajajaran No. 5",
-    occupation="household_helper",
-    declared_income=1_000_000,
-    programs=("JKK", "JKM", "JHT"),
-)
 
 
 @dataclass
@@ -107,52 +93,15 @@ def office(tmp_path: Path) -> Iterator[Office]:
     clock = FixedClock(ENROLLED)
     provider = RecordingProvider()
     with sqlite_container(tmp_path, clock=clock, provider=provider) as container:
-        container.registry.add_branch(Branch("BOGOR_KOTA", "Kantor Cabang Bogor Kota", "32.71"))
-        for role in (Role.OFFICER, Role.AUDITOR):
-            make_staff(container, role)
-        sponsor = container.registry.register_sponsor(
-            CONSOLE,
-            SponsorApplication(
-                kind="person",
-                name="Ibu Ratna",
-                phone="081298765432",
-                region_code="32.71.01.1001",
-                address="Jl. Salak 2",
-                nik=build_nik("327101", dt.date(1970, 1, 5), "F", 3),
-            ),
-        )
-        siti = container.registry.enrol_member(
-            CONSOLE, dataclasses.replace(SITI, sponsor_id=sponsor.id)
-        )
-        asep = container.registry.enrol_member(
-            CONSOLE,
-            dataclasses.replace(
-                SITI,
-                nik=build_nik("327102", dt.date(1985, 3, 1), "M", 7),
-                full_name="Asep Suryana",
-                birth_date=dt.date(1985, 3, 1),
-                sex="M",
-                phone="081377778888",
-                occupation="driver",
-                declared_income=2_000_000,
-                programs=("JKK", "JKM"),
-                sponsor_id=sponsor.id,
-            ),
-        )
-        dewi = container.registry.enrol_member(
-            CONSOLE,
-            dataclasses.replace(
-                SITI,
-                nik=build_nik("327103", dt.date(1995, 5, 2), "F", 9),
-                full_name="Dewi Lestari",
-                birth_date=dt.date(1995, 5, 2),
-                phone="085712345678",
-                region_code="32.71.01.1002",  # Bondongan
-            ),
+        people = open_small_office(
+            container,
+            staff=(Role.OFFICER, Role.AUDITOR),
+            asep_phone="081377778888",
+            dewi_region="32.71.01.1002",  # Bondongan
         )
         clock.moment = NOW
         opened = Office(
-            container, clock, provider, sponsor.id, siti.member.id, asep.member.id, dewi.member.id
+            container, clock, provider, people.sponsor_id, people.siti, people.asep, people.dewi
         )
         yield opened
         for client in opened.clients:

@@ -18,24 +18,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from sertakan.app import create_app
 from sertakan.bootstrap import Container, bootstrap
 from sertakan.config import Settings
 from sertakan.notifications.providers import RecordingProvider
-from sertakan.registry.model import Branch
 from sertakan.registry.nik import build_nik
 from sertakan.registry.service import EnrolmentApplication, SponsorApplication
 from sertakan.store.migrate import upgrade
 from tests.support.auth import CONSOLE, cheap_hasher, last_code
+from tests.support.browser import (
+    SCREENS,
+    Phones,
+    fits_the_screen,
+    open_phones,
+    open_story_branch,
+    save_screenshot,
+    sign_in_with_phone,
+)
 from tests.support.server import live_server
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-SCREENS = {
-    "phone": {"width": 360, "height": 740},
-    "desktop": {"width": 1280, "height": 800},
-}
 
 SPONSOR_NAME = "Ibu Ratna Kartika"
 SPONSOR_PHONE = "0812-9876-5432"
@@ -68,18 +70,7 @@ def story(tmp_path: Path) -> Iterator[Story]:
     container = bootstrap(settings, hasher=cheap_hasher(), provider=provider)
     assert container.engine is not None
     upgrade(container.engine)
-    container.registry.add_branch(Branch("BOGOR_KOTA", "Kantor Cabang Bogor Kota", "32.71"))
-    sponsor = container.registry.register_sponsor(
-        CONSOLE,
-        SponsorApplication(
-            kind="person",
-            name=SPONSOR_NAME,
-            phone=SPONSOR_PHONE,
-            region_code="32.71.01.1001",
-            address="Jl. Pajajaran 5",
-            nik=build_nik("327101", dt.date(1970, 1, 5), "F", 3),
-        ),
-    )
+    sponsor_id = open_story_branch(container, SPONSOR_NAME, SPONSOR_PHONE)
     other = container.registry.register_sponsor(
         CONSOLE,
         SponsorApplication(
@@ -108,57 +99,18 @@ def story(tmp_path: Path) -> Iterator[Story]:
         ),
     )
     with live_server(create_app(container)) as url:
-        yield Story(url, container, provider, sponsor.id, other.id, other_worker.member.id)
+        yield Story(url, container, provider, sponsor_id, other.id, other_worker.member.id)
     container.engine.dispose()
-
-
-class Phones:
-    """One browser context per person, each with the screen size of the run."""
-
-    def __init__(self, browser: Browser, screen: str) -> None:
-        self._browser = browser
-        self.screen = screen
-        self._contexts: list[BrowserContext] = []
-
-    def open(self) -> Page:
-        context = self._browser.new_context(
-            locale="id-ID", timezone_id="Asia/Jakarta", viewport=SCREENS[self.screen]
-        )
-        self._contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        return page
-
-    def close(self) -> None:
-        for context in self._contexts:
-            context.close()
 
 
 @pytest.fixture(params=list(SCREENS))
 def phones(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Phones]:
-    expect.set_options(timeout=10_000)
-    opened = Phones(browser, request.param)
-    yield opened
-    opened.close()
+    with open_phones(browser, request.param) as opened:
+        yield opened
 
 
 def shoot(page: Page, screen: str, step: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"sign_in_and_consent-{screen}-{step}.png", full_page=True)
-
-
-def fits_the_screen(page: Page, screen: str) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= SCREENS[screen]["width"], f"{page.url} scrolls sideways: {width}px"
-
-
-def sign_in_with_phone(page: Page, story: Story, typed_phone: str, e164: str) -> None:
-    page.goto(story.base_url + "/masuk/hp")
-    page.get_by_label("Nomor HP").fill(typed_phone)
-    page.get_by_role("button", name="Kirim kode").click()
-    expect(page.get_by_label("Kode dari SMS")).to_be_visible()
-    page.get_by_label("Kode dari SMS").fill(last_code(story.provider, e164))
-    page.get_by_role("button", name="Masuk").click()
+    save_screenshot(page, f"sign_in_and_consent-{screen}-{step}")
 
 
 def choose_region(page: Page, province: str, regency: str, district: str, village: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,28 +24,14 @@ from sertakan.kernel.clock import WIB, FixedClock
 from sertakan.kernel.errors import RuleViolation, Unauthorized
 from sertakan.kernel.periods import Month
 from sertakan.notifications.providers import RecordingProvider
-from sertakan.registry.model import Branch
-from sertakan.registry.nik import build_nik
-from sertakan.registry.service import EnrolmentApplication, SponsorApplication
 from sertakan.store.tables import domain_events, outbox_messages, rejected_notices, settlements
 from tests.support.auth import CONSOLE
+from tests.support.billing_office import open_small_office
 from tests.support.containers import sqlite_container
 from tests.support.notices import notice_body, signed
 
 DECEMBER = Month(2026, 12)
 PAID_AT = dt.datetime(2026, 12, 10, 9, 15, tzinfo=WIB)
-SITI = EnrolmentApplication(
-    nik=build_nik("327101", dt.date(1990, 8, 17), "F", 12),
-    full_name="Siti Rahmawati",
-    birth_date=dt.date(1990, 8, 17),
-    sex="F",
-    phone="081234567890",
-    region_code="32.71.01.1001",
-    address="Jl. Pajajaran No. 5",
-    occupation="household_helper",
-    declared_income=1_000_000,
-    programs=("JKK", "JKM", "JHT"),
-)
 
 
 @dataclass
@@ -63,46 +48,8 @@ class Branch1:
 def office(tmp_path: Path) -> Iterator[Branch1]:
     clock = FixedClock(dt.datetime(2026, 12, 1, 8, 0, tzinfo=WIB))
     with sqlite_container(tmp_path, clock=clock, provider=RecordingProvider()) as container:
-        container.registry.add_branch(Branch("BOGOR_KOTA", "Kantor Cabang Bogor Kota", "32.71"))
-        sponsor = container.registry.register_sponsor(
-            CONSOLE,
-            SponsorApplication(
-                kind="person",
-                name="Ibu Ratna",
-                phone="081298765432",
-                region_code="32.71.01.1001",
-                address="Jl. Salak 2",
-                nik=build_nik("327101", dt.date(1970, 1, 5), "F", 3),
-            ),
-        )
-        siti = container.registry.enrol_member(
-            CONSOLE, dataclasses.replace(SITI, sponsor_id=sponsor.id)
-        )
-        asep = container.registry.enrol_member(
-            CONSOLE,
-            dataclasses.replace(
-                SITI,
-                nik=build_nik("327102", dt.date(1985, 3, 1), "M", 7),
-                full_name="Asep Suryana",
-                birth_date=dt.date(1985, 3, 1),
-                sex="M",
-                occupation="driver",
-                declared_income=2_000_000,
-                programs=("JKK", "JKM"),
-                sponsor_id=sponsor.id,
-            ),
-        )
-        dewi = container.registry.enrol_member(
-            CONSOLE,
-            dataclasses.replace(
-                SITI,
-                nik=build_nik("327103", dt.date(1995, 5, 2), "F", 9),
-                full_name="Dewi Lestari",
-                birth_date=dt.date(1995, 5, 2),
-                phone="085712345678",
-            ),
-        )
-        yield Branch1(container, clock, sponsor.id, siti.member.id, asep.member.id, dewi.member.id)
+        people = open_small_office(container)
+        yield Branch1(container, clock, people.sponsor_id, people.siti, people.asep, people.dewi)
 
 
 def _invoices(office: Branch1, kind: PayerKind, payer: str) -> list[object]:

@@ -3,7 +3,6 @@ job, run twice, through the services on SQLite."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,12 +20,10 @@ from sertakan.kernel.clock import WIB, FixedClock
 from sertakan.kernel.periods import Month
 from sertakan.notifications import templates
 from sertakan.notifications.providers import RecordingProvider
-from sertakan.registry.model import Branch
-from sertakan.registry.nik import build_nik
-from sertakan.registry.service import EnrolmentApplication, SponsorApplication
 from sertakan.store.tables import invoices, outbox_messages, reminders_sent
 from sertakan.store.unit_of_work import SqlUnitOfWork
 from tests.support.auth import CONSOLE
+from tests.support.billing_office import SITI, open_small_office
 from tests.support.containers import sqlite_container
 from tests.support.notices import notice_body, signed
 
@@ -34,18 +31,6 @@ DECEMBER = Month(2026, 12)
 PAID_AT = dt.datetime(2026, 12, 10, 9, 15, tzinfo=WIB)
 SPONSOR_PHONE = "+6281298765432"
 DEWI_PHONE = "+6285712345678"
-SITI = EnrolmentApplication(
-    nik=build_nik("327101", dt.date(1990, 8, 17), "F", 12),
-    full_name="Siti Rahmawati",
-    birth_date=dt.date(1990, 8, 17),
-    sex="F",
-    phone="081234567890",
-    region_code="32.71.01.1001",
-    address="Jl. Pajajaran No. 5",
-    occupation="household_helper",
-    declared_income=1_000_000,
-    programs=("JKK", "JKM", "JHT"),
-)
 
 
 @dataclass
@@ -88,47 +73,11 @@ def office(tmp_path: Path) -> Iterator[Office]:
     """Ibu Ratna pays for Siti and Asep; Dewi pays for herself. Nothing is billed yet."""
     clock = FixedClock(dt.datetime(2026, 11, 20, 8, 0, tzinfo=WIB))
     with sqlite_container(tmp_path, clock=clock, provider=RecordingProvider()) as container:
-        container.registry.add_branch(Branch("BOGOR_KOTA", "Kantor Cabang Bogor Kota", "32.71"))
-        sponsor = container.registry.register_sponsor(
-            CONSOLE,
-            SponsorApplication(
-                kind="person",
-                name="Ibu Ratna",
-                phone="081298765432",
-                region_code="32.71.01.1001",
-                address="Jl. Salak 2",
-                nik=build_nik("327101", dt.date(1970, 1, 5), "F", 3),
-            ),
-        )
-        container.registry.enrol_member(CONSOLE, dataclasses.replace(SITI, sponsor_id=sponsor.id))
-        container.registry.enrol_member(
-            CONSOLE,
-            dataclasses.replace(
-                SITI,
-                nik=build_nik("327102", dt.date(1985, 3, 1), "M", 7),
-                full_name="Asep Suryana",
-                birth_date=dt.date(1985, 3, 1),
-                sex="M",
-                occupation="driver",
-                declared_income=2_000_000,
-                programs=("JKK", "JKM"),
-                sponsor_id=sponsor.id,
-            ),
-        )
-        dewi = container.registry.enrol_member(
-            CONSOLE,
-            dataclasses.replace(
-                SITI,
-                nik=build_nik("327103", dt.date(1995, 5, 2), "F", 9),
-                full_name="Dewi Lestari",
-                birth_date=dt.date(1995, 5, 2),
-                phone="085712345678",
-            ),
-        )
+        people = open_small_office(container)
         reminders = ReminderService(
             partial(SqlUnitOfWork, container.engine), container.params, clock
         )
-        office = Office(container, clock, reminders, sponsor.id, dewi.member.id)
+        office = Office(container, clock, reminders, people.sponsor_id, people.dewi)
         office.on(dt.date(2026, 12, 1))
         yield office
 
