@@ -9,9 +9,9 @@ itself; the worker sends them only if that failed.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from time import sleep
 from typing import Annotated
 
 import typer
@@ -56,7 +56,7 @@ def deliver(
                     console.print(_summary(report))
                 # A full run suggests more is waiting: go again at once.
                 if report.sent + report.failed + report.gave_up < limit:
-                    time.sleep(interval)
+                    sleep(interval)
         except KeyboardInterrupt:
             console.print("Stopped.")
 
