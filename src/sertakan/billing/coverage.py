@@ -21,26 +21,12 @@ from enum import StrEnum
 from sertakan.billing.model import Settlement
 from sertakan.kernel.clock import WIB
 from sertakan.kernel.errors import ParameterMissing
-from sertakan.kernel.periods import Month
+from sertakan.kernel.periods import Month, date_id
 from sertakan.regulation.calendar import next_working_day
 from sertakan.regulation.loader import Parameters
 from sertakan.regulation.standing import Standing, Status, standing_on
 
 PROGRAMS = ("JKK", "JKM", "JHT")
-_BULAN = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 
 
 class CoverStatus(StrEnum):
@@ -106,7 +92,7 @@ def coverage_at(
             False,
             CoverStatus.MENUNGGU,
             f"Not a member yet on {on.isoformat()}",
-            f"Belum menjadi peserta pada {tanggal(on)}",
+            f"Belum menjadi peserta pada {date_id(on)}",
             month,
             None,
             None,
@@ -128,7 +114,7 @@ def coverage_at(
     later = next((s for s in settlements if s.month == month and s.settled_at > at), None)
     if this is None:
         why = f"The contribution for {month} had not settled by {_moment(at)}"
-        why_id = f"Iuran {bulan(month)} belum lunas pada {_momen(at)}"
+        why_id = f"Iuran {month.name_id} belum lunas pada {_momen(at)}"
         if later is not None:
             why += f" (it settled later, {_moment(later.settled_at)}: it does not cover the past)"
             why_id += (
@@ -145,7 +131,7 @@ def coverage_at(
             False,
             status,
             f"{program} was not among the programmes paid for {month}",
-            f"Program {program} tidak termasuk iuran {bulan(month)}",
+            f"Program {program} tidak termasuk iuran {month.name_id}",
             month,
             this.settled_at,
             until,
@@ -158,7 +144,7 @@ def coverage_at(
         True,
         status,
         f"The contribution for {month} settled {_moment(this.settled_at)}, before the event",
-        f"Iuran {bulan(month)} lunas {_momen(this.settled_at)}: terlindungi",
+        f"Iuran {month.name_id} lunas {_momen(this.settled_at)}: terlindungi",
         month,
         this.settled_at,
         until,
@@ -182,19 +168,10 @@ def _protected_until(by_month: dict[Month, Settlement], month: Month) -> dt.date
     return month.last_day
 
 
-def bulan(month: Month) -> str:
-    return f"{_BULAN[month.month - 1]} {month.year}"
-
-
-def tanggal(day: dt.date) -> str:
-    """ "31 Desember 2026"."""
-    return f"{day.day} {_BULAN[day.month - 1]} {day.year}"
-
-
 def _moment(moment: dt.datetime) -> str:
     return moment.astimezone(WIB).strftime("%Y-%m-%d %H:%M WIB")
 
 
 def _momen(moment: dt.datetime) -> str:
     local = moment.astimezone(WIB)
-    return f"{tanggal(local.date())} pukul {local:%H.%M} WIB"
+    return f"{date_id(local.date())} pukul {local:%H.%M} WIB"

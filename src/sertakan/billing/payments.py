@@ -61,12 +61,12 @@ from sertakan.kernel.ids import new_id
 from sertakan.notifications import templates
 from sertakan.notifications.model import Message
 from sertakan.registry.guard import Guard
+from sertakan.registry.model import Member, Sponsor
 from sertakan.registry.ports import DuplicateRecord
 
 log = logging.getLogger(__name__)
 
 CHARGE_HOURS = 24  # how long a virtual account or QRIS stays payable
-_MONTHS_ID = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +111,7 @@ class PaymentService:
             if invoice is None:
                 raise InvoiceNotFound(invoice_id)
             reach_invoice(self._guard, uow, actor, invoice, Permission.INVOICE_PAY.value)
-            payer_name = self._payer_name(uow, invoice)
+            payer_name = _name_of(self._payer(uow, invoice))
         if not invoice.is_open:
             raise InvoiceNotPayable(invoice.status.label_id)
         return self._gateway.create_payment(
@@ -152,15 +152,7 @@ class PaymentService:
             self._reject(text, signature or "", rules[:40], now)
             raise
         stored = _stored(self._new_id(), self._gateway.name, notice, text, now)
-        earlier: StoredNotice | None = None
-        with self._uow() as uow:
-            try:
-                uow.notices.add(stored)
-                uow.commit()
-            except DuplicateRecord:
-                uow.rollback()
-                earlier = uow.notices.by_transaction(self._gateway.name, notice.transaction_id)
-                assert earlier is not None  # the unique key named it
+        earlier = self._insert_once(stored)
         if earlier is None:
             return stored, False
         if _content(earlier) != _content(stored):
@@ -187,16 +179,24 @@ class PaymentService:
         """A payment found in the gateway's settlement file but never notified: stored as if
         notified (the file is the gateway's signed record), to be applied like any notice."""
         stored = _stored(self._new_id(), self._gateway.name, notice, raw, self._clock.now())
+        earlier = self._insert_once(stored)
+        if earlier is not None:
+            return earlier, True
+        return self._apply(stored.id), False
+
+    def _insert_once(self, stored: StoredNotice) -> StoredNotice | None:
+        """Put the notice in the inbox; None when it is new, else the one stored before
+        under the same gateway transaction (the unique key refused the copy)."""
         with self._uow() as uow:
             try:
                 uow.notices.add(stored)
+                uow.commit()
+                return None
             except DuplicateRecord:
                 uow.rollback()
-                earlier = uow.notices.by_transaction(self._gateway.name, notice.transaction_id)
-                assert earlier is not None
-                return earlier, True
-            uow.commit()
-        return self._apply(stored.id), False
+                earlier = uow.notices.by_transaction(stored.gateway, stored.transaction_id)
+                assert earlier is not None  # the unique key named it
+                return earlier
 
     # -- the suspense list ------------------------------------------------------------------
 
@@ -376,9 +376,10 @@ class PaymentService:
         payment: Payment,
         now: dt.datetime,
     ) -> None:
-        phone = self._payer_phone(uow, invoice)
-        if phone is None:
+        payer = self._payer(uow, invoice)
+        if payer is None:
             return
+        phone = payer.phone
         lines = uow.invoices.lines(invoice.id)
         workers = len({line.member_id for line in lines})
         body = templates.receipt(
@@ -452,19 +453,16 @@ class PaymentService:
         with self._uow() as uow:
             return uow.suspense.reason_for_notice(notice.id)
 
-    def _payer_name(self, uow: BillingUnitOfWork, invoice: Invoice) -> str:
+    def _payer(self, uow: BillingUnitOfWork, invoice: Invoice) -> Sponsor | Member | None:
         if invoice.payer_kind is PayerKind.SPONSOR:
-            sponsor = uow.sponsors.get(invoice.payer_id)
-            return sponsor.name if sponsor else ""
-        member = uow.members.get(invoice.payer_id)
-        return member.full_name if member else ""
+            return uow.sponsors.get(invoice.payer_id)
+        return uow.members.get(invoice.payer_id)
 
-    def _payer_phone(self, uow: BillingUnitOfWork, invoice: Invoice) -> str | None:
-        if invoice.payer_kind is PayerKind.SPONSOR:
-            sponsor = uow.sponsors.get(invoice.payer_id)
-            return sponsor.phone if sponsor else None
-        member = uow.members.get(invoice.payer_id)
-        return member.phone if member else None
+
+def _name_of(payer: Sponsor | Member | None) -> str:
+    if payer is None:
+        return ""
+    return payer.full_name if isinstance(payer, Member) else payer.name
 
 
 def _misfit(notice: StoredNotice, invoice: Invoice | None) -> SuspenseReason | None:
@@ -503,5 +501,5 @@ def _stored(
 
 def _months_label(lines: list[InvoiceLine]) -> str:
     months = sorted({line.month for line in lines})
-    names = [f"{_MONTHS_ID[m.month - 1]} {m.year}" for m in months]
+    names = [m.short_name_id for m in months]
     return names[0] if len(names) == 1 else f"{names[0]}–{names[-1]}"

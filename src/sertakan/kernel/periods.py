@@ -46,6 +46,58 @@ class Month:
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
+    @property
+    def name_id(self) -> str:
+        """The month as Indonesians write it: ``Desember 2026``."""
+        return f"{MONTH_NAMES_ID[self.month - 1]} {self.year}"
+
+    @property
+    def short_name_id(self) -> str:
+        """Abbreviated, for an SMS: ``Des 2026``."""
+        return f"{MONTH_NAMES_ID_SHORT[self.month - 1]} {self.year}"
+
+
+# Indonesian month names, for the texts written in Bahasa Indonesia outside the web pages
+# (which spell dates with Babel): legal references, coverage reasons, SMS.
+MONTH_NAMES_ID = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+MONTH_NAMES_ID_SHORT = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "Mei",
+    "Jun",
+    "Jul",
+    "Agu",
+    "Sep",
+    "Okt",
+    "Nov",
+    "Des",
+)
+
+
+def date_id(day: dt.date) -> str:
+    """``31 Desember 2026``."""
+    return f"{day.day} {MONTH_NAMES_ID[day.month - 1]} {day.year}"
+
+
+def short_date_id(day: dt.date) -> str:
+    """``31 Des 2026``."""
+    return f"{day.day} {MONTH_NAMES_ID_SHORT[day.month - 1]} {day.year}"
+
 
 def age_on(birth_date: dt.date, day: dt.date) -> int:
     """Completed years of age on `day`."""

@@ -17,6 +17,7 @@ import unicodedata
 from typing import Literal
 
 from sertakan.kernel.clock import WIB
+from sertakan.kernel.periods import short_date_id
 
 Lang = Literal["id", "en"]
 
@@ -36,7 +37,6 @@ MIN_FIRST_NAME = 12  # a first name is short: it may be cut this far to keep one
 MAX_REFERENCE = 32  # an invoice number or a months label is never longer than this
 
 # Month abbreviations as Indonesians write them (CLDR "id", the form banks print).
-_MONTHS_ID = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 PAY_WAYS = "Bayar lewat VA bank, QRIS, Alfamart atau Indomaret."
 
 # GSM 03.38 default alphabet (one septet each), without the escape character, and its
@@ -144,7 +144,7 @@ def format_rupiah(amount: int) -> str:
 
 def short_date(day: dt.date) -> str:
     """A date as Indonesians write it short: ``15 Des 2026``."""
-    return f"{day.day} {_MONTHS_ID[day.month - 1]} {day.year}"
+    return short_date_id(day)
 
 
 def _reference(text: str) -> str:

@@ -40,20 +40,6 @@ __all__ = [
 
 BPU_ORDER = (Program.JKK, Program.JKM, Program.JHT)
 PU_ORDER = (Program.JKK, Program.JKM, Program.JHT, Program.JP, Program.JKP)
-_BULAN = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-]
 
 
 @dataclass(frozen=True)
@@ -318,7 +304,7 @@ def _pp50_discount(
         description_en=f"PP 50/2025: {percent} off {programs} for BPU workers, {sector_en}, "
         f"{first} to {last}",
         description_id=f"PP 50/2025: diskon {percent} iuran {' dan '.join(cut)} bagi peserta "
-        f"BPU, {sector_id}, {_bulan(first)} s.d. {_bulan(last)}",
+        f"BPU, {sector_id}, {first.name_id} s.d. {last.name_id}",
         programs=cut,
         factor=factor,
         amount_off=sum(full[code] - parts[code] for code in cut),
@@ -429,7 +415,3 @@ def _en(amount: int) -> str:
 
 def _id(amount: int) -> str:
     return f"Rp{amount:,}".replace(",", ".")
-
-
-def _bulan(month: Month) -> str:
-    return f"{_BULAN[month.month - 1]} {month.year}"
