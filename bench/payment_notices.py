@@ -10,9 +10,10 @@
              than payers).
              It becomes the template of every database below (CREATE DATABASE ... TEMPLATE),
              so each run starts from the same unpaid invoices.
-2. service   `payments.receive` in this process, one notice after another: notices per second,
-             SQL statements and commits per notice, and a cProfile of the call (where the time
-             goes: waiting on PostgreSQL, SQLAlchemy, our code).
+2. service   `payments.receive_many` in this process, one notice at a time and then batches of
+             `--batch` (what the endpoint's group commit hands over under load): notices per
+             second, SQL statements and commits per notice, and a cProfile of the calls (where
+             the time goes: waiting on PostgreSQL, SQLAlchemy, our code).
 3. http      for each `--workers` count, that many single-process uvicorn servers on free
              ports of 127.0.0.1 (or one `uvicorn --workers N` with `--uvicorn-workers`: see
              `serving` for why that is not the default), driven from this process by an
@@ -269,6 +270,7 @@ def deliveries(billed: list[Billed], duplicates: float, seed: int) -> list[Deliv
 
 @dataclass
 class ServiceRun:
+    batch: int
     notices: int
     seconds: float
     cpu: float  # this process (the service's Python), seconds
@@ -284,11 +286,17 @@ class ServiceRun:
 
 
 def service_run(
-    server: Server, database: str, url: str, folder: Path, sample: list[Delivery]
+    server: Server, database: str, url: str, folder: Path, sample: list[Delivery], batch: int
 ) -> ServiceRun:
-    """One thread, one notice after another: half of the sample timed (with the CPU of this
+    """One thread, `batch` notices per call: half of the sample timed (with the CPU of this
     process and of the database backend), the other half under cProfile."""
     container = open_container(url, folder)
+
+    def receive(deliveries: list[Delivery]) -> None:
+        for start in range(0, len(deliveries), batch):
+            chunk = deliveries[start : start + batch]
+            container.payments.receive_many([(d.body, d.signature) for d in chunk])
+
     engine = container.engine
     statements: collections.Counter[str] = collections.Counter()
     counts = collections.Counter[str]()
@@ -309,8 +317,7 @@ def service_run(
         ("rollback", on_transaction),
         ("checkout", on_checkout),
     ]
-    for warm in sample[:20]:
-        container.payments.receive(warm.body, warm.signature)
+    receive(sample[:20])
     for name, listener in listeners:
         event.listen(engine, name, listener)
     half = (len(sample) - 20) // 2
@@ -319,8 +326,7 @@ def service_run(
     database_before = sum(cpu_seconds(pid, children=False) for pid in backends)
     cpu_before = time.process_time()
     started = time.perf_counter()
-    for delivery in timed:
-        container.payments.receive(delivery.body, delivery.signature)
+    receive(timed)
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu_before
     database_cpu = sum(cpu_seconds(pid, children=False) for pid in backends) - database_before
@@ -328,11 +334,11 @@ def service_run(
         event.remove(engine, name, listener)
     profiler = cProfile.Profile()
     profiler.enable()
-    for delivery in profiled:
-        container.payments.receive(delivery.body, delivery.signature)
+    receive(profiled)
     profiler.disable()
     engine.dispose()
     return ServiceRun(
+        batch,
         len(timed),
         seconds,
         cpu,
@@ -349,7 +355,8 @@ def print_service(run: ServiceRun, top: int) -> None:
     per = sum(run.statements.values()) / n
     trips = per + (2 * run.transactions + run.checkouts) / n
     print(
-        f"service, 1 thread, in process: {n:,} notices in {run.seconds:.2f} s = "
+        f"service, 1 thread, in process, {run.batch} per call: {n:,} notices in "
+        f"{run.seconds:.2f} s = "
         f"{run.rate:,.0f} notices/s ({1000 / run.rate:.2f} ms each; CPU per notice: this "
         f"process {1000 * run.cpu / n:.2f} ms, the PostgreSQL backend "
         f"{1000 * run.database_cpu / n:.2f} ms)"
@@ -409,9 +416,12 @@ def serving(
 
     By default each process is its own single-process uvicorn on its own port, and the client
     spreads its connections over them (as a reverse proxy would). `uvicorn --workers N` is not
-    the default: uvicorn binds that socket itself with protocol 0, so asyncio does not set
-    TCP_NODELAY on the connections it accepts, and every answer waits ~40 ms for the client's
-    delayed ACK (Nagle) unless many requests are in flight. `--uvicorn-workers` measures it.
+    the default: the processes share one listening socket and the kernel hands the client's
+    keep-alive connections to them unevenly, so one process queues while the other idles
+    (measured with uvloop: 963 notices/s, p99 168 ms, against 1,143/s, p99 49 ms, with a port
+    each). Without uvloop it was worse: uvicorn binds that socket itself with protocol 0, so
+    asyncio does not set TCP_NODELAY and every answer waited ~40 ms for the client's delayed
+    ACK (Nagle). `--uvicorn-workers` measures it.
     """
     env = dict(
         os.environ,
@@ -737,6 +747,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--workers-per-sponsor", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=4, help="threads enrolling members")
     parser.add_argument("--service-sample", type=int, default=400, help="notices, in process")
+    parser.add_argument("--batch", type=int, default=16, help="notices per call, in process")
     parser.add_argument("--top", type=int, default=15, help="functions shown from the profile")
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument(
@@ -770,12 +781,16 @@ def main() -> None:
             f"{args.payers - args.payers // 3:,} self-paying workers) in "
             f"{time.perf_counter() - started:,.1f} s"
         )
-        service_url = server.create(f"{template}_service", template)
         sample = deliveries(billed[: args.service_sample], 0.0, args.seed)
-        service = service_run(server, f"{template}_service", service_url, folder, sample)
-        server.drop(f"{template}_service")
-        print()
-        print_service(service, args.top)
+        services = []
+        for batch in (1, args.batch):
+            name = f"{template}_service{batch}"
+            service_url = server.create(name, template)
+            services.append(service_run(server, name, service_url, folder, sample, batch))
+            server.drop(name)
+            print()
+            print_service(services[-1], args.top)
+        service = services[-1]
         runs = http_runs(server, template, folder, billed, args)
         print()
         tps = pgbench(server, args.concurrency, args.duration, args.scale)
@@ -838,7 +853,9 @@ def _summary(
     print("\nsummary (notices/s counts every request, re-deliveries included)")
     best = max(runs, key=lambda w: runs[w][1].rate) if runs else None
     for workers, (_, notices) in runs.items():
-        ratios = [f"/ in-process service {notices.rate / service.rate:.2f}x"]
+        ratios = [
+            f"/ in-process service ({service.batch} per call) {notices.rate / service.rate:.2f}x"
+        ]
         if tps:
             ratios.append(f"/ pgbench tps {notices.rate / tps:.3f}")
         print(

@@ -13,16 +13,19 @@ enrolled that day and November 2026 is issued.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import Table, func, select
 
+from sertakan.app import create_app
 from sertakan.billing.model import Invoice, PayerKind
 from sertakan.bootstrap import Container
 from sertakan.kernel.clock import WIB
@@ -37,6 +40,7 @@ from sertakan.store.tables import (
     suspense_items,
 )
 from tests.support.auth import CONSOLE
+from tests.support.loops import run_apart
 from tests.support.notices import notice_body, signed
 
 NOTIFY = "/api/v1/payments/notifications"
@@ -397,3 +401,53 @@ def test_a_forged_body_with_a_nul_byte_is_refused_and_kept_in_text_every_databas
     with office.container.engine.connect() as conn:
         kept = conn.execute(select(rejected_notices)).one()
     assert kept.raw_body == '{"transaction_id": "SBX-\ufffd", "amount": 1}'
+
+
+def test_notices_arriving_together_are_stored_and_applied_together_each_with_its_answer(
+    container: Container, office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Twelve requests at once (a gateway flushing its queue around the 15th): the endpoint
+    # hands them to the service in batches (group commit), and each request still gets its
+    # own answer: the first payment of each invoice applies, a repeat says so, the rest wait.
+    batches: list[int] = []
+    receive_many = container.payments.receive_many
+
+    def recording(deliveries: list[tuple[bytes, str | None]]) -> list[object]:
+        batches.append(len(deliveries))
+        return list(receive_many(deliveries))
+
+    monkeypatch.setattr(container.payments, "receive_many", recording)
+    sponsor, own = office.sponsor_invoice, office.dewi_invoice
+    bodies = [notice_body(sponsor.number, sponsor.total, "SBX-TOGETHER-S", PAID_AT)] * 3
+    bodies += [notice_body(own.number, own.total, f"SBX-TOGETHER-{k}", PAID_AT) for k in range(8)]
+    bodies += [notice_body(own.number, own.total, "SBX-TOGETHER-FORGED", PAID_AT)]
+    signatures = [signed(b) for b in bodies[:-1]] + ["sha256=" + "0" * 64]
+
+    async def deliver_all() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=create_app(container))
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as gateway:
+            return await asyncio.gather(
+                *(
+                    gateway.post(
+                        NOTIFY,
+                        content=body,
+                        headers={"X-Callback-Signature": sig, "content-type": "application/json"},
+                    )
+                    for body, sig in zip(bodies, signatures, strict=True)
+                )
+            )
+
+    answers = run_apart(deliver_all())
+
+    assert sum(batches) == len(bodies) and max(batches) > 1
+    assert [a.status_code for a in answers] == [200] * 11 + [401]
+    told = [a.json() for a in answers[:-1]]
+    assert [(t["status"], t["duplicate"]) for t in told[:3]] == [
+        ("applied", False),
+        ("applied", True),
+        ("applied", True),
+    ]
+    own_answers = sorted((t["status"], t["reason"]) for t in told[3:])
+    assert own_answers == [("applied", None)] + [("suspense", "already_paid")] * 7
+    assert office.count(payments) == 2
+    assert office.count(rejected_notices) == 1

@@ -13,6 +13,11 @@ notification endpoint calls in its threadpool) on one container, on PostgreSQL a
 * two invoices sharing a worker's month, paid at once: the month is settled once, and the
   losing invoice is not half settled.
 
+Then batches, as the endpoint's group commit hands them over (`receive_many`): overlapping
+batches in different orders on several threads (no deadlock, each invoice paid once, every
+copy of a notice told the same outcome), and, on PostgreSQL, a batch that meets a month
+settled by a transaction it could not see yet (it is planned again, and holds that money).
+
 Every call must return (applied, suspense or duplicate); none may raise. On PostgreSQL the
 engine's pool holds a connection for every thread (the default 5 + 10 overflow would make 35
 threads queue at the pool, which hides contention instead of testing it): the server needs
@@ -22,6 +27,8 @@ about 50 free connections.
 from __future__ import annotations
 
 import dataclasses
+import logging
+import random
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -47,6 +54,7 @@ from sertakan.billing.payments import NoticeResult
 from sertakan.bootstrap import Container, bootstrap
 from sertakan.config import Settings
 from sertakan.notifications.providers import RecordingProvider
+from sertakan.store.billing_repositories import SqlNoticeRepository
 from sertakan.store.engine import make_engine
 from sertakan.store.migrate import upgrade
 from sertakan.store.tables import (
@@ -337,3 +345,112 @@ def test_two_invoices_sharing_a_workers_month_paid_at_once_settle_that_month_onc
         paid.id: InvoiceStatus.PAID,
         (own if paid is invoice else invoice).id: InvoiceStatus.OPEN,
     }
+
+
+def test_overlapping_batches_in_different_orders_pay_each_invoice_once_without_deadlock(
+    container: Container,
+) -> None:
+    invoices = open_office(container, sponsors=4, workers_each=2, self_paying=4, serial=2000)
+    deliveries: list[Delivery] = []
+    for k, inv in enumerate(invoices):
+        deliveries += [
+            _delivery(inv.number, inv.total, f"SBX-BATCH-{k}-A"),
+            _delivery(inv.number, inv.total, f"SBX-BATCH-{k}-B"),  # a second payment
+            _delivery(inv.number, inv.total + 500, f"SBX-BATCH-{k}-C"),
+        ]
+    batches = []
+    for seed in range(10):  # ten servers' batches, each holding most notices, shuffled
+        batch = random.Random(seed).sample(deliveries, k=len(deliveries) - 3)
+        batches.append([(d.body, d.signature) for d in batch])
+    start = threading.Barrier(len(batches))
+
+    def deliver(batch: list[tuple[bytes, str]]) -> list[NoticeResult]:
+        start.wait(timeout=60)
+        answers = container.payments.receive_many(batch)
+        assert all(isinstance(a, NoticeResult) for a in answers), answers
+        return [a for a in answers if isinstance(a, NoticeResult)]
+
+    with ThreadPoolExecutor(len(batches)) as pool:
+        results = [r for answers in pool.map(deliver, batches) for r in answers]
+
+    told: dict[str, set[tuple[NoticeOutcome, SuspenseReason | None]]] = {}
+    for result in results:
+        told.setdefault(result.notice_id, set()).add((result.outcome, result.reason))
+    assert all(len(outcomes) == 1 for outcomes in told.values())  # every copy, the same story
+    assert Counter(r.duplicate for r in results)[False] == len(told) == len(deliveries)
+    engine = container.engine
+    assert _count(engine, payments) == len(invoices)
+    assert _receipts(engine) == len(invoices)
+    for inv in invoices:
+        assert _settled_total(engine, inv.id) == inv.total
+    held = container.payments.suspense(CONSOLE)
+    assert len(held) == 2 * len(invoices)
+    assert sum(i.amount for i in held) == sum(2 * inv.total + 500 for inv in invoices)
+
+
+@pytest.mark.parametrize("container", ["postgres"], indirect=True)
+def test_a_batch_meeting_a_month_settled_meanwhile_is_planned_again_and_holds_that_money(
+    container: Container,
+    invoice: Invoice,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The sponsor's payment is written but not committed; meanwhile the first worker's own
+    # invoice for the same month is paid. Its batch cannot see the sponsor's settlements, so
+    # it plans to settle the month, waits on the unique key, fails when the sponsor's
+    # transaction commits, and is planned again: now the month is paid, the money is held.
+    _, lines = container.invoices.invoice(CONSOLE, invoice.id)
+    shared = lines[0]
+    own = Invoice(
+        id="own-invoice-of-the-first-worker",
+        number="INV-202612-0WN00002",
+        payer_kind=PayerKind.MEMBER,
+        payer_id=shared.member_id,
+        kind=InvoiceKind.ADVANCE,
+        month=shared.month,
+        due_on=invoice.due_on,
+        total=shared.total,
+        status=InvoiceStatus.OPEN,
+        branch_code=invoice.branch_code,
+        created_at=OPENED,
+    )
+    with container.uow() as uow:
+        uow.invoices.add(own, [dataclasses.replace(shared, invoice_id=own.id)])
+        uow.commit()
+    written, go_on = threading.Event(), threading.Event()
+    original = SqlNoticeRepository.mark_many
+    sponsor_thread = "sponsor-payment"
+
+    def mark_then_wait(self: SqlNoticeRepository, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        if threading.current_thread().name == sponsor_thread:
+            written.set()
+            assert go_on.wait(timeout=30)
+
+    monkeypatch.setattr(SqlNoticeRepository, "mark_many", mark_then_wait)
+    sponsor = _delivery(invoice.number, invoice.total, "SBX-SPONSOR-2")
+    worker = _delivery(own.number, own.total, "SBX-OWN-2")
+    outcome: dict[str, NoticeResult] = {}
+
+    def pay_sponsor() -> None:
+        outcome["sponsor"] = container.payments.receive(sponsor.body, sponsor.signature)
+
+    caplog.set_level(logging.INFO, logger="sertakan.billing.payments")
+    paying = threading.Thread(target=pay_sponsor, name=sponsor_thread)
+    paying.start()
+    assert written.wait(timeout=30)
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(container.payments.receive, worker.body, worker.signature)
+        with pytest.raises(TimeoutError):  # blocked on the month's unique key
+            pending.result(timeout=1)
+        go_on.set()
+        paying.join(timeout=30)
+        held = pending.result(timeout=30)
+
+    assert outcome["sponsor"].outcome is NoticeOutcome.APPLIED
+    assert (held.outcome, held.reason) == (NoticeOutcome.SUSPENSE, SuspenseReason.ALREADY_PAID)
+    assert "a month was settled meanwhile; planning 1 notices again" in caplog.messages
+    engine = container.engine
+    assert _count(engine, payments) == 1
+    assert _settled_total(engine, invoice.id) == invoice.total
+    assert _settled_total(engine, own.id) == 0

@@ -207,19 +207,21 @@ def test_a_run_that_stopped_between_storing_and_applying_is_finished_by_the_next
     path = office.settlement_file(tmp_path / "settlement.csv")
     invoice = office.invoices["Dewi"]
     with office.container.uow() as uow:  # what a run leaves when it dies after storing
-        uow.notices.add(
-            StoredNotice(
-                id="stored-by-a-dead-run",
-                gateway="sandbox",
-                transaction_id=dewi,
-                invoice_number=invoice.number,
-                amount=invoice.total,
-                channel="va_bri",
-                paid_at=PAID_AT,
-                received_at=PAID_AT,
-                raw_body=f"{SETTLEMENT_RAW_PREFIX}settlement.csv line 2\n",
-                outcome=NoticeOutcome.PENDING,
-            )
+        uow.notices.add_new(
+            [
+                StoredNotice(
+                    id="stored-by-a-dead-run",
+                    gateway="sandbox",
+                    transaction_id=dewi,
+                    invoice_number=invoice.number,
+                    amount=invoice.total,
+                    channel="va_bri",
+                    paid_at=PAID_AT,
+                    received_at=PAID_AT,
+                    raw_body=f"{SETTLEMENT_RAW_PREFIX}settlement.csv line 2\n",
+                    outcome=NoticeOutcome.PENDING,
+                )
+            ]
         )
         uow.commit()
 

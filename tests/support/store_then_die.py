@@ -64,8 +64,8 @@ def main(argv: list[str]) -> int:
             original_mark(self, *args, **kwargs)
             die()  # the notice is marked applied, everything written: only the commit is left
 
-        original_mark = SqlNoticeRepository.mark
-        SqlNoticeRepository.mark = mark_then_die  # type: ignore[method-assign]
+        original_mark = SqlNoticeRepository.mark_many
+        SqlNoticeRepository.mark_many = mark_then_die  # type: ignore[method-assign]
         container.payments.receive(body, signed(body))
     return 3  # still alive: the test fails on this exit code
 

@@ -4,7 +4,8 @@ not be applied as it came (allocate it to an invoice, or refund it).
 The notice route is open to anyone: the HMAC signature over the raw body is the proof, so the
 body is read as bytes and never re-serialised before it is checked. A forged notice is kept
 for audit and answered 401; a malformed one 422 naming the fields; a stored one 200, a repeat
-included (`duplicate: true`, nothing changed), so the gateway stops retrying.
+included (`duplicate: true`, nothing changed), so the gateway stops retrying. Notices that
+arrive together are stored and applied together (`http.group_commit`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
 from sertakan.access.actor import Actor
 from sertakan.access.permissions import Permission
@@ -26,8 +26,10 @@ from sertakan.api.billing_schemas import (
     SuspenseItemRead,
     SuspenseRefund,
 )
+from sertakan.billing.payments import Delivery, NoticeResult
 from sertakan.billing.signatures import SIGNATURE_HEADER
 from sertakan.http.auth import Requires, container_of
+from sertakan.http.group_commit import GroupCommit
 from sertakan.kernel.errors import Unauthorized
 
 router = APIRouter(prefix="/payments", tags=["payments"])
@@ -61,10 +63,8 @@ async def payment_notification(
     """The gateway's callback: store the notice once per transaction, then apply its money to
     the invoice or keep it in the suspense list."""
     raw_body = await request.body()
-    payments = container_of(request).payments
     try:
-        # Database work in a synchronous service: off the event loop.
-        result = await run_in_threadpool(payments.receive, raw_body, signature)
+        result = await notice_batches(request).submit((raw_body, signature))
     except Unauthorized as refused:
         answer = problems.access_refused(401, refused.rule, refused.message, refused.message_id)
         # The gateway proves itself with the signature, not a bearer token: do not invite it
@@ -72,6 +72,15 @@ async def payment_notification(
         del answer.headers["WWW-Authenticate"]
         return answer
     return NoticeResultRead.of(result)
+
+
+def notice_batches(request: Request) -> GroupCommit[Delivery, NoticeResult]:
+    """The app's one group commit of notices (made on first use, over its container)."""
+    state = request.app.state
+    if not hasattr(state, "notice_batches"):
+        state.notice_batches = GroupCommit(container_of(request).payments.receive_many)
+    batches: GroupCommit[Delivery, NoticeResult] = state.notice_batches
+    return batches
 
 
 @router.get("/suspense", response_model=list[SuspenseItemRead])

@@ -1,32 +1,37 @@
 """Payments: open a charge at the gateway, and count each notice's money exactly once.
 
-A notice goes through two steps, each its own transaction (an inbox):
+Notices go through two steps, each its own transaction (an inbox), and both take a batch:
+the notification endpoint hands over every request that arrived while the previous batch
+was being written (`http.group_commit`), so the cost of a transaction is shared.
 
-1. **Store.** The signature is checked over the raw body (a forged notice is kept in
-   `rejected_notices` for audit and answered 401); the notice is parsed (a malformed one is
+1. **Store.** Each signature is checked over the raw body (a forged notice is kept in
+   `rejected_notices` for audit and answered 401); each notice is parsed (a malformed one is
    kept likewise and answered 422), then stored under the gateway's transaction id. The same
-   transaction again is a duplicate: the store's unique key refuses it and nothing changes.
-2. **Apply.** The notice and its invoice are locked; a notice already applied changes nothing.
-   Money that fits the invoice settles every line of it in one set-based insert, records the
-   payment, one `PaymentSettled` event per member and month, the audit event and the receipt
-   in the outbox. Money that does not fit (unknown invoice, wrong amount, cancelled, already
-   paid) goes to the suspense list for a branch officer: never dropped.
+   transaction again is a duplicate: the store's unique key skips it and nothing changes.
+2. **Apply.** The pending notices and their invoices are locked (in id order, so batches
+   never deadlock); a notice already applied changes nothing. `applying.plan` decides, in the
+   order received, which money settles its invoice and which goes to the suspense list
+   (unknown invoice, wrong amount, cancelled, already paid: never dropped). Then one statement
+   per table writes the payments, the settlements of every line, one `PaymentSettled` event
+   per member and month, the invoices paid, the audit events and the receipts in the outbox.
 
-A process that dies between the two leaves a stored, pending notice: `apply_pending` (the
-daily job, `sertakan payments apply`) applies it once; a repeat of the notice does too.
+A process that dies between the two leaves stored, pending notices: `apply_pending` (the
+daily job, `sertakan payments apply`) applies them once; a repeat of a notice does too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from sertakan.access.actor import Actor
 from sertakan.access.auditing import event
 from sertakan.access.permissions import Permission
 from sertakan.audit.model import Outcome
+from sertakan.billing.applying import Hold, Settle, plan
 from sertakan.billing.channels import CHANNELS
 from sertakan.billing.errors import (
     InvoiceNotFound,
@@ -42,6 +47,8 @@ from sertakan.billing.model import (
     NoticeOutcome,
     PayerKind,
     Payment,
+    PaymentSettled,
+    Settlement,
     StoredNotice,
     SuspenseItem,
     SuspenseReason,
@@ -56,7 +63,7 @@ from sertakan.billing.ports import (
 )
 from sertakan.billing.snapshots import invoice_snapshot, payment_snapshot, suspense_snapshot
 from sertakan.kernel.clock import Clock
-from sertakan.kernel.errors import RuleViolation
+from sertakan.kernel.errors import RuleViolation, Unauthorized
 from sertakan.kernel.ids import new_id
 from sertakan.notifications import templates
 from sertakan.notifications.model import Message
@@ -65,8 +72,16 @@ from sertakan.registry.model import Member, Sponsor
 from sertakan.registry.ports import DuplicateRecord
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 CHARGE_HOURS = 24  # how long a virtual account or QRIS stays payable
+# A batch that meets a month settled meanwhile by another transaction (the unique key) is
+# rolled back and planned again, now seeing that month; twice more at most.
+_ATTEMPTS = 3
+APPLY_BATCH = 200  # notices per apply transaction in `apply_pending`
+
+Delivery = tuple[bytes, str | None]  # a notice's raw body and its signature header
+Refusal = Unauthorized | RuleViolation  # a forged or malformed notice (recorded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +93,15 @@ class NoticeResult:
     duplicate: bool
     invoice_number: str
     reason: SuspenseReason | None = None
+
+    @classmethod
+    def of(
+        cls, notice: StoredNotice, duplicate: bool, reason: SuspenseReason | None
+    ) -> NoticeResult:
+        held = notice.outcome is NoticeOutcome.SUSPENSE
+        return cls(
+            notice.id, notice.outcome, duplicate, notice.invoice_number, reason if held else None
+        )
 
 
 class PaymentService:
@@ -129,74 +153,119 @@ class PaymentService:
     def receive(self, raw_body: bytes, signature: str | None) -> NoticeResult:
         """Store the notice, then apply it. Raises Unauthorized (bad signature) or
         RuleViolation (malformed); both are recorded first."""
-        stored, duplicate = self.store(raw_body, signature)
-        if stored.outcome is NoticeOutcome.PENDING:
-            stored = self._apply(stored.id)
-        reason = self._suspense_reason(stored) if stored.outcome is NoticeOutcome.SUSPENSE else None
-        return NoticeResult(stored.id, stored.outcome, duplicate, stored.invoice_number, reason)
+        return _or_raise(self.receive_many([(raw_body, signature)])[0])
+
+    def receive_many(self, deliveries: Sequence[Delivery]) -> list[NoticeResult | Refusal]:
+        """Store a batch of notices in one transaction, then apply the pending ones in one
+        more; for each delivery, in order, its result or why it was refused."""
+        stored = self.store_many(deliveries)
+        accepted = [s for s in stored if not isinstance(s, Exception)]
+        in_order = dict.fromkeys(n.id for n, _ in accepted if n.outcome is NoticeOutcome.PENDING)
+        final, reasons = self._apply_batch(list(in_order)) if in_order else ({}, {})
+        unexplained = {  # repeats of notices held before
+            n.id
+            for n, _ in accepted
+            if final.get(n.id, n).outcome is NoticeOutcome.SUSPENSE and n.id not in reasons
+        }
+        if unexplained:
+            with self._uow() as uow:
+                reasons |= uow.suspense.reasons_for(unexplained)
+        return [
+            s
+            if isinstance(s, Exception)
+            else NoticeResult.of(final.get(s[0].id, s[0]), s[1], reasons.get(s[0].id))
+            for s in stored
+        ]
 
     def store(self, raw_body: bytes, signature: str | None) -> tuple[StoredNotice, bool]:
-        """Step 1: the notice in the inbox (or the one stored before), and whether it was a
-        repeat."""
+        """Step 1 for one notice: in the inbox (or the one stored before), and whether it was
+        a repeat."""
+        return _or_raise(self.store_many([(raw_body, signature)])[0])
+
+    def store_many(
+        self, deliveries: Sequence[Delivery]
+    ) -> list[tuple[StoredNotice, bool] | Refusal]:
+        """Step 1 for a batch, one transaction: each notice stored (or the one stored before
+        under its gateway transaction, with `True` for a repeat), or why it was refused."""
         now = self._clock.now()
-        # Kept as text: undecodable bytes and NUL (which PostgreSQL text refuses, and no JSON
-        # notice contains) become U+FFFD, so even a forged body is recorded.
-        text = raw_body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
-        if not self._gateway.verify(raw_body, signature):
-            self._reject(text, signature or "", "payment.signature", now)
-            raise signature_refused()
-        try:
-            notice = parse_notice(raw_body)
-        except RuleViolation as malformed:
-            rules = ",".join(sorted({v.rule for v in malformed.violations}))
-            self._reject(text, signature or "", rules[:40], now)
-            raise
-        stored = _stored(self._new_id(), self._gateway.name, notice, text, now)
-        earlier = self._insert_once(stored)
-        if earlier is None:
-            return stored, False
-        if _content(earlier) != _content(stored):
-            # The same transaction told differently (another amount, invoice or time): the
-            # first account stands, and this one is kept for the officer and the auditor.
-            self._reject(text, signature or "", "payment.notice.conflicting_repeat", now)
-        return earlier, True
+        gateway = self._gateway.name
+        parsed: list[tuple[Notice, str, str] | Refusal] = []
+        rejects: list[tuple[str, str, str]] = []  # raw body, signature, reason
+        for raw_body, signature in deliveries:
+            # Kept as text: undecodable bytes and NUL (which PostgreSQL text refuses, and no
+            # JSON notice contains) become U+FFFD, so even a forged body is recorded.
+            text = raw_body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+            if not self._gateway.verify(raw_body, signature):
+                rejects.append((text, signature or "", "payment.signature"))
+                parsed.append(signature_refused())
+                continue
+            try:
+                parsed.append((parse_notice(raw_body), text, signature or ""))
+            except RuleViolation as malformed:
+                rules = ",".join(sorted({v.rule for v in malformed.violations}))
+                rejects.append((text, signature or "", rules[:40]))
+                parsed.append(malformed)
+        first: dict[str, StoredNotice] = {}  # transaction id -> the batch's first account of it
+        for item in parsed:
+            if not isinstance(item, Exception):
+                notice, text, _ = item
+                if notice.transaction_id not in first:
+                    first[notice.transaction_id] = _stored(
+                        self._new_id(), gateway, notice, text, now
+                    )
+        results: list[tuple[StoredNotice, bool] | Refusal] = []
+        with self._uow() as uow:
+            new = uow.notices.add_new(list(first.values()))
+            repeats = [t for t, n in first.items() if n.id not in new]
+            kept = first | (uow.notices.by_transactions(gateway, repeats) if repeats else {})
+            reported: set[str] = set()
+            for item in parsed:
+                if isinstance(item, Exception):
+                    results.append(item)
+                    continue
+                notice, text, signature = item
+                stored = kept[notice.transaction_id]
+                duplicate = stored.id not in new or stored.id in reported
+                reported.add(stored.id)
+                if duplicate and _content(stored) != _content(notice):
+                    # The same transaction told differently (another amount, invoice or
+                    # time): the first account stands, and this one is kept for the officer
+                    # and the auditor.
+                    rejects.append((text, signature, "payment.notice.conflicting_repeat"))
+                results.append((stored, duplicate))
+            self._record_rejects(uow, rejects, now)
+            uow.commit()
+        return results
 
     def apply(self, notice_id: str) -> NoticeOutcome:
         """Step 2 for one stored notice; a notice already applied changes nothing."""
-        return self._apply(notice_id).outcome
+        final, _ = self._apply_batch([notice_id])
+        if notice_id not in final:
+            raise LookupError(f"no stored notice {notice_id}")
+        return final[notice_id].outcome
 
     def apply_pending(self, limit: int = 1000) -> dict[NoticeOutcome, int]:
         """Apply every stored notice still pending (after a crash between the steps)."""
         with self._uow() as uow:
-            pending = uow.notices.pending(limit)
+            pending = [n.id for n in uow.notices.pending(limit)]
         counts: dict[NoticeOutcome, int] = {}
-        for notice in pending:
-            outcome = self._apply(notice.id).outcome
-            counts[outcome] = counts.get(outcome, 0) + 1
+        for start in range(0, len(pending), APPLY_BATCH):
+            final, _ = self._apply_batch(pending[start : start + APPLY_BATCH])
+            for notice in final.values():
+                counts[notice.outcome] = counts.get(notice.outcome, 0) + 1
         return counts
 
     def store_from_settlement(self, notice: Notice, raw: str) -> tuple[StoredNotice, bool]:
         """A payment found in the gateway's settlement file but never notified: stored as if
         notified (the file is the gateway's signed record), to be applied like any notice."""
         stored = _stored(self._new_id(), self._gateway.name, notice, raw, self._clock.now())
-        earlier = self._insert_once(stored)
-        if earlier is not None:
-            return earlier, True
-        return self._apply(stored.id), False
-
-    def _insert_once(self, stored: StoredNotice) -> StoredNotice | None:
-        """Put the notice in the inbox; None when it is new, else the one stored before
-        under the same gateway transaction (the unique key refused the copy)."""
         with self._uow() as uow:
-            try:
-                uow.notices.add(stored)
-                uow.commit()
-                return None
-            except DuplicateRecord:
-                uow.rollback()
-                earlier = uow.notices.by_transaction(stored.gateway, stored.transaction_id)
-                assert earlier is not None  # the unique key named it
-                return earlier
+            if stored.id not in uow.notices.add_new([stored]):
+                found = uow.notices.by_transactions(stored.gateway, [stored.transaction_id])
+                return found[stored.transaction_id], True
+            uow.commit()
+        final, _ = self._apply_batch([stored.id])
+        return final[stored.id], False
 
     # -- the suspense list ------------------------------------------------------------------
 
@@ -230,13 +299,21 @@ class PaymentService:
                 )
             notice = uow.notices.get(item.notice_id)
             assert notice is not None
-            if self._settle(uow, actor, notice, invoice, now) is None:
-                raise RuleViolation.single(
-                    "invoice_number",
-                    "payment.suspense.months_paid",
-                    "A month of this invoice was already paid by another invoice: refund instead",
-                    "Salah satu bulan tagihan ini sudah dibayar: kembalikan dananya",
-                )
+            lines = tuple(uow.invoices.lines(invoice.id))
+            step = plan(
+                [replace(notice, invoice_number=invoice.number)],
+                {invoice.number: invoice},
+                {invoice.id: lines},
+                uow.settlements.months_paid(
+                    {line.member_id for line in lines}, {line.month for line in lines}
+                ),
+            )[0]
+            if not isinstance(step, Settle):
+                raise _months_paid_elsewhere()
+            try:
+                self._settle_all(uow, actor, [step], now)
+            except DuplicateRecord:  # settled by a transaction that committed meanwhile
+                raise _months_paid_elsewhere() from None
             invoice = replace(invoice, status=InvoiceStatus.PAID, paid_at=notice.paid_at)
             resolved = replace(
                 item,
@@ -299,127 +376,176 @@ class PaymentService:
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _apply(self, notice_id: str) -> StoredNotice:
+    def _apply_batch(
+        self, notice_ids: Sequence[str]
+    ) -> tuple[dict[str, StoredNotice], dict[str, SuspenseReason]]:
+        """Step 2 for a batch: every notice as it stands afterwards, and why each one this
+        batch held went to the suspense list."""
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                return self._apply_once(notice_ids)
+            except DuplicateRecord:
+                if attempt == _ATTEMPTS:
+                    raise
+                log.info(
+                    "a month was settled meanwhile; planning %d notices again", len(notice_ids)
+                )
+        raise AssertionError("unreachable")
+
+    def _apply_once(
+        self, notice_ids: Sequence[str]
+    ) -> tuple[dict[str, StoredNotice], dict[str, SuspenseReason]]:
         now = self._clock.now()
         with self._uow() as uow:
-            notice = uow.notices.lock(notice_id)
-            if notice is None:
-                raise LookupError(f"no stored notice {notice_id}")
-            if notice.outcome is not NoticeOutcome.PENDING:
-                return notice  # applied before: the same notice changes nothing
-            found = uow.invoices.get_by_number(notice.invoice_number)
-            invoice = uow.invoices.lock(found.id) if found is not None else None
-            reason = _misfit(notice, invoice)
-            applied: str | None = None
-            if reason is None:
-                assert invoice is not None
-                payment_id = self._settle(uow, Actor.console(), notice, invoice, now)
-                if payment_id is not None:
-                    outcome, applied = NoticeOutcome.APPLIED, payment_id
-                else:
-                    reason = SuspenseReason.ALREADY_PAID  # one of its months was paid since
-            if reason is not None:
-                self._to_suspense(uow, notice, invoice, reason, now)
-                outcome, applied = NoticeOutcome.SUSPENSE, None
-            uow.notices.mark(notice.id, outcome, now, applied)
+            # In the order they arrived: by time received, then as given (a batch stored
+            # together shares its time; the caller lists it in the order delivered).
+            position = {notice_id: k for k, notice_id in enumerate(notice_ids)}
+            pending = sorted(
+                uow.notices.lock_pending(notice_ids),
+                key=lambda n: (n.received_at, position[n.id]),
+            )
+            invoices = uow.invoices.lock_numbers({n.invoice_number for n in pending})
+            lines = uow.invoices.lines_of([i.id for i in invoices.values() if i.is_open])
+            billed = [line for group in lines.values() for line in group]
+            paid_before = uow.settlements.months_paid(
+                {line.member_id for line in billed}, {line.month for line in billed}
+            )
+            steps = plan(pending, invoices, lines, paid_before)
+            settles = [s for s in steps if isinstance(s, Settle)]
+            holds = [s for s in steps if isinstance(s, Hold)]
+            paid = self._settle_all(uow, Actor.console(), settles, now)
+            self._hold_all(uow, holds, now)
+            outcomes: dict[str, tuple[NoticeOutcome, str | None]] = {
+                h.notice.id: (NoticeOutcome.SUSPENSE, None) for h in holds
+            }
+            outcomes |= {n: (NoticeOutcome.APPLIED, p) for n, p in paid.items()}
+            uow.notices.mark_many(outcomes, now)
+            final = {
+                n.id: replace(
+                    n, outcome=outcomes[n.id][0], applied_at=now, payment_id=outcomes[n.id][1]
+                )
+                for n in pending
+            }
+            # Not pending any more: applied before (or by a concurrent batch); as they stand.
+            rest = set(notice_ids) - final.keys()
+            final |= {n.id: n for n in uow.notices.get_many(rest)} if rest else {}
             uow.commit()
-        return replace(notice, outcome=outcome, applied_at=now, payment_id=applied)
+        return final, {h.notice.id: h.reason for h in holds}
 
-    def _settle(
-        self,
-        uow: BillingUnitOfWork,
-        actor: Actor,
-        notice: StoredNotice,
-        invoice: Invoice,
-        now: dt.datetime,
-    ) -> str | None:
-        """Settle every line of `invoice` with the notice's money; None (and nothing written)
-        when one of its months was already paid by another invoice."""
-        payment = Payment(
-            id=self._new_id(),
-            invoice_id=invoice.id,
-            notice_id=notice.id,
-            gateway=notice.gateway,
-            transaction_id=notice.transaction_id,
-            channel=notice.channel,
-            amount=notice.amount,
-            paid_at=notice.paid_at,
-            recorded_at=now,
-        )
-        uow.payments.add(payment)
-        try:
-            months = uow.settlements.settle_invoice(invoice, payment)
-        except DuplicateRecord:
-            uow.payments.remove(payment.id)
-            return None
-        uow.invoices.set_status(invoice.id, InvoiceStatus.PAID, notice.paid_at)
-        uow.events.payment_settled(invoice, payment)
-        paid = replace(invoice, status=InvoiceStatus.PAID, paid_at=notice.paid_at)
-        uow.audit.append(
-            event(
-                actor,
-                now,
-                "invoice.paid",
-                "invoice",
-                invoice.id,
-                before=invoice_snapshot(invoice),
-                after=invoice_snapshot(paid) | {"payment": payment_snapshot(payment, months)},
+    def _settle_all(
+        self, uow: BillingUnitOfWork, actor: Actor, settles: Sequence[Settle], now: dt.datetime
+    ) -> dict[str, str]:
+        """Write the settling steps, one statement per table; notice id -> payment id. Raises
+        DuplicateRecord when a month was settled meanwhile by another transaction."""
+        if not settles:
+            return {}
+        phones = uow.invoices.payer_phones([s.invoice.id for s in settles])
+        paid: list[Payment] = []
+        months: list[Settlement] = []
+        events: list[PaymentSettled] = []
+        audits = []
+        receipts: list[Message] = []
+        for step in settles:
+            notice, invoice, lines = step.notice, step.invoice, step.lines
+            payment = Payment(
+                id=self._new_id(),
+                invoice_id=invoice.id,
+                notice_id=notice.id,
+                gateway=notice.gateway,
+                transaction_id=notice.transaction_id,
+                channel=notice.channel,
+                amount=notice.amount,
+                paid_at=notice.paid_at,
+                recorded_at=now,
             )
-        )
-        self._receipt(uow, paid, payment, now)
-        return payment.id
-
-    def _receipt(
-        self,
-        uow: BillingUnitOfWork,
-        invoice: Invoice,
-        payment: Payment,
-        now: dt.datetime,
-    ) -> None:
-        payer = self._payer(uow, invoice)
-        if payer is None:
-            return
-        phone = payer.phone
-        lines = uow.invoices.lines(invoice.id)
-        workers = len({line.member_id for line in lines})
-        body = templates.receipt(
-            invoice.number, payment.amount, _months_label(lines), workers, payment.paid_at
-        )
-        uow.outbox.add(Message(self._new_id(), "sms", phone, "billing.receipt", body, now))
-
-    def _to_suspense(
-        self,
-        uow: BillingUnitOfWork,
-        notice: StoredNotice,
-        invoice: Invoice | None,
-        reason: SuspenseReason,
-        now: dt.datetime,
-    ) -> None:
-        item = SuspenseItem(
-            id=self._new_id(),
-            notice_id=notice.id,
-            invoice_id=invoice.id if invoice else None,
-            amount=notice.amount,
-            reason=reason,
-            status=SuspenseStatus.OPEN,
-            branch_code=invoice.branch_code if invoice else None,
-            created_at=now,
-        )
-        uow.suspense.add(item)
-        uow.audit.append(
-            event(
-                Actor.console(),
-                now,
-                "payment.suspense",
-                "suspense",
-                item.id,
-                after=suspense_snapshot(item) | {"transaction_id": notice.transaction_id},
-                reason=reason.value,
+            paid.append(payment)
+            months += [
+                Settlement(
+                    line.member_id,
+                    line.month,
+                    invoice.id,
+                    payment.id,
+                    line.programs,
+                    line.total,
+                    notice.paid_at,
+                )
+                for line in lines
+            ]
+            events += [
+                PaymentSettled(
+                    line.member_id,
+                    line.month,
+                    invoice.id,
+                    payment.id,
+                    line.jkk,
+                    line.jkm,
+                    line.jht,
+                    notice.paid_at,
+                )
+                for line in lines
+            ]
+            after = replace(invoice, status=InvoiceStatus.PAID, paid_at=notice.paid_at)
+            audits.append(
+                event(
+                    actor,
+                    now,
+                    "invoice.paid",
+                    "invoice",
+                    invoice.id,
+                    before=invoice_snapshot(invoice),
+                    after=invoice_snapshot(after)
+                    | {"payment": payment_snapshot(payment, len(lines))},
+                )
             )
+            phone = phones.get(invoice.id)
+            if phone:
+                workers = len({line.member_id for line in lines})
+                body = templates.receipt(
+                    invoice.number, payment.amount, _months_label(lines), workers, notice.paid_at
+                )
+                receipts.append(Message(self._new_id(), "sms", phone, "billing.receipt", body, now))
+        uow.payments.add_many(paid)
+        uow.settlements.add_many(months)
+        uow.invoices.mark_paid({s.invoice.id: s.notice.paid_at for s in settles})
+        uow.events.payments_settled(events)
+        uow.audit.extend(audits)
+        uow.outbox.add_many(receipts)
+        return {p.notice_id: p.id for p in paid}
+
+    def _hold_all(self, uow: BillingUnitOfWork, holds: Sequence[Hold], now: dt.datetime) -> None:
+        items = [
+            SuspenseItem(
+                id=self._new_id(),
+                notice_id=h.notice.id,
+                invoice_id=h.invoice.id if h.invoice else None,
+                amount=h.notice.amount,
+                reason=h.reason,
+                status=SuspenseStatus.OPEN,
+                branch_code=h.invoice.branch_code if h.invoice else None,
+                created_at=now,
+            )
+            for h in holds
+        ]
+        uow.suspense.add_many(items)
+        uow.audit.extend(
+            [
+                event(
+                    Actor.console(),
+                    now,
+                    "payment.suspense",
+                    "suspense",
+                    item.id,
+                    after=suspense_snapshot(item) | {"transaction_id": h.notice.transaction_id},
+                    reason=item.reason.value,
+                )
+                for item, h in zip(items, holds, strict=True)
+            ]
         )
 
-    def _reject(self, raw: str, signature: str, reason: str, now: dt.datetime) -> None:
-        with self._uow() as uow:
+    def _record_rejects(
+        self, uow: BillingUnitOfWork, rejects: Sequence[tuple[str, str, str]], now: dt.datetime
+    ) -> None:
+        for raw, signature, reason in rejects:
             rejected_id = uow.notices.reject(raw, signature, reason, now)
             uow.audit.append(
                 event(
@@ -432,7 +558,6 @@ class PaymentService:
                     reason=reason,
                 )
             )
-            uow.commit()
 
     def _open_item(self, uow: BillingUnitOfWork, actor: Actor, item_id: str) -> SuspenseItem:
         item = uow.suspense.get(item_id)
@@ -449,10 +574,6 @@ class PaymentService:
             )
         return item
 
-    def _suspense_reason(self, notice: StoredNotice) -> SuspenseReason | None:
-        with self._uow() as uow:
-            return uow.suspense.reason_for_notice(notice.id)
-
     def _payer(self, uow: BillingUnitOfWork, invoice: Invoice) -> Sponsor | Member | None:
         if invoice.payer_kind is PayerKind.SPONSOR:
             return uow.sponsors.get(invoice.payer_id)
@@ -465,20 +586,16 @@ def _name_of(payer: Sponsor | Member | None) -> str:
     return payer.full_name if isinstance(payer, Member) else payer.name
 
 
-def _misfit(notice: StoredNotice, invoice: Invoice | None) -> SuspenseReason | None:
-    """Why the notice's money cannot settle the invoice as it came, or None when it can."""
-    if invoice is None:
-        return SuspenseReason.UNKNOWN_INVOICE
-    if invoice.status is InvoiceStatus.CANCELLED:
-        return SuspenseReason.INVOICE_CANCELLED
-    if invoice.status is InvoiceStatus.PAID:
-        return SuspenseReason.ALREADY_PAID
-    if notice.amount != invoice.total:
-        return SuspenseReason.AMOUNT_MISMATCH
-    return None
+def _months_paid_elsewhere() -> RuleViolation:
+    return RuleViolation.single(
+        "invoice_number",
+        "payment.suspense.months_paid",
+        "A month of this invoice was already paid by another invoice: refund instead",
+        "Salah satu bulan tagihan ini sudah dibayar: kembalikan dananya",
+    )
 
 
-def _content(notice: StoredNotice) -> tuple[str, int, str, dt.datetime]:
+def _content(notice: StoredNotice | Notice) -> tuple[str, int, str, dt.datetime]:
     return (notice.invoice_number, notice.amount, notice.channel, notice.paid_at)
 
 
@@ -499,7 +616,13 @@ def _stored(
     )
 
 
-def _months_label(lines: list[InvoiceLine]) -> str:
+def _or_raise(result: _T | Refusal) -> _T:
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def _months_label(lines: Sequence[InvoiceLine]) -> str:
     months = sorted({line.month for line in lines})
     names = [m.short_name_id for m in months]
     return names[0] if len(names) == 1 else f"{names[0]}–{names[-1]}"

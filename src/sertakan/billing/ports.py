@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -14,6 +14,7 @@ from sertakan.billing.model import (
     NoticeOutcome,
     PayerKind,
     Payment,
+    PaymentSettled,
     Settlement,
     StoredNotice,
     SuspenseItem,
@@ -38,7 +39,22 @@ class InvoiceRepository(Protocol):
         has one writer), so two payments for it are applied one after the other."""
         ...
 
+    def lock_numbers(self, numbers: Collection[str]) -> dict[str, Invoice]:
+        """The invoices with these numbers, by number, locked in one order (the number) so
+        that two batches of payments never wait on each other in a circle."""
+        ...
+
     def lines(self, invoice_id: str) -> list[InvoiceLine]: ...
+
+    def lines_of(self, invoice_ids: Collection[str]) -> dict[str, list[InvoiceLine]]: ...
+
+    def mark_paid(self, paid_at: Mapping[str, dt.datetime]) -> None:
+        """Invoice id -> when its money arrived."""
+        ...
+
+    def payer_phones(self, invoice_ids: Collection[str]) -> dict[str, str]:
+        """Invoice id -> the phone of its payer (sponsor or self-paying member), for receipts."""
+        ...
 
     def set_status(
         self,
@@ -70,10 +86,10 @@ class InvoiceRepository(Protocol):
 
 
 class SettlementRepository(Protocol):
-    def settle_invoice(self, invoice: Invoice, payment: Payment) -> int:
-        """Count every line of the invoice as paid (one set-based insert) and return how many
-        months it settled. Raises DuplicateRecord("settlement") when one of the months was
-        already paid, leaving the transaction to be rolled back."""
+    def add_many(self, settlements: Collection[Settlement]) -> None:
+        """Count these member-months as paid. Raises DuplicateRecord("settlement") when one
+        was paid meanwhile by another transaction (the unique key), leaving the transaction
+        to be rolled back."""
         ...
 
     def for_member(self, member_id: str) -> list[Settlement]: ...
@@ -88,23 +104,28 @@ class SettlementRepository(Protocol):
 
 
 class NoticeRepository(Protocol):
-    def add(self, notice: StoredNotice) -> None:
-        """Raises DuplicateRecord("notice") when this gateway transaction is already stored."""
+    def add_new(self, notices: Collection[StoredNotice]) -> set[str]:
+        """Store the notices whose gateway transaction is not stored yet; the ids stored (a
+        repeat is skipped by the unique key, waiting for a concurrent insert to commit)."""
         ...
 
     def get(self, notice_id: str) -> StoredNotice | None: ...
 
-    def lock(self, notice_id: str) -> StoredNotice | None: ...
+    def get_many(self, notice_ids: Collection[str]) -> list[StoredNotice]: ...
 
-    def by_transaction(self, gateway: str, transaction_id: str) -> StoredNotice | None: ...
+    def lock_pending(self, notice_ids: Collection[str]) -> list[StoredNotice]:
+        """Those of the notices still pending, locked in one order (id)."""
+        ...
 
-    def mark(
-        self,
-        notice_id: str,
-        outcome: NoticeOutcome,
-        at: dt.datetime,
-        payment_id: str | None = None,
-    ) -> None: ...
+    def by_transactions(
+        self, gateway: str, transaction_ids: Collection[str]
+    ) -> dict[str, StoredNotice]: ...
+
+    def mark_many(
+        self, outcomes: Mapping[str, tuple[NoticeOutcome, str | None]], at: dt.datetime
+    ) -> None:
+        """Notice id -> (outcome, payment id)."""
+        ...
 
     def pending(self, limit: int = 100) -> list[StoredNotice]: ...
 
@@ -116,23 +137,19 @@ class NoticeRepository(Protocol):
 
 
 class PaymentRepository(Protocol):
-    def add(self, payment: Payment) -> None: ...
+    def add_many(self, payments: Collection[Payment]) -> None: ...
 
     def for_invoice(self, invoice_id: str) -> list[Payment]: ...
 
-    def remove(self, payment_id: str) -> None:
-        """Take back a payment written in this transaction whose settlement was refused."""
-        ...
-
 
 class SuspenseRepository(Protocol):
-    def add(self, item: SuspenseItem) -> None: ...
+    def add_many(self, items: Collection[SuspenseItem]) -> None: ...
 
     def get(self, item_id: str) -> SuspenseItem | None: ...
 
     def update(self, item: SuspenseItem) -> None: ...
 
-    def reason_for_notice(self, notice_id: str) -> SuspenseReason | None: ...
+    def reasons_for(self, notice_ids: Collection[str]) -> dict[str, SuspenseReason]: ...
 
     def open_items(
         self, branch_code: str | None = None, limit: int = 200
@@ -140,8 +157,8 @@ class SuspenseRepository(Protocol):
 
 
 class DomainEventLog(Protocol):
-    def payment_settled(self, invoice: Invoice, payment: Payment) -> int:
-        """Record one `PaymentSettled` event per line of the invoice (set-based); how many."""
+    def payments_settled(self, events: Collection[PaymentSettled]) -> None:
+        """Record the events in the transaction of the payments (one statement)."""
         ...
 
 

@@ -455,7 +455,7 @@ def _raw(file_name: str, line: SettlementLine) -> str:
 def _with_suspense_note(uow: ReconciliationUnitOfWork, row: ReconciliationRow) -> ReconciliationRow:
     if row.notice_id is None or row.notice_outcome is not NoticeOutcome.SUSPENSE:
         return row
-    reason = uow.suspense.reason_for_notice(row.notice_id)
+    reason = uow.suspense.reasons_for([row.notice_id]).get(row.notice_id)
     if reason is None:
         return row
     note = f"Masuk daftar suspense: {reason.label_id}"

@@ -10,6 +10,7 @@ one-time code someone is waiting for.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Protocol
 
 from sertakan.notifications.model import Message
@@ -25,6 +26,10 @@ class Outbox(Protocol):
         delivery worker leaves it alone until then; if the caller never marks it sent (the
         provider refused, the process died), the worker sends it after that moment.
         """
+        ...
+
+    def add_many(self, messages: Collection[Message]) -> None:
+        """Record many messages (one statement: the receipts of a batch of payments)."""
         ...
 
     def mark_sent(self, message_id: str, at: dt.datetime) -> None:

@@ -7,7 +7,7 @@ database refuses them too (triggers from migration 0003).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from sqlalchemy import Connection, Row, func, insert, select, update
@@ -195,21 +195,28 @@ class SqlAuditLog:
         self._conn = conn
 
     def append(self, event: AuditEvent) -> None:
-        self._conn.execute(
-            insert(audit_events).values(
-                at=event.at,
-                action=event.action,
-                entity_type=event.entity_type,
-                entity_id=event.entity_id,
-                actor_account_id=event.actor_account_id,
-                actor_role=event.actor_role,
-                request_id=event.request_id[:64],
-                outcome=event.outcome.value,
-                before=dict(event.before) if event.before is not None else None,
-                after=dict(event.after) if event.after is not None else None,
-                reason=event.reason[:300],
-            )
-        )
+        self.extend([event])
+
+    def extend(self, events: Collection[AuditEvent]) -> None:
+        if not events:
+            return
+        rows = [
+            {
+                "at": e.at,
+                "action": e.action,
+                "entity_type": e.entity_type,
+                "entity_id": e.entity_id,
+                "actor_account_id": e.actor_account_id,
+                "actor_role": e.actor_role,
+                "request_id": e.request_id[:64],
+                "outcome": e.outcome.value,
+                "before": dict(e.before) if e.before is not None else None,
+                "after": dict(e.after) if e.after is not None else None,
+                "reason": e.reason[:300],
+            }
+            for e in events
+        ]
+        self._conn.execute(insert(audit_events), rows)
 
     def between(
         self, start: dt.datetime, end: dt.datetime, *, limit: int | None = None, offset: int = 0
@@ -248,20 +255,12 @@ class SqlOutbox:
         self._conn = conn
 
     def add(self, message: Message, *, held_until: dt.datetime | None = None) -> None:
-        self._conn.execute(
-            insert(outbox_messages).values(
-                id=message.id,
-                channel=message.channel,
-                recipient=message.recipient,
-                template=message.template,
-                body=message.body,
-                created_at=message.created_at,
-                sent_at=None,
-                attempts=0,
-                # The caller's hold is a lease like a delivery worker's (store/outbox_delivery).
-                claimed_until=held_until,
-            )
-        )
+        # The caller's hold is a lease like a delivery worker's (store/outbox_delivery).
+        self._conn.execute(insert(outbox_messages), [_message_row(message, held_until)])
+
+    def add_many(self, messages: Collection[Message]) -> None:
+        if messages:
+            self._conn.execute(insert(outbox_messages), [_message_row(m, None) for m in messages])
 
     def mark_sent(self, message_id: str, at: dt.datetime) -> None:
         """Sent by the caller itself (a code, at once): one attempt, and the hold released."""
@@ -281,6 +280,20 @@ class SqlOutbox:
             Message(row.id, row.channel, row.recipient, row.template, row.body, row.created_at)
             for row in rows
         ]
+
+
+def _message_row(message: Message, held_until: dt.datetime | None) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "channel": message.channel,
+        "recipient": message.recipient,
+        "template": message.template,
+        "body": message.body,
+        "created_at": message.created_at,
+        "sent_at": None,
+        "attempts": 0,
+        "claimed_until": held_until,
+    }
 
 
 def _account_row(account: Account) -> dict[str, Any]:

@@ -1,16 +1,17 @@
 """SQL repositories for billing. They never commit: the unit of work does.
 
-Settling an invoice is set-based: one INSERT ... SELECT copies every line of the invoice into
-`settlements` (and one more into `domain_events`), however many workers a sponsor pays for.
+Payments are written set-based: a batch of notices settles its invoices with one statement per
+table (payments, settlements, domain events, invoices, audit, outbox), however many notices
+and however many workers each sponsor pays for (psycopg sends an executemany as a pipeline).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, insert, literal, or_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -22,6 +23,7 @@ from sertakan.billing.model import (
     NoticeOutcome,
     PayerKind,
     Payment,
+    PaymentSettled,
     Settlement,
     StoredNotice,
     SuspenseItem,
@@ -36,10 +38,12 @@ from sertakan.store.tables import (
     domain_events,
     invoice_lines,
     invoices,
+    members,
     payment_notices,
     payments,
     rejected_notices,
     settlements,
+    sponsors,
     suspense_items,
 )
 
@@ -50,6 +54,12 @@ _CHUNK = 500  # bounded IN lists
 def _lock(query: Any, conn: Connection) -> Any:
     # PostgreSQL: FOR UPDATE. SQLite has one writer (BEGIN IMMEDIATE), so the row is ours.
     return query.with_for_update() if conn.dialect.name == "postgresql" else query
+
+
+def _chunks(values: Collection[str]) -> Iterator[list[str]]:
+    ordered = sorted(values)
+    for start in range(0, len(ordered), _CHUNK):
+        yield ordered[start : start + _CHUNK]
 
 
 class SqlInvoiceRepository:
@@ -71,6 +81,53 @@ class SqlInvoiceRepository:
         query = _lock(select(invoices).where(invoices.c.id == invoice_id), self._conn)
         row = self._conn.execute(query).first()
         return _invoice(row) if row else None
+
+    def lock_numbers(self, numbers: Collection[str]) -> dict[str, Invoice]:
+        found: dict[str, Invoice] = {}
+        for chunk in _chunks(numbers):
+            # Locked in number order, as every batch does: two batches never wait in a circle.
+            query = select(invoices).where(invoices.c.number.in_(chunk)).order_by(invoices.c.number)
+            found |= {
+                row.number: _invoice(row) for row in self._conn.execute(_lock(query, self._conn))
+            }
+        return found
+
+    def lines_of(self, invoice_ids: Collection[str]) -> dict[str, list[InvoiceLine]]:
+        found: dict[str, list[InvoiceLine]] = {}
+        for chunk in _chunks(invoice_ids):
+            rows = self._conn.execute(
+                select(invoice_lines)
+                .where(invoice_lines.c.invoice_id.in_(chunk))
+                .order_by(invoice_lines.c.month, invoice_lines.c.member_id)
+            )
+            for row in rows:
+                found.setdefault(row.invoice_id, []).append(_line(row))
+        return found
+
+    def mark_paid(self, paid_at: Mapping[str, dt.datetime]) -> None:
+        if not paid_at:
+            return
+        statement = (
+            update(invoices)
+            .where(invoices.c.id == bindparam("invoice_id"))
+            .values(status=InvoiceStatus.PAID.value, paid_at=bindparam("at"))
+        )
+        self._conn.execute(statement, [{"invoice_id": i, "at": at} for i, at in paid_at.items()])
+
+    def payer_phones(self, invoice_ids: Collection[str]) -> dict[str, str]:
+        c = invoices.c
+        sponsor = and_(c.payer_kind == PayerKind.SPONSOR.value, sponsors.c.id == c.payer_id)
+        member = and_(c.payer_kind == PayerKind.MEMBER.value, members.c.id == c.payer_id)
+        found: dict[str, str] = {}
+        for chunk in _chunks(invoice_ids):
+            rows = self._conn.execute(
+                select(c.id, func.coalesce(sponsors.c.phone, members.c.phone).label("phone"))
+                .outerjoin(sponsors, sponsor)
+                .outerjoin(members, member)
+                .where(c.id.in_(chunk))
+            )
+            found |= {row.id: row.phone for row in rows if row.phone}
+        return found
 
     def lines(self, invoice_id: str) -> list[InvoiceLine]:
         rows = self._conn.execute(
@@ -156,27 +213,25 @@ class SqlSettlementRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def settle_invoice(self, invoice: Invoice, payment: Payment) -> int:
-        lines = invoice_lines.c
-        source = select(
-            lines.member_id,
-            lines.month,
-            literal(invoice.id).label("invoice_id"),
-            literal(payment.id).label("payment_id"),
-            lines.programs,
-            lines.total,
-            literal(payment.paid_at, settlements.c.settled_at.type).label("settled_at"),
-        ).where(lines.invoice_id == invoice.id)
-        statement = insert(settlements).from_select(
-            ["member_id", "month", "invoice_id", "payment_id", "programs", "amount", "settled_at"],
-            source,
-        )
-        try:
-            with self._conn.begin_nested():
-                result = self._conn.execute(statement)
+    def add_many(self, settled: Collection[Settlement]) -> None:
+        if not settled:
+            return
+        rows = [
+            {
+                "member_id": s.member_id,
+                "month": str(s.month),
+                "invoice_id": s.invoice_id,
+                "payment_id": s.payment_id,
+                "programs": ",".join(s.programs),
+                "amount": s.amount,
+                "settled_at": s.settled_at,
+            }
+            for s in sorted(settled, key=lambda s: (s.member_id, s.month))
+        ]
+        try:  # in key order, as every batch: two batches never wait in a circle on the key
+            self._conn.execute(insert(settlements), rows)
         except IntegrityError as error:
-            raise DuplicateRecord("settlement", invoice.number) from error
-        return int(result.rowcount)
+            raise DuplicateRecord("settlement", "month") from error
 
     def for_member(self, member_id: str) -> list[Settlement]:
         rows = self._conn.execute(
@@ -221,34 +276,40 @@ class SqlNoticeRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def add(self, notice: StoredNotice) -> None:
-        row = {
-            "id": notice.id,
-            "gateway": notice.gateway,
-            "transaction_id": notice.transaction_id,
-            "invoice_number": notice.invoice_number,
-            "amount": notice.amount,
-            "channel": notice.channel,
-            "paid_at": notice.paid_at,
-            "received_at": notice.received_at,
-            "raw_body": notice.raw_body,
-            "outcome": notice.outcome.value,
-            "applied_at": notice.applied_at,
-            "payment_id": notice.payment_id,
-        }
+    def add_new(self, notices: Collection[StoredNotice]) -> set[str]:
+        if not notices:
+            return set()
+        rows = [
+            {
+                "id": n.id,
+                "gateway": n.gateway,
+                "transaction_id": n.transaction_id,
+                "invoice_number": n.invoice_number,
+                "amount": n.amount,
+                "channel": n.channel,
+                "paid_at": n.paid_at,
+                "received_at": n.received_at,
+                "raw_body": n.raw_body,
+                "outcome": n.outcome.value,
+                "applied_at": n.applied_at,
+                "payment_id": n.payment_id,
+            }
+            # In the unique key's order, as every batch: a batch waits for another's insert of
+            # the same transaction to commit, and never in a circle.
+            for n in sorted(notices, key=lambda n: (n.gateway, n.transaction_id))
+        ]
         # ON CONFLICT DO NOTHING, not a savepoint around a plain INSERT: gateways retry, so a
-        # repeat is routine, and this is one statement instead of three (SAVEPOINT, INSERT,
-        # RELEASE). A concurrent insert of the same transaction still waits for the other's
-        # commit, as with the unique key alone.
+        # repeat is routine. A concurrent insert of the same transaction still waits for the
+        # other's commit, as with the unique key alone.
         dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite
         statement = (
             dialect.insert(payment_notices)
-            .values(**row)
             .on_conflict_do_nothing(index_elements=["gateway", "transaction_id"])
             .returning(payment_notices.c.id)
         )
-        if self._conn.execute(statement).first() is None:
-            raise DuplicateRecord("transaction_id", "notice")
+        # Many parameter sets: SQLAlchemy sends one multi-row INSERT ("insertmanyvalues")
+        # from a statement compiled once, and returns the ids of the rows inserted.
+        return set(self._conn.execute(statement, rows).scalars())
 
     def get(self, notice_id: str) -> StoredNotice | None:
         row = self._conn.execute(
@@ -256,32 +317,50 @@ class SqlNoticeRepository:
         ).first()
         return _notice(row) if row else None
 
-    def lock(self, notice_id: str) -> StoredNotice | None:
-        query = _lock(select(payment_notices).where(payment_notices.c.id == notice_id), self._conn)
-        row = self._conn.execute(query).first()
-        return _notice(row) if row else None
+    def get_many(self, notice_ids: Collection[str]) -> list[StoredNotice]:
+        found: list[StoredNotice] = []
+        for chunk in _chunks(notice_ids):
+            query = select(payment_notices).where(payment_notices.c.id.in_(chunk))
+            found += [_notice(row) for row in self._conn.execute(query)]
+        return found
 
-    def by_transaction(self, gateway: str, transaction_id: str) -> StoredNotice | None:
-        row = self._conn.execute(
-            select(payment_notices).where(
-                payment_notices.c.gateway == gateway,
-                payment_notices.c.transaction_id == transaction_id,
+    def lock_pending(self, notice_ids: Collection[str]) -> list[StoredNotice]:
+        c = payment_notices.c
+        found: list[StoredNotice] = []
+        for chunk in _chunks(notice_ids):
+            query = (
+                select(payment_notices)
+                .where(c.id.in_(chunk), c.outcome == NoticeOutcome.PENDING.value)
+                .order_by(c.id)
             )
-        ).first()
-        return _notice(row) if row else None
+            found += [_notice(row) for row in self._conn.execute(_lock(query, self._conn))]
+        return found
 
-    def mark(
-        self,
-        notice_id: str,
-        outcome: NoticeOutcome,
-        at: dt.datetime,
-        payment_id: str | None = None,
+    def by_transactions(
+        self, gateway: str, transaction_ids: Collection[str]
+    ) -> dict[str, StoredNotice]:
+        c = payment_notices.c
+        found: dict[str, StoredNotice] = {}
+        for chunk in _chunks(transaction_ids):
+            query = select(payment_notices).where(c.gateway == gateway, c.transaction_id.in_(chunk))
+            found |= {row.transaction_id: _notice(row) for row in self._conn.execute(query)}
+        return found
+
+    def mark_many(
+        self, outcomes: Mapping[str, tuple[NoticeOutcome, str | None]], at: dt.datetime
     ) -> None:
-        self._conn.execute(
+        if not outcomes:
+            return
+        statement = (
             update(payment_notices)
-            .where(payment_notices.c.id == notice_id)
-            .values(outcome=outcome.value, applied_at=at, payment_id=payment_id)
+            .where(payment_notices.c.id == bindparam("notice_id"))
+            .values(outcome=bindparam("new_outcome"), applied_at=at, payment_id=bindparam("paid"))
         )
+        rows = [
+            {"notice_id": i, "new_outcome": outcome.value, "paid": payment_id}
+            for i, (outcome, payment_id) in outcomes.items()
+        ]
+        self._conn.execute(statement, rows)
 
     def pending(self, limit: int = 100) -> list[StoredNotice]:
         rows = self._conn.execute(
@@ -318,23 +397,24 @@ class SqlPaymentRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def add(self, payment: Payment) -> None:
-        self._conn.execute(
-            insert(payments).values(
-                id=payment.id,
-                invoice_id=payment.invoice_id,
-                notice_id=payment.notice_id,
-                gateway=payment.gateway,
-                transaction_id=payment.transaction_id,
-                channel=payment.channel,
-                amount=payment.amount,
-                paid_at=payment.paid_at,
-                recorded_at=payment.recorded_at,
-            )
-        )
-
-    def remove(self, payment_id: str) -> None:
-        self._conn.execute(delete(payments).where(payments.c.id == payment_id))
+    def add_many(self, paid: Collection[Payment]) -> None:
+        if not paid:
+            return
+        rows = [
+            {
+                "id": p.id,
+                "invoice_id": p.invoice_id,
+                "notice_id": p.notice_id,
+                "gateway": p.gateway,
+                "transaction_id": p.transaction_id,
+                "channel": p.channel,
+                "amount": p.amount,
+                "paid_at": p.paid_at,
+                "recorded_at": p.recorded_at,
+            }
+            for p in paid
+        ]
+        self._conn.execute(insert(payments), rows)
 
     def for_invoice(self, invoice_id: str) -> list[Payment]:
         rows = self._conn.execute(
@@ -360,8 +440,9 @@ class SqlSuspenseRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def add(self, item: SuspenseItem) -> None:
-        self._conn.execute(insert(suspense_items).values(**_suspense_row(item)))
+    def add_many(self, items: Collection[SuspenseItem]) -> None:
+        if items:
+            self._conn.execute(insert(suspense_items), [_suspense_row(i) for i in items])
 
     def get(self, item_id: str) -> SuspenseItem | None:
         row = self._conn.execute(
@@ -376,11 +457,13 @@ class SqlSuspenseRepository:
             update(suspense_items).where(suspense_items.c.id == item.id).values(**row)
         )
 
-    def reason_for_notice(self, notice_id: str) -> SuspenseReason | None:
-        reason = self._conn.execute(
-            select(suspense_items.c.reason).where(suspense_items.c.notice_id == notice_id)
-        ).scalar_one_or_none()
-        return SuspenseReason(reason) if reason is not None else None
+    def reasons_for(self, notice_ids: Collection[str]) -> dict[str, SuspenseReason]:
+        c = suspense_items.c
+        found: dict[str, SuspenseReason] = {}
+        for chunk in _chunks(notice_ids):
+            rows = self._conn.execute(select(c.notice_id, c.reason).where(c.notice_id.in_(chunk)))
+            found |= {row.notice_id: SuspenseReason(row.reason) for row in rows}
+        return found
 
     def open_items(self, branch_code: str | None = None, limit: int = 200) -> list[SuspenseItem]:
         condition = suspense_items.c.status == SuspenseStatus.OPEN.value
@@ -406,34 +489,24 @@ class SqlDomainEventLog:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def payment_settled(self, invoice: Invoice, payment: Payment) -> int:
-        lines = invoice_lines.c
-        source = select(
-            literal(payment.id).label("payment_id"),
-            lines.member_id,
-            lines.month,
-            literal("PaymentSettled").label("kind"),
-            literal(invoice.id).label("invoice_id"),
-            lines.jkk,
-            lines.jkm,
-            lines.jht,
-            literal(payment.paid_at, domain_events.c.occurred_at.type).label("occurred_at"),
-        ).where(lines.invoice_id == invoice.id)
-        statement = insert(domain_events).from_select(
-            [
-                "payment_id",
-                "member_id",
-                "month",
-                "kind",
-                "invoice_id",
-                "jkk",
-                "jkm",
-                "jht",
-                "occurred_at",
-            ],
-            source,
-        )
-        return int(self._conn.execute(statement).rowcount)
+    def payments_settled(self, events: Collection[PaymentSettled]) -> None:
+        if not events:
+            return
+        rows = [
+            {
+                "payment_id": e.payment_id,
+                "member_id": e.member_id,
+                "month": str(e.month),
+                "kind": "PaymentSettled",
+                "invoice_id": e.invoice_id,
+                "jkk": e.jkk,
+                "jkm": e.jkm,
+                "jht": e.jht,
+                "occurred_at": e.settled_at,
+            }
+            for e in events
+        ]
+        self._conn.execute(insert(domain_events), rows)
 
 
 # -- rows <-> values --------------------------------------------------------------------------

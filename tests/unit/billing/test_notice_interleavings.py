@@ -5,11 +5,14 @@ sponsor's invoice, a worker's own, a cancelled one, an unknown number; two right
 one invoice happen whenever the draw says so) and a delivery schedule with repeats, reorderings
 and late re-deliveries. Some deliveries "crash" after the notice is stored (the process dies
 before applying it; tests/integration/test_payment_crash.py shows a real kill leaves exactly
-that), and the daily job (`apply_pending`) runs at drawn moments and once at the end.
+that), and the daily job (`apply_pending`) runs at drawn moments and once at the end. Runs of
+deliveries arrive "together": one `receive_many` call, as the endpoint's group commit hands
+them over under load (a repeat inside the batch included).
 
 The reference: each distinct notice applied once, in the order it was FIRST APPLIED — its
 first full delivery, or, if it was left pending, the next job run (which applies the oldest
-received first). Without crashes that is the order of first delivery. The final invoices,
+received first); a batch stores all its notices, then applies the pending ones oldest received
+first. Without crashes that is the order of first delivery. The final invoices,
 payments, settlements, suspense items and stored outcomes must equal the reference's, and each
 call must answer what the reference says (duplicate or not, which outcome and reason).
 
@@ -41,6 +44,7 @@ from sertakan.billing.model import (
     SuspenseReason,
     SuspenseStatus,
 )
+from sertakan.billing.payments import NoticeResult
 from sertakan.bootstrap import Container
 from sertakan.kernel.clock import WIB
 from sertakan.kernel.periods import Month
@@ -150,6 +154,7 @@ class Spec:
 class Step:
     kind: str  # "deliver" | "crash" (stored, then the process died) | "job" (apply_pending)
     notice: int = -1
+    together: bool = False  # a delivery in the same batch as the delivery before it
 
 
 @st.composite
@@ -163,7 +168,10 @@ def schedules(draw: st.DrawFn) -> tuple[list[Spec], list[Step]]:
     )
     repeats = draw(st.lists(st.integers(0, len(specs) - 1), max_size=2 * len(specs)))
     order = draw(st.permutations([*range(len(specs)), *repeats]))
-    steps = [Step(draw(st.sampled_from(("deliver", "deliver", "crash"))), i) for i in order]
+    steps = [
+        Step(draw(st.sampled_from(("deliver", "deliver", "crash"))), i, draw(st.booleans()))
+        for i in order
+    ]
     for at in draw(st.lists(st.integers(0, len(steps)), max_size=2)):
         steps.insert(at, Step("job"))
     return specs, steps
@@ -214,6 +222,14 @@ class Reference:
         outcome = NoticeOutcome.APPLIED if reason is None else NoticeOutcome.SUSPENSE
         self.outcome[i] = (outcome, reason)
         return self.outcome[i]
+
+    def batch(self, notices: list[int]) -> list[tuple[bool, NoticeOutcome, SuspenseReason | None]]:
+        """Store each delivery of the batch, then apply the pending ones oldest received
+        first: for each delivery, (repeat, outcome, reason)."""
+        repeats = [self.store(i) for i in notices]
+        for i in sorted(set(notices), key=self.stored.index):
+            self.apply(i)
+        return [(r, *self.outcome[i]) for r, i in zip(repeats, notices, strict=True)]
 
     def job(self) -> dict[NoticeOutcome, int]:
         counts: dict[NoticeOutcome, int] = {}
@@ -304,7 +320,7 @@ def _books(bank: Bank) -> dict[str, object]:
 # -- the properties ---------------------------------------------------------------------------
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(schedules())
 def test_any_delivery_schedule_ends_as_each_notice_applied_once_in_first_applied_order(
     bank: Bank, schedule: tuple[list[Spec], list[Step]]
@@ -320,24 +336,42 @@ def test_any_delivery_schedule_ends_as_each_notice_applied_once_in_first_applied
         for i, s in enumerate(specs)
     ]
 
-    for step in [*steps, Step("job")]:
+    for batch in _batches([*steps, Step("job")]):
+        step = batch[0]
         if step.kind == "job":
             assert payments_.apply_pending() == reference.job()
-            continue
-        body = bodies[step.notice]
-        repeat = reference.store(step.notice)
-        if step.kind == "crash":
+        elif step.kind == "crash":
+            body = bodies[step.notice]
+            repeat = reference.store(step.notice)
             stored, duplicate = payments_.store(body, signed(body))
             assert duplicate is repeat
             assert stored.outcome is reference.outcome[step.notice][0]
-            continue
-        result = payments_.receive(body, signed(body))
-        assert (result.duplicate, (result.outcome, result.reason)) == (
-            repeat,
-            reference.apply(step.notice),
-        )
+        else:
+            results = payments_.receive_many(
+                [(bodies[s.notice], signed(bodies[s.notice])) for s in batch]
+            )
+            answers = []
+            for result in results:
+                assert isinstance(result, NoticeResult), result
+                answers.append((result.duplicate, result.outcome, result.reason))
+            assert answers == reference.batch([s.notice for s in batch])
 
     assert _books(bank) == reference.books()
+
+
+def _batches(steps: list[Step]) -> Iterator[list[Step]]:
+    """Consecutive deliveries drawn `together` form one batch; any other step is alone."""
+    batch: list[Step] = []
+    for step in steps:
+        if batch and not (step.kind == "deliver" and step.together):
+            yield batch
+            batch = []
+        batch.append(step)
+        if step.kind != "deliver":
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 @st.composite

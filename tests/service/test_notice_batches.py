@@ -1,0 +1,145 @@
+"""Notices received together (`receive_many`, what the endpoint's group commit hands over):
+each gets the answer it would get alone, in the order delivered, and the books count every
+payment once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Table, func, select
+
+from sertakan.billing.model import InvoiceStatus, NoticeOutcome, PayerKind, SuspenseReason
+from sertakan.billing.payments import NoticeResult
+from sertakan.bootstrap import Container
+from sertakan.kernel.clock import WIB, FixedClock
+from sertakan.kernel.errors import RuleViolation, Unauthorized
+from sertakan.kernel.periods import Month
+from sertakan.store.tables import (
+    audit_events,
+    outbox_messages,
+    payments,
+    rejected_notices,
+    settlements,
+)
+from tests.support.auth import CONSOLE
+from tests.support.billing_office import SmallOffice, open_small_office
+from tests.support.containers import sqlite_container
+from tests.support.notices import notice_body, signed
+
+DECEMBER = Month(2026, 12)
+PAID_AT = dt.datetime(2026, 12, 10, 9, 15, tzinfo=WIB)
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Iterator[tuple[Container, SmallOffice]]:
+    clock = FixedClock(dt.datetime(2026, 12, 1, 8, 0, tzinfo=WIB))
+    with sqlite_container(tmp_path, clock=clock) as container:
+        people = open_small_office(container)
+        container.invoices.issue_month(CONSOLE, DECEMBER)
+        yield container, people
+
+
+def _delivery(number: str, amount: int, txn: str) -> tuple[bytes, str]:
+    body = notice_body(number, amount, txn, PAID_AT)
+    return body, signed(body)
+
+
+def _count(container: Container, table: Table) -> int:
+    with container.engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def test_a_batch_answers_each_delivery_as_if_it_came_alone_in_order(
+    office: tuple[Container, SmallOffice],
+) -> None:
+    container, people = office
+    [sponsor] = container.invoices.for_payer(CONSOLE, PayerKind.SPONSOR, people.sponsor_id)
+    [own] = container.invoices.for_payer(CONSOLE, PayerKind.MEMBER, people.dewi)
+    first = _delivery(sponsor.number, sponsor.total, "SBX-A")
+    forged_body = notice_body(own.number, own.total, "SBX-F", PAID_AT)
+
+    results = container.payments.receive_many(
+        [
+            first,
+            _delivery(sponsor.number, sponsor.total, "SBX-B"),  # a second payment of it
+            first,  # the gateway's retry, in the same batch
+            (forged_body, signed(forged_body, secret="not-the-secret")),
+            (b'{"transaction_id": "SBX-M"}', signed(b'{"transaction_id": "SBX-M"}')),
+            _delivery(own.number, own.total - 100, "SBX-C"),
+            _delivery("INV-209901-00000000", 5_000, "SBX-D"),
+        ]
+    )
+
+    a, b, again, forged, malformed, short, unknown = results
+    assert isinstance(a, NoticeResult) and isinstance(b, NoticeResult)
+    assert isinstance(again, NoticeResult)
+    assert isinstance(short, NoticeResult) and isinstance(unknown, NoticeResult)
+    assert (a.outcome, a.duplicate, a.reason) == (NoticeOutcome.APPLIED, False, None)
+    assert (b.outcome, b.reason) == (NoticeOutcome.SUSPENSE, SuspenseReason.ALREADY_PAID)
+    assert (again.notice_id, again.outcome, again.duplicate) == (
+        a.notice_id,
+        NoticeOutcome.APPLIED,
+        True,
+    )
+    assert isinstance(forged, Unauthorized)
+    assert isinstance(malformed, RuleViolation)
+    assert short.reason is SuspenseReason.AMOUNT_MISMATCH
+    assert unknown.reason is SuspenseReason.UNKNOWN_INVOICE
+    paid, lines = container.invoices.invoice(CONSOLE, sponsor.id)
+    assert paid.status is InvoiceStatus.PAID
+    assert _count(container, payments) == 1
+    assert _count(container, settlements) == len(lines) == 2
+    assert _count(container, rejected_notices) == 2
+    assert len(container.payments.suspense(CONSOLE)) == 3
+    with container.engine.connect() as conn:
+        receipts = conn.scalar(
+            select(func.count())
+            .select_from(outbox_messages)
+            .where(outbox_messages.c.template == "billing.receipt")
+        )
+        audited = conn.execute(
+            select(audit_events.c.action, func.count()).group_by(audit_events.c.action)
+        ).all()
+    assert receipts == 1
+    assert {"invoice.paid": 1, "payment.suspense": 3, "payment.notice": 2}.items() <= dict(
+        (row[0], row[1]) for row in audited
+    ).items()
+
+
+def test_the_first_delivered_of_two_payments_wins_whichever_is_first(
+    office: tuple[Container, SmallOffice],
+) -> None:
+    container, people = office
+    [own] = container.invoices.for_payer(CONSOLE, PayerKind.MEMBER, people.dewi)
+
+    later, earlier = container.payments.receive_many(
+        [_delivery(own.number, own.total, "SBX-Z"), _delivery(own.number, own.total, "SBX-A")]
+    )
+
+    assert isinstance(later, NoticeResult) and isinstance(earlier, NoticeResult)
+    assert (later.outcome, earlier.outcome) == (NoticeOutcome.APPLIED, NoticeOutcome.SUSPENSE)
+    with container.engine.connect() as conn:
+        assert conn.scalars(select(payments.c.transaction_id)).all() == ["SBX-Z"]
+
+
+def test_a_repeat_told_differently_in_the_same_batch_is_kept_and_changes_nothing(
+    office: tuple[Container, SmallOffice],
+) -> None:
+    container, people = office
+    [own] = container.invoices.for_payer(CONSOLE, PayerKind.MEMBER, people.dewi)
+
+    told, retold = container.payments.receive_many(
+        [_delivery(own.number, own.total, "SBX-1"), _delivery(own.number, 1, "SBX-1")]
+    )
+
+    assert isinstance(told, NoticeResult) and isinstance(retold, NoticeResult)
+    assert (told.outcome, told.duplicate) == (NoticeOutcome.APPLIED, False)
+    assert (retold.notice_id, retold.duplicate) == (told.notice_id, True)
+    with container.engine.connect() as conn:
+        assert conn.scalars(select(rejected_notices.c.reason)).all() == [
+            "payment.notice.conflicting_repeat"
+        ]
+    assert _count(container, payments) == 1

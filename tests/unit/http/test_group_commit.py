@@ -1,0 +1,93 @@
+"""`GroupCommit`: requests that arrive while a batch is being written go together in the next
+one, each gets its own answer, and nothing waits when there is no load."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from sertakan.http.group_commit import GroupCommit
+from tests.support.loops import run_apart
+
+
+class Writer:
+    """Doubles numbers; refuses negative ones; holds the first batch until released."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[int]] = []
+        self.release = threading.Event()
+        self.release.set()
+
+    def __call__(self, items: list[int]) -> list[int | Exception]:
+        self.batches.append(list(items))
+        self.release.wait(timeout=10)
+        if 13 in items:
+            raise RuntimeError("the database went away")
+        return [ValueError(f"negative: {i}") if i < 0 else 2 * i for i in items]
+
+
+def test_requests_arriving_during_a_write_go_together_in_the_next_batch() -> None:
+    writer = Writer()
+    group = GroupCommit(writer)
+
+    async def scenario() -> list[int]:
+        writer.release.clear()
+        first = asyncio.ensure_future(group.submit(1))
+        while not writer.batches:  # the first batch is being written
+            await asyncio.sleep(0.001)
+        rest = [asyncio.ensure_future(group.submit(n)) for n in range(2, 7)]
+        await asyncio.sleep(0.01)
+        writer.release.set()
+        return await asyncio.gather(first, *rest)
+
+    assert run_apart(scenario()) == [2, 4, 6, 8, 10, 12]
+    assert writer.batches == [[1], [2, 3, 4, 5, 6]]
+
+
+def test_each_request_gets_its_own_answer_or_refusal() -> None:
+    writer = Writer()
+    group = GroupCommit(writer)
+
+    async def scenario() -> list[int | BaseException]:
+        return await asyncio.gather(*(group.submit(n) for n in (3, -1, 4)), return_exceptions=True)
+
+    good, refused, other = run_apart(scenario())
+    assert (good, other) == (6, 8)
+    assert isinstance(refused, ValueError) and str(refused) == "negative: -1"
+
+
+def test_a_batch_that_fails_whole_fails_each_of_its_requests_and_the_next_batch_runs() -> None:
+    writer = Writer()
+    group = GroupCommit(writer)
+
+    async def scenario() -> tuple[list[int | BaseException], int]:
+        failed = await asyncio.gather(group.submit(13), group.submit(1), return_exceptions=True)
+        return failed, await group.submit(5)
+
+    failed, after = run_apart(scenario())
+    assert all(isinstance(f, RuntimeError) for f in failed)
+    assert after == 10
+
+
+def test_batches_are_capped() -> None:
+    writer = Writer()
+    group = GroupCommit(writer, max_batch=2)
+
+    async def scenario() -> list[int]:
+        return await asyncio.gather(*(group.submit(n) for n in range(5)))
+
+    assert run_apart(scenario()) == [0, 2, 4, 6, 8]
+    assert all(len(batch) <= 2 for batch in writer.batches)
+    assert sorted(n for batch in writer.batches for n in batch) == [0, 1, 2, 3, 4]
+
+
+def test_each_event_loop_has_its_own_queue() -> None:
+    writer = Writer()
+    group = GroupCommit(writer)
+
+    assert run_apart(group.submit(1)) == 2
+    assert run_apart(group.submit(2)) == 4  # a new loop, as a test client makes per request
+    with pytest.raises(ValueError):
+        run_apart(group.submit(-3))
