@@ -85,6 +85,8 @@ def test_a_member_is_covered_once_the_payment_settled_until_the_end_of_the_paid_
         jkk["why_id"] == "Iuran November 2026 lunas 25 November 2026 pukul 08.00 WIB: terlindungi"
     )
     assert (cover["open_invoices"], cover["to_pay"]) == ([], 0)
+    member = client.get(f"/api/v1/members/{office.dewi}").json()
+    assert (member["status"], member["status_label"]) == ("aktif", "Aktif")  # not the enrolment's
 
 
 def test_a_moment_before_the_payment_settled_is_not_covered_and_says_why_in_indonesian(

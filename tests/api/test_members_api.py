@@ -55,7 +55,7 @@ def test_a_valid_enrolment_answers_201_with_the_kpj_and_monthly_breakdown(
     assert body["nik_masked"] == nik[:4] + "********" + nik[-4:]
     assert body["nik"] == nik  # a branch officer checks identity at the counter: NIK in full
     assert body["phone"] == "+6281234567890"
-    assert body["status"] == "awaiting_first_payment"
+    assert body["status"] == "menunggu"
     assert body["status_label"] == "Menunggu pembayaran pertama"
     assert body["monthly_contribution"]["parts"] == {"JKK": 5_000, "JKM": 3_400, "JHT": 20_000}
     assert body["monthly_contribution"]["total"] == 28_400

@@ -16,6 +16,7 @@ from sertakan.api.schemas import (
     MemberSearch,
     SponsorshipRead,
 )
+from sertakan.billing.coverage import CoverStatus
 from sertakan.http.auth import Requires, client_ip, container_of
 from sertakan.registry.service import EnrolmentApplication
 
@@ -52,7 +53,8 @@ def enrol_member(
         ),
         client_ip=client_ip(request),
     )
-    return MemberRead.of(card, full_nik=sees_full_nik(actor))
+    # Enrolled just now: nothing is paid yet (cover starts at the first payment, §13).
+    return MemberRead.of(card, CoverStatus.MENUNGGU, full_nik=sees_full_nik(actor))
 
 
 @router.post("/search", response_model=list[MemberHit])
@@ -72,8 +74,10 @@ def get_member(
     member_id: str,
     actor: Annotated[Actor, Depends(Requires(Permission.MEMBER_READ))],
 ) -> MemberRead:
-    card = container_of(request).registry.member_card(actor, member_id)
-    return MemberRead.of(card, full_nik=sees_full_nik(actor))
+    container = container_of(request)
+    card = container.registry.member_card(actor, member_id)
+    cover = container.coverage.member(actor, member_id)
+    return MemberRead.of(card, cover.status, full_nik=sees_full_nik(actor))
 
 
 @router.get("/{member_id}/sponsorships", response_model=list[SponsorshipRead])

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sertakan.access.model import Account
 from sertakan.audit.model import AuditEvent
+from sertakan.billing.coverage import CoverStatus
 from sertakan.registry.kpj import mask_kpj
 from sertakan.registry.model import Member, Sponsor, Sponsorship
 from sertakan.registry.nik import mask_nik
@@ -197,14 +198,18 @@ class MemberRead(BaseModel):
     publicly_funded: bool
     branch_code: str | None
     enrolled_on: dt.date
-    status: str
+    status: str = Field(
+        description="The membership today, from what was paid (REGULATION.md 1.5): menunggu "
+        "(first payment not settled), aktif, menunggak (in the arrears window), berakhir, "
+        "nonaktif; per programme and at any moment: GET /members/{id}/coverage"
+    )
     status_label: str
     sponsor: SponsorSummary | None
     sponsorship: SponsorshipRead | None
     monthly_contribution: BpuQuoteRead
 
     @classmethod
-    def of(cls, card: MemberCard, *, full_nik: bool = False) -> MemberRead:
+    def of(cls, card: MemberCard, status: CoverStatus, *, full_nik: bool = False) -> MemberRead:
         m = card.member
         return cls(
             id=m.id,
@@ -224,8 +229,8 @@ class MemberRead(BaseModel):
             publicly_funded=m.publicly_funded,
             branch_code=m.branch_code,
             enrolled_on=m.enrolled_on,
-            status=m.status.value,
-            status_label=m.status.label_id,
+            status=status.value,
+            status_label=status.label_id,
             sponsor=SponsorSummary.of(card.sponsor) if card.sponsor else None,
             sponsorship=(
                 SponsorshipRead.of(card.sponsorship, card.sponsor)

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from sertakan.billing.coverage import CoverStatus
 from sertakan.bootstrap import Container
 from sertakan.cli.audit_commands import access_app, audit_app
 from sertakan.cli.batch_commands import billing_app, synth_app
@@ -210,10 +211,12 @@ def member_enrol(
                 sponsor_id=sponsor,
             ),
         )
+    # Enrolled just now: nothing is paid yet (cover starts at the first payment, §13).
+    status = CoverStatus.MENUNGGU
     if as_json:
-        _print_json(MemberRead.of(card).model_dump(mode="json"))
+        _print_json(MemberRead.of(card, status).model_dump(mode="json"))
     else:
-        console.print(member_panel(card, container))
+        console.print(member_panel(card, container, status))
 
 
 @member_app.command("show")
@@ -229,10 +232,11 @@ def member_show(
     with reported():
         hits = registry.find_members(CONSOLE, key) if key.isdigit() else []
         card = registry.member_card(CONSOLE, hits[0].id if hits else key)
+        status = container.coverage.member(CONSOLE, card.member.id).status
     if as_json:
-        _print_json(MemberRead.of(card).model_dump(mode="json"))
+        _print_json(MemberRead.of(card, status).model_dump(mode="json"))
     else:
-        console.print(member_panel(card, container))
+        console.print(member_panel(card, container, status))
 
 
 @member_app.command("find")

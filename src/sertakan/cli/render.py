@@ -15,6 +15,7 @@ from sertakan.regulation.contributions import BpuQuote, PuQuote
 from sertakan.web.i18n import format_rupiah
 
 if TYPE_CHECKING:
+    from sertakan.billing.coverage import CoverStatus
     from sertakan.bootstrap import Container
     from sertakan.registry.service import MemberCard
 
@@ -59,7 +60,7 @@ def pu_table(quote: PuQuote) -> Table:
     return table
 
 
-def member_panel(card: MemberCard, container: Container) -> Panel:
+def member_panel(card: MemberCard, container: Container, status: CoverStatus) -> Panel:
     m = card.member
     village = container.regions.village(m.region_code)
     place = f"{village.name}, {village.district.name}" if village else m.region_code
@@ -72,6 +73,6 @@ def member_panel(card: MemberCard, container: Container) -> Panel:
         f"Iuran      {rupiah(card.quote.total)} / bulan "
         + " + ".join(f"{k} {rupiah(v)}" for k, v in card.quote.parts.items()),
         f"Sponsor    {card.sponsor.name if card.sponsor else 'mandiri (bayar sendiri)'}",
-        f"Status     {m.status.label_id}",
+        f"Status     {status.label_id}",
     ]
     return Panel("\n".join(lines), title=f"{m.full_name} ({mask_kpj(m.kpj)})")
