@@ -5,9 +5,11 @@
 
 1. prepare   a fresh PostgreSQL database, migrated; `--payers` payers enrolled through the
              services (a third sponsors with `--workers-per-sponsor` workers each, the rest
-             self-paying workers), and the month issued (`issue_month`; it bills a sponsor
-             once per page of 1,000 members its workers fall on, so there are more invoices
-             than payers).
+             self-paying workers); this month issued (`issue_month`; it bills a sponsor once
+             per page of 1,000 members its workers fall on, so there are more invoices than
+             payers) and paid (history: the tables the run writes to are not empty), next
+             month issued, and ANALYZE run, as autovacuum would have on a live database. The
+             runs below pay next month.
              It becomes the template of every database below (CREATE DATABASE ... TEMPLATE),
              so each run starts from the same unpaid invoices.
 2. service   `payments.receive_many` in this process, one notice at a time and then batches of
@@ -210,11 +212,27 @@ def prepare(url: str, folder: Path, count: int, per_sponsor: int, jobs: int) -> 
     with ThreadPoolExecutor(jobs) as pool:
         list(pool.map(sponsor_with_workers, range(sponsors)))
         list(pool.map(self_paying, range(own)))
+    # This month is billed and paid before the run, so the tables the run writes to are not
+    # empty (a live database has history); the run pays next month.
     month = Month.of(container.clock.today())
     container.invoices.issue_month(CONSOLE, month)
+    history = deliveries(_billed(container, month), 0.0, 0, prefix="HISTORY")
+    for start in range(0, len(history), 200):
+        chunk = history[start : start + 200]
+        container.payments.receive_many([(d.body, d.signature) for d in chunk])
+    container.invoices.issue_month(CONSOLE, month.next())
+    # A live database has planner statistics (autovacuum keeps them up to date); without them
+    # PostgreSQL guesses the tables are tiny and scans them whole. The copies inherit these.
+    with container.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE")
+    billed = _billed(container, month.next())
+    container.engine.dispose()
+    return billed
+
+
+def _billed(container: Container, month: Month) -> list[Billed]:
     with container.uow() as uow:
         issued = uow.invoices.open_in(month=month)
-    container.engine.dispose()
     return sorted((Billed(i.number, i.total) for i in issued), key=lambda b: b.number)
 
 
@@ -243,14 +261,16 @@ def _enrol(container: Container, n: int, sponsor_id: str | None) -> None:
     )
 
 
-def deliveries(billed: list[Billed], duplicates: float, seed: int) -> list[Delivery]:
+def deliveries(
+    billed: list[Billed], duplicates: float, seed: int, prefix: str = "BENCH"
+) -> list[Delivery]:
     """One notice per invoice, then re-deliveries: half right after the original (the gateway
     retrying at once), half anywhere later (a late retry)."""
     paid_at = dt.datetime.now(tz=WIB).replace(microsecond=0)
     firsts: list[Delivery] = []
     for k, bill in enumerate(billed):
         body = (
-            f'{{"transaction_id": "BENCH-{k:08d}", "invoice_number": "{bill.number}", '
+            f'{{"transaction_id": "{prefix}-{k:08d}", "invoice_number": "{bill.number}", '
             f'"amount": {bill.total}, "currency": "IDR", "channel": "va_bri", '
             f'"status": "paid", "paid_at": "{paid_at.isoformat()}"}}'
         ).encode()
@@ -511,6 +531,12 @@ class HttpRun:
     def rate(self) -> float:
         return self.requests / self.seconds
 
+    @property
+    def first_rate(self) -> float:
+        """Distinct notices per second: each first delivery, whose money was applied or held
+        (the re-deliveries, answered `duplicate`, left out)."""
+        return (self.statuses["applied"] + self.statuses["suspense"]) / self.seconds
+
     def quantile(self, q: float) -> float:
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -655,20 +681,32 @@ def notice_requests(schedule: list[Delivery]) -> list[Request]:
 
 
 def check_books(url: str, billed: list[Billed]) -> str:
-    """Each invoice paid once, for its total; nothing in suspense."""
+    """Each of the run's invoices paid once, for its total; nothing in suspense."""
     from sqlalchemy import create_engine
 
+    numbers = [b.number for b in billed]
+    ours = invoices.c.number.in_(numbers)
     engine: Engine = create_engine(url)
     try:
         with engine.connect() as conn:
             paid = conn.scalar(
                 select(func.count())
                 .select_from(invoices)
-                .where(invoices.c.status == InvoiceStatus.PAID.value)
+                .where(ours, invoices.c.status == InvoiceStatus.PAID.value)
             )
-            counted = conn.scalar(select(func.count()).select_from(payments))
-            stored = conn.scalar(select(func.count()).select_from(payment_notices))
-            settled = conn.scalar(select(func.coalesce(func.sum(settlements.c.amount), 0)))
+            counted = conn.scalar(
+                select(func.count()).select_from(payments.join(invoices)).where(ours)
+            )
+            stored = conn.scalar(
+                select(func.count())
+                .select_from(payment_notices)
+                .where(payment_notices.c.invoice_number.in_(numbers))
+            )
+            settled = conn.scalar(
+                select(func.coalesce(func.sum(settlements.c.amount), 0))
+                .select_from(settlements.join(invoices))
+                .where(ours)
+            )
             held = conn.scalar(select(func.count()).select_from(suspense_items))
     finally:
         engine.dispose()
@@ -850,8 +888,11 @@ def http_runs(
 def _summary(
     service: ServiceRun, runs: dict[int, tuple[HttpRun, HttpRun]], tps: float | None, c: int
 ) -> None:
-    print("\nsummary (notices/s counts every request, re-deliveries included)")
-    best = max(runs, key=lambda w: runs[w][1].rate) if runs else None
+    print(
+        "\nsummary (requests/s counts every delivery; distinct/s only the first delivery of "
+        "each notice, re-deliveries left out)"
+    )
+    best = max(runs, key=lambda w: runs[w][1].first_rate) if runs else None
     for workers, (_, notices) in runs.items():
         ratios = [
             f"/ in-process service ({service.batch} per call) {notices.rate / service.rate:.2f}x"
@@ -859,15 +900,18 @@ def _summary(
         if tps:
             ratios.append(f"/ pgbench tps {notices.rate / tps:.3f}")
         print(
-            f"  {workers} server process(es): {notices.rate:,.0f} notices/s, "
+            f"  {workers} server process(es): {notices.rate:,.0f} requests/s "
+            f"({notices.first_rate:,.0f} distinct notices/s), "
             f"p99 {1000 * notices.quantile(0.99):.0f} ms; " + "; ".join(ratios)
         )
     if best is not None:
-        rate, p99 = runs[best][1].rate, 1000 * runs[best][1].quantile(0.99)
+        run = runs[best][1]
+        rate, p99 = run.first_rate, 1000 * run.quantile(0.99)
         verdict = "met" if rate >= 1000 and p99 < 100 else "NOT met"
         print(
-            f"  target (>= 1,000 notices/s, p99 < 100 ms, {c} in flight): {verdict} — best "
-            f"{rate:,.0f}/s with p99 {p99:.0f} ms ({best} server process(es))"
+            f"  target (>= 1,000 notices/s, p99 < 100 ms, {c} in flight), counted in distinct "
+            f"notices: {verdict} — best {rate:,.0f} distinct/s ({run.rate:,.0f} requests/s) "
+            f"with p99 {p99:.0f} ms ({best} server process(es))"
         )
 
 

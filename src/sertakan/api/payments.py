@@ -59,7 +59,7 @@ async def payment_notification(
             description="sha256=<hex HMAC-SHA256 of the raw body with the shared secret>",
         ),
     ] = None,
-) -> NoticeResultRead | JSONResponse:
+) -> JSONResponse:
     """The gateway's callback: store the notice once per transaction, then apply its money to
     the invoice or keep it in the suspense list."""
     raw_body = await request.body()
@@ -71,7 +71,8 @@ async def payment_notification(
         # to sign in.
         del answer.headers["WWW-Authenticate"]
         return answer
-    return NoticeResultRead.of(result)
+    # Built here rather than validated again by FastAPI on the way out: the busiest route.
+    return JSONResponse(NoticeResultRead.of(result).model_dump(mode="json"))
 
 
 def notice_batches(request: Request) -> GroupCommit[Delivery, NoticeResult]:

@@ -215,9 +215,8 @@ class PaymentService:
                     )
         results: list[tuple[StoredNotice, bool] | Refusal] = []
         with self._uow() as uow:
-            new = uow.notices.add_new(list(first.values()))
-            repeats = [t for t, n in first.items() if n.id not in new]
-            kept = first | (uow.notices.by_transactions(gateway, repeats) if repeats else {})
+            kept = uow.notices.add_new(list(first.values()))
+            new = {n.id for t, n in first.items() if kept[t].id == n.id}
             reported: set[str] = set()
             for item in parsed:
                 if isinstance(item, Exception):
@@ -260,9 +259,9 @@ class PaymentService:
         notified (the file is the gateway's signed record), to be applied like any notice."""
         stored = _stored(self._new_id(), self._gateway.name, notice, raw, self._clock.now())
         with self._uow() as uow:
-            if stored.id not in uow.notices.add_new([stored]):
-                found = uow.notices.by_transactions(stored.gateway, [stored.transaction_id])
-                return found[stored.transaction_id], True
+            kept = uow.notices.add_new([stored])[stored.transaction_id]
+            if kept.id != stored.id:
+                return kept, True
             uow.commit()
         final, _ = self._apply_batch([stored.id])
         return final[stored.id], False
@@ -304,9 +303,7 @@ class PaymentService:
                 [replace(notice, invoice_number=invoice.number)],
                 {invoice.number: invoice},
                 {invoice.id: lines},
-                uow.settlements.months_paid(
-                    {line.member_id for line in lines}, {line.month for line in lines}
-                ),
+                uow.settlements.settled_lines([invoice.id]),
             )[0]
             if not isinstance(step, Settle):
                 raise _months_paid_elsewhere()
@@ -405,12 +402,9 @@ class PaymentService:
                 key=lambda n: (n.received_at, position[n.id]),
             )
             invoices = uow.invoices.lock_numbers({n.invoice_number for n in pending})
-            lines = uow.invoices.lines_of([i.id for i in invoices.values() if i.is_open])
-            billed = [line for group in lines.values() for line in group]
-            paid_before = uow.settlements.months_paid(
-                {line.member_id for line in billed}, {line.month for line in billed}
-            )
-            steps = plan(pending, invoices, lines, paid_before)
+            payable = [i.id for i in invoices.values() if i.is_open]
+            lines = uow.invoices.lines_of(payable)
+            steps = plan(pending, invoices, lines, uow.settlements.settled_lines(payable))
             settles = [s for s in steps if isinstance(s, Settle)]
             holds = [s for s in steps if isinstance(s, Hold)]
             paid = self._settle_all(uow, Actor.console(), settles, now)

@@ -92,6 +92,11 @@ class SettlementRepository(Protocol):
         to be rolled back."""
         ...
 
+    def settled_lines(self, invoice_ids: Collection[str]) -> set[tuple[str, Month]]:
+        """The (member, month) pairs of these invoices' lines already settled, by whichever
+        invoice."""
+        ...
+
     def for_member(self, member_id: str) -> list[Settlement]: ...
 
     def months_paid(
@@ -104,9 +109,10 @@ class SettlementRepository(Protocol):
 
 
 class NoticeRepository(Protocol):
-    def add_new(self, notices: Collection[StoredNotice]) -> set[str]:
-        """Store the notices whose gateway transaction is not stored yet; the ids stored (a
-        repeat is skipped by the unique key, waiting for a concurrent insert to commit)."""
+    def add_new(self, notices: Collection[StoredNotice]) -> dict[str, StoredNotice]:
+        """Store the notices (of one gateway) whose transaction is not stored yet; a repeat is
+        skipped by the unique key, waiting for a concurrent insert to commit. Every one's
+        transaction id -> the notice stored under it: this one, or the one stored before."""
         ...
 
     def get(self, notice_id: str) -> StoredNotice | None: ...

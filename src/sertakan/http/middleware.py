@@ -25,7 +25,7 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
+        incoming = _header(scope, b"x-request-id")
         rid = incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(8)
         state = scope.setdefault("state", {})
         state["request_id"] = rid
@@ -35,8 +35,7 @@ class RequestContext:
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", rid.encode()))
                 token = state.get("anonymous_csrf")
-                cookies = _cookies(scope)
-                if token and cookies.get(CSRF_COOKIE) != token:
+                if token and _cookies(scope).get(CSRF_COOKIE) != token:
                     flags = "; HttpOnly; SameSite=Strict; Path=/" + (
                         "; Secure" if self.secure else ""
                     )
@@ -47,7 +46,14 @@ class RequestContext:
         await self.app(scope, receive, send_with_context)
 
 
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return ""
+
+
 def _cookies(scope: Scope) -> dict[str, str]:
-    raw = dict(scope.get("headers", [])).get(b"cookie", b"").decode("latin-1")
+    raw = _header(scope, b"cookie")
     pairs = (part.strip().partition("=") for part in raw.split(";") if "=" in part)
     return {name: value for name, _, value in pairs}

@@ -11,7 +11,19 @@ import datetime as dt
 from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    and_,
+    any_,
+    bindparam,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -62,6 +74,15 @@ def _chunks(values: Collection[str]) -> Iterator[list[str]]:
         yield ordered[start : start + _CHUNK]
 
 
+def _among(conn: Connection, column: Any, values: Collection[str]) -> Any:
+    """`column IN values`. On PostgreSQL as `= ANY(array)`: one parameter, so the statement's
+    text is the same however many values, and psycopg prepares it once instead of parsing a
+    new statement every batch (it caches none with over 50 parameters)."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(literal(list(values), postgresql.ARRAY(column.type)))
+    return column.in_(list(values))
+
+
 class SqlInvoiceRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
@@ -86,7 +107,11 @@ class SqlInvoiceRepository:
         found: dict[str, Invoice] = {}
         for chunk in _chunks(numbers):
             # Locked in number order, as every batch does: two batches never wait in a circle.
-            query = select(invoices).where(invoices.c.number.in_(chunk)).order_by(invoices.c.number)
+            query = (
+                select(invoices)
+                .where(_among(self._conn, invoices.c.number, chunk))
+                .order_by(invoices.c.number)
+            )
             found |= {
                 row.number: _invoice(row) for row in self._conn.execute(_lock(query, self._conn))
             }
@@ -97,7 +122,7 @@ class SqlInvoiceRepository:
         for chunk in _chunks(invoice_ids):
             rows = self._conn.execute(
                 select(invoice_lines)
-                .where(invoice_lines.c.invoice_id.in_(chunk))
+                .where(_among(self._conn, invoice_lines.c.invoice_id, chunk))
                 .order_by(invoice_lines.c.month, invoice_lines.c.member_id)
             )
             for row in rows:
@@ -124,7 +149,7 @@ class SqlInvoiceRepository:
                 select(c.id, func.coalesce(sponsors.c.phone, members.c.phone).label("phone"))
                 .outerjoin(sponsors, sponsor)
                 .outerjoin(members, member)
-                .where(c.id.in_(chunk))
+                .where(_among(self._conn, c.id, chunk))
             )
             found |= {row.id: row.phone for row in rows if row.phone}
         return found
@@ -233,6 +258,22 @@ class SqlSettlementRepository:
         except IntegrityError as error:
             raise DuplicateRecord("settlement", "month") from error
 
+    def settled_lines(self, invoice_ids: Collection[str]) -> set[tuple[str, Month]]:
+        lines, paid = invoice_lines.c, settlements.c
+        found: set[tuple[str, Month]] = set()
+        for chunk in _chunks(invoice_ids):
+            rows = self._conn.execute(
+                select(paid.member_id, paid.month)
+                .join_from(
+                    invoice_lines,
+                    settlements,
+                    and_(paid.member_id == lines.member_id, paid.month == lines.month),
+                )
+                .where(_among(self._conn, lines.invoice_id, chunk))
+            )
+            found |= {(row.member_id, Month.parse(row.month)) for row in rows}
+        return found
+
     def for_member(self, member_id: str) -> list[Settlement]:
         rows = self._conn.execute(
             select(settlements)
@@ -249,8 +290,8 @@ class SqlSettlementRepository:
         for start in range(0, len(ids), _CHUNK):
             rows = self._conn.execute(
                 select(settlements.c.member_id, settlements.c.month).where(
-                    settlements.c.member_id.in_(ids[start : start + _CHUNK]),
-                    settlements.c.month.in_(texts),
+                    _among(self._conn, settlements.c.member_id, ids[start : start + _CHUNK]),
+                    _among(self._conn, settlements.c.month, texts),
                 )
             )
             found |= {(row.member_id, Month.parse(row.month)) for row in rows}
@@ -276,9 +317,10 @@ class SqlNoticeRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def add_new(self, notices: Collection[StoredNotice]) -> set[str]:
+    def add_new(self, notices: Collection[StoredNotice]) -> dict[str, StoredNotice]:
         if not notices:
-            return set()
+            return {}
+        [gateway] = {n.gateway for n in notices}
         rows = [
             {
                 "id": n.id,
@@ -300,16 +342,15 @@ class SqlNoticeRepository:
         ]
         # ON CONFLICT DO NOTHING, not a savepoint around a plain INSERT: gateways retry, so a
         # repeat is routine. A concurrent insert of the same transaction still waits for the
-        # other's commit, as with the unique key alone.
+        # other's commit, as with the unique key alone. An executemany (psycopg pipelines it,
+        # one prepared statement), then which rows are ours: cheaper than one multi-row
+        # INSERT ... RETURNING, a new statement to parse for every size of batch.
         dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite
-        statement = (
-            dialect.insert(payment_notices)
-            .on_conflict_do_nothing(index_elements=["gateway", "transaction_id"])
-            .returning(payment_notices.c.id)
+        statement = dialect.insert(payment_notices).on_conflict_do_nothing(
+            index_elements=["gateway", "transaction_id"]
         )
-        # Many parameter sets: SQLAlchemy sends one multi-row INSERT ("insertmanyvalues")
-        # from a statement compiled once, and returns the ids of the rows inserted.
-        return set(self._conn.execute(statement, rows).scalars())
+        self._conn.execute(statement, rows)
+        return self.by_transactions(gateway, [n.transaction_id for n in notices])
 
     def get(self, notice_id: str) -> StoredNotice | None:
         row = self._conn.execute(
@@ -320,7 +361,7 @@ class SqlNoticeRepository:
     def get_many(self, notice_ids: Collection[str]) -> list[StoredNotice]:
         found: list[StoredNotice] = []
         for chunk in _chunks(notice_ids):
-            query = select(payment_notices).where(payment_notices.c.id.in_(chunk))
+            query = select(payment_notices).where(_among(self._conn, payment_notices.c.id, chunk))
             found += [_notice(row) for row in self._conn.execute(query)]
         return found
 
@@ -330,7 +371,7 @@ class SqlNoticeRepository:
         for chunk in _chunks(notice_ids):
             query = (
                 select(payment_notices)
-                .where(c.id.in_(chunk), c.outcome == NoticeOutcome.PENDING.value)
+                .where(_among(self._conn, c.id, chunk), c.outcome == NoticeOutcome.PENDING.value)
                 .order_by(c.id)
             )
             found += [_notice(row) for row in self._conn.execute(_lock(query, self._conn))]
@@ -342,7 +383,9 @@ class SqlNoticeRepository:
         c = payment_notices.c
         found: dict[str, StoredNotice] = {}
         for chunk in _chunks(transaction_ids):
-            query = select(payment_notices).where(c.gateway == gateway, c.transaction_id.in_(chunk))
+            query = select(payment_notices).where(
+                c.gateway == gateway, _among(self._conn, c.transaction_id, chunk)
+            )
             found |= {row.transaction_id: _notice(row) for row in self._conn.execute(query)}
         return found
 
@@ -461,7 +504,9 @@ class SqlSuspenseRepository:
         c = suspense_items.c
         found: dict[str, SuspenseReason] = {}
         for chunk in _chunks(notice_ids):
-            rows = self._conn.execute(select(c.notice_id, c.reason).where(c.notice_id.in_(chunk)))
+            rows = self._conn.execute(
+                select(c.notice_id, c.reason).where(_among(self._conn, c.notice_id, chunk))
+            )
             found |= {row.notice_id: SuspenseReason(row.reason) for row in rows}
         return found
 

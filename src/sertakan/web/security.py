@@ -107,9 +107,10 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 response_headers = MutableHeaders(scope=message)
+                present = {key.lower() for key in response_headers}
                 for name, value in headers:
-                    if name not in response_headers:
-                        response_headers[name] = value
+                    if name.lower() not in present:
+                        response_headers.append(name, value)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
