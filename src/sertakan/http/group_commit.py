@@ -3,9 +3,12 @@
 A payment notice must be in the database before it is answered (the inbox), and a commit
 costs about the same for one notice as for a hundred. So the notification endpoint does not
 open its own transactions: each request queues its notice and waits, and one batch at a time
-(per event loop) runs in a worker thread, taking everything queued until then. Nothing waits
-on a timer: at low load a batch is the one request that came; under load the batches grow,
-and the transactions per second stay few.
+(per event loop) runs in a worker thread, taking everything queued until then. At low load a
+batch is the one request that came, written at once. Under load (a batch of more than one),
+the writer lingers a moment (`linger`, 2 ms) before the next: a gateway's connections send
+their next notice as soon as one is answered, and without the pause those would make a batch
+of their own, so that the requests in flight split into two halves taking turns (measured:
+batches of 8 with 16 requests in flight, 16 with the pause).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MAX_BATCH = 200
+LINGER_SECONDS = 0.002
 
 
 @dataclass
@@ -34,10 +38,15 @@ class GroupCommit(Generic[T, R]):
     answers each item in order with its result or the exception it raises for that item."""
 
     def __init__(
-        self, work: Callable[[list[T]], Sequence[R | Exception]], *, max_batch: int = MAX_BATCH
+        self,
+        work: Callable[[list[T]], Sequence[R | Exception]],
+        *,
+        max_batch: int = MAX_BATCH,
+        linger: float = LINGER_SECONDS,
     ) -> None:
         self._work = work
         self._max_batch = max_batch
+        self._linger = linger
         # One lane per event loop: a test client runs a loop per request, a server one.
         self._lanes: dict[asyncio.AbstractEventLoop, _Lane[T, R]] = {}
 
@@ -70,3 +79,5 @@ class GroupCommit(Generic[T, R]):
                     future.set_exception(result)
                 else:
                     future.set_result(result)
+            if self._linger > 0 and len(batch) > 1:  # under load
+                await asyncio.sleep(self._linger)

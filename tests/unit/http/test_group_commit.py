@@ -4,7 +4,9 @@ one, each gets its own answer, and nothing waits when there is no load."""
 from __future__ import annotations
 
 import asyncio
+import statistics
 import threading
+import time
 
 import pytest
 
@@ -81,6 +83,43 @@ def test_batches_are_capped() -> None:
     assert run_apart(scenario()) == [0, 2, 4, 6, 8]
     assert all(len(batch) <= 2 for batch in writer.batches)
     assert sorted(n for batch in writer.batches for n in batch) == [0, 1, 2, 3, 4]
+
+
+def _rounds_of_eight_clients(linger: float) -> list[int]:
+    """Eight clients starting 1 ms apart, each sending its next request 0.5 ms after its
+    answer (the network), ten times; the writer takes 5 ms a batch (the database). The sizes
+    of the batches."""
+    sizes: list[int] = []
+
+    def write(items: list[int]) -> list[int | Exception]:
+        sizes.append(len(items))
+        time.sleep(0.005)
+        return list(items)
+
+    group = GroupCommit(write, linger=linger)
+
+    async def client(k: int) -> None:
+        await asyncio.sleep(0.001 * k)
+        for n in range(10):
+            assert await group.submit(k * 100 + n) == k * 100 + n
+            await asyncio.sleep(0.0005)
+
+    async def scenario() -> None:
+        await asyncio.gather(*(client(k) for k in range(8)))
+
+    run_apart(scenario())
+    return sizes
+
+
+def test_under_load_the_writer_lingers_so_answered_clients_join_the_next_batch() -> None:
+    without = _rounds_of_eight_clients(linger=0)
+    lingering = _rounds_of_eight_clients(linger=0.01)
+
+    # Without the pause the clients answered together come back during the next write and
+    # make a batch of their own: the eight split into groups taking turns.
+    assert statistics.median(without) < 8
+    assert statistics.median(lingering) == 8
+    assert len(lingering) < len(without)
 
 
 def test_each_event_loop_has_its_own_queue() -> None:
