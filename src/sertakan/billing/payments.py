@@ -104,6 +104,19 @@ class NoticeResult:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _Applied:
+    """A batch applied: every notice as it stands afterwards, why each one the batch held
+    went to the suspense list, and which the batch itself applied (not a concurrent one)."""
+
+    final: dict[str, StoredNotice]
+    reasons: dict[str, SuspenseReason]
+    here: frozenset[str]
+
+
+_NOTHING = _Applied({}, {}, frozenset())
+
+
 class PaymentService:
     def __init__(
         self,
@@ -161,7 +174,8 @@ class PaymentService:
         stored = self.store_many(deliveries)
         accepted = [s for s in stored if not isinstance(s, Exception)]
         in_order = dict.fromkeys(n.id for n, _ in accepted if n.outcome is NoticeOutcome.PENDING)
-        final, reasons = self._apply_batch(list(in_order)) if in_order else ({}, {})
+        applied = self._apply_batch(list(in_order)) if in_order else _NOTHING
+        final, reasons = applied.final, dict(applied.reasons)
         unexplained = {  # repeats of notices held before
             n.id
             for n, _ in accepted
@@ -238,7 +252,7 @@ class PaymentService:
 
     def apply(self, notice_id: str) -> NoticeOutcome:
         """Step 2 for one stored notice; a notice already applied changes nothing."""
-        final, _ = self._apply_batch([notice_id])
+        final = self._apply_batch([notice_id]).final
         if notice_id not in final:
             raise LookupError(f"no stored notice {notice_id}")
         return final[notice_id].outcome
@@ -249,9 +263,10 @@ class PaymentService:
             pending = [n.id for n in uow.notices.pending(limit)]
         counts: dict[NoticeOutcome, int] = {}
         for start in range(0, len(pending), APPLY_BATCH):
-            final, _ = self._apply_batch(pending[start : start + APPLY_BATCH])
-            for notice in final.values():
-                counts[notice.outcome] = counts.get(notice.outcome, 0) + 1
+            applied = self._apply_batch(pending[start : start + APPLY_BATCH])
+            for notice_id in applied.here:  # not those another process applied meanwhile
+                outcome = applied.final[notice_id].outcome
+                counts[outcome] = counts.get(outcome, 0) + 1
         return counts
 
     def store_from_settlement(self, notice: Notice, raw: str) -> tuple[StoredNotice, bool]:
@@ -263,8 +278,7 @@ class PaymentService:
             if kept.id != stored.id:
                 return kept, True
             uow.commit()
-        final, _ = self._apply_batch([stored.id])
-        return final[stored.id], False
+        return self._apply_batch([stored.id]).final[stored.id], False
 
     # -- the suspense list ------------------------------------------------------------------
 
@@ -373,11 +387,8 @@ class PaymentService:
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _apply_batch(
-        self, notice_ids: Sequence[str]
-    ) -> tuple[dict[str, StoredNotice], dict[str, SuspenseReason]]:
-        """Step 2 for a batch: every notice as it stands afterwards, and why each one this
-        batch held went to the suspense list."""
+    def _apply_batch(self, notice_ids: Sequence[str]) -> _Applied:
+        """Step 2 for a batch."""
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 return self._apply_once(notice_ids)
@@ -389,9 +400,7 @@ class PaymentService:
                 )
         raise AssertionError("unreachable")
 
-    def _apply_once(
-        self, notice_ids: Sequence[str]
-    ) -> tuple[dict[str, StoredNotice], dict[str, SuspenseReason]]:
+    def _apply_once(self, notice_ids: Sequence[str]) -> _Applied:
         now = self._clock.now()
         with self._uow() as uow:
             # In the order they arrived: by time received, then as given (a batch stored
@@ -424,7 +433,8 @@ class PaymentService:
             rest = set(notice_ids) - final.keys()
             final |= {n.id: n for n in uow.notices.get_many(rest)} if rest else {}
             uow.commit()
-        return final, {h.notice.id: h.reason for h in holds}
+        reasons = {h.notice.id: h.reason for h in holds}
+        return _Applied(final, reasons, frozenset(n.id for n in pending))
 
     def _settle_all(
         self, uow: BillingUnitOfWork, actor: Actor, settles: Sequence[Settle], now: dt.datetime
