@@ -45,6 +45,7 @@ import sertakan.bootstrap as bootstrap_module
 from sertakan.billing.model import (
     Invoice,
     InvoiceKind,
+    InvoiceLine,
     InvoiceStatus,
     NoticeOutcome,
     PayerKind,
@@ -294,13 +295,11 @@ def test_notices_for_many_invoices_at_once_settle_each_invoice_once(
     assert len(container.payments.suspense(CONSOLE)) == 2 * len(invoices)
 
 
-def test_two_invoices_sharing_a_workers_month_paid_at_once_settle_that_month_once(
+def _own_invoice_of_the_first_worker(
     container: Container, invoice: Invoice
-) -> None:
-    # A sponsor's invoice and, from a race between two issuing runs, the first worker's own
-    # invoice for the same month. Both are paid at the same instant (25 deliveries each): the
-    # month is settled by one of them, the other's money waits in suspense, and the sponsor's
-    # invoice is never half settled.
+) -> tuple[Invoice, list[InvoiceLine]]:
+    """An invoice of the sponsor's first worker for the same month, as a race between two
+    issuing runs would leave it; and the sponsor's invoice lines."""
     _, lines = container.invoices.invoice(CONSOLE, invoice.id)
     shared = lines[0]
     own = Invoice(
@@ -319,6 +318,18 @@ def test_two_invoices_sharing_a_workers_month_paid_at_once_settle_that_month_onc
     with container.uow() as uow:
         uow.invoices.add(own, [dataclasses.replace(shared, invoice_id=own.id)])
         uow.commit()
+    return own, list(lines)
+
+
+def test_two_invoices_sharing_a_workers_month_paid_at_once_settle_that_month_once(
+    container: Container, invoice: Invoice
+) -> None:
+    # A sponsor's invoice and, from a race between two issuing runs, the first worker's own
+    # invoice for the same month. Both are paid at the same instant (25 deliveries each): the
+    # month is settled by one of them, the other's money waits in suspense, and the sponsor's
+    # invoice is never half settled.
+    own, lines = _own_invoice_of_the_first_worker(container, invoice)
+    shared = lines[0]
     both = [
         _delivery(invoice.number, invoice.total, "SBX-SPONSOR"),
         _delivery(own.number, own.total, "SBX-OWN"),
@@ -399,24 +410,7 @@ def test_a_batch_meeting_a_month_settled_meanwhile_is_planned_again_and_holds_th
     # invoice for the same month is paid. Its batch cannot see the sponsor's settlements, so
     # it plans to settle the month, waits on the unique key, fails when the sponsor's
     # transaction commits, and is planned again: now the month is paid, the money is held.
-    _, lines = container.invoices.invoice(CONSOLE, invoice.id)
-    shared = lines[0]
-    own = Invoice(
-        id="own-invoice-of-the-first-worker",
-        number="INV-202612-0WN00002",
-        payer_kind=PayerKind.MEMBER,
-        payer_id=shared.member_id,
-        kind=InvoiceKind.ADVANCE,
-        month=shared.month,
-        due_on=invoice.due_on,
-        total=shared.total,
-        status=InvoiceStatus.OPEN,
-        branch_code=invoice.branch_code,
-        created_at=OPENED,
-    )
-    with container.uow() as uow:
-        uow.invoices.add(own, [dataclasses.replace(shared, invoice_id=own.id)])
-        uow.commit()
+    own, _ = _own_invoice_of_the_first_worker(container, invoice)
     written, go_on = threading.Event(), threading.Event()
     original = SqlNoticeRepository.mark_many
     sponsor_thread = "sponsor-payment"
