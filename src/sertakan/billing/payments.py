@@ -295,11 +295,10 @@ class PaymentService:
         now = self._clock.now()
         with self._guard.refusals(), self._uow() as uow:
             item = self._open_item(uow, actor, item_id)
-            invoice = uow.invoices.get_by_number(invoice_number.strip())
+            number = invoice_number.strip()
+            invoice = uow.invoices.lock_numbers([number]).get(number)
             if invoice is None:
                 raise InvoiceNotFound(invoice_number)
-            invoice = uow.invoices.lock(invoice.id)
-            assert invoice is not None
             if not invoice.is_open:
                 raise InvoiceNotPayable(invoice.status.label_id)
             if invoice.total != item.amount:
@@ -507,7 +506,7 @@ class PaymentService:
                 body = templates.receipt(
                     invoice.number, payment.amount, _months_label(lines), workers, notice.paid_at
                 )
-                receipts.append(Message(self._new_id(), "sms", phone, "billing.receipt", body, now))
+                receipts.append(Message(self._new_id(), "sms", phone, templates.RECEIPT, body, now))
         uow.payments.add_many(paid)
         uow.settlements.add_many(months)
         uow.invoices.mark_paid({s.invoice.id: s.notice.paid_at for s in settles})

@@ -32,13 +32,6 @@ class InvoiceRepository(Protocol):
 
     def get(self, invoice_id: str) -> Invoice | None: ...
 
-    def get_by_number(self, number: str) -> Invoice | None: ...
-
-    def lock(self, invoice_id: str) -> Invoice | None:
-        """The invoice, locked until the transaction ends (PostgreSQL FOR UPDATE; SQLite
-        has one writer), so two payments for it are applied one after the other."""
-        ...
-
     def lock_numbers(self, numbers: Collection[str]) -> dict[str, Invoice]:
         """The invoices with these numbers, by number, locked in one order (the number) so
         that two batches of payments never wait on each other in a circle."""

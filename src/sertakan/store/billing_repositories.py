@@ -95,14 +95,6 @@ class SqlInvoiceRepository:
     def get(self, invoice_id: str) -> Invoice | None:
         return self._one(invoices.c.id == invoice_id)
 
-    def get_by_number(self, number: str) -> Invoice | None:
-        return self._one(invoices.c.number == number)
-
-    def lock(self, invoice_id: str) -> Invoice | None:
-        query = _lock(select(invoices).where(invoices.c.id == invoice_id), self._conn)
-        row = self._conn.execute(query).first()
-        return _invoice(row) if row else None
-
     def lock_numbers(self, numbers: Collection[str]) -> dict[str, Invoice]:
         found: dict[str, Invoice] = {}
         for chunk in _chunks(numbers):

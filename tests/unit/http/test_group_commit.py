@@ -7,6 +7,8 @@ import asyncio
 import statistics
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -122,11 +124,34 @@ def test_under_load_the_writer_lingers_so_answered_clients_join_the_next_batch()
     assert len(lingering) < len(without)
 
 
+def _wait_until(condition: Callable[[], bool], seconds: float = 5) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "waited in vain"
+        time.sleep(0.001)
+
+
 def test_each_event_loop_has_its_own_queue() -> None:
+    # Two loops at once in two threads (test clients run one per request): while the first
+    # loop's batch is being written, the second loop's request must get a writer of its own
+    # loop; handed to the first loop's writer, its future would be set from a foreign thread
+    # and never wake its loop.
     writer = Writer()
+    writer.release.clear()
     group = GroupCommit(writer)
 
-    assert run_apart(group.submit(1)) == 2
-    assert run_apart(group.submit(2)) == 4  # a new loop, as a test client makes per request
+    async def submit_with_deadline(n: int) -> int:
+        return await asyncio.wait_for(group.submit(n), timeout=5)
+
+    with ThreadPoolExecutor(2) as pool:
+        try:
+            first = pool.submit(run_apart, submit_with_deadline(1))
+            _wait_until(lambda: len(writer.batches) == 1)  # the first loop's batch is written
+            second = pool.submit(run_apart, submit_with_deadline(2))
+            _wait_until(lambda: len(writer.batches) == 2)  # the second loop's own writer took it
+        finally:
+            writer.release.set()
+        assert (first.result(timeout=10), second.result(timeout=10)) == (2, 4)
+    assert writer.batches == [[1], [2]]
     with pytest.raises(ValueError):
-        run_apart(group.submit(-3))
+        run_apart(group.submit(-3))  # and a later loop still gets its answer
