@@ -290,6 +290,10 @@ def test_sign_ups_from_one_address_are_braked_with_429_and_retry_after(
     codes = anonymous.post("/api/v1/sponsors/phone-code", json={"phone": "+6281200001198"})
     assert codes.status_code == 429
     assert int(codes.headers["Retry-After"]) > 0
+    page = anonymous.post("/sponsor/baru/kode", data={"phone": "0812-0000-1198"})
+    assert page.status_code == 429
+    assert "Terlalu banyak pendaftaran dari alamat ini" in page.text
+    assert int(page.headers["Retry-After"]) > 0
     # An officer at the counter behind the same address is counted on their own account.
     officer = client.post("/api/v1/sponsors/phone-code", json={"phone": "+6281200001198"})
     assert officer.status_code == 202, officer.text
