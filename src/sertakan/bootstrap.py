@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sertakan.access.audit_trail import AuditTrail
 from sertakan.access.passwords import PasswordHasher
 from sertakan.access.service import AccessService
+from sertakan.access.signup_limiter import SignUpLimiter
 from sertakan.billing.invoicing import InvoiceService
 from sertakan.billing.payments import PaymentService
 from sertakan.billing.ports import BillingUnitOfWork, PaymentGateway
@@ -90,6 +91,7 @@ def bootstrap(
         _secret(settings),
         provider,
         branch_prefix,
+        sign_up_limiter=SignUpLimiter(settings.signup_limit_storage),
     )
     registry = RegistryService(
         uow_factory, params, regions, clock, kpj_issuer or RandomKpjIssuer(), access

@@ -30,6 +30,14 @@ class Settings(BaseSettings):
             "production)"
         ),
     )
+    signup_limit_storage: str = Field(
+        default="memory://",
+        description=(
+            "Where the sign-up brake (per address and per phone) keeps its counts, as a "
+            "`limits` storage URI: memory:// for one server process; e.g. redis://host:6379 "
+            "when several processes serve the site"
+        ),
+    )
     https: bool = Field(
         default=False,
         description="Served over HTTPS: Secure cookies and an HSTS header (set behind TLS)",

@@ -11,7 +11,7 @@ from openapi_spec_validator import validate
 from sertakan.notifications.providers import RecordingProvider
 from sertakan.registry.kpj import is_valid_kpj
 from sertakan.registry.nik import build_nik
-from tests.support.auth import last_code
+from tests.support.auth import last_code, sign_up_code
 
 
 def worker(**changes: Any) -> dict[str, Any]:
@@ -41,6 +41,11 @@ def household(**changes: Any) -> dict[str, Any]:
     }
     body.update(changes)
     return body
+
+
+def proven(client: TestClient, provider: RecordingProvider, body: dict[str, Any]) -> dict[str, Any]:
+    """The sponsor's sign-up with the code sent to its phone (step 1 of registering)."""
+    return body | {"phone_code": sign_up_code(client, provider, body["phone"])}
 
 
 def test_a_valid_enrolment_answers_201_with_the_kpj_and_monthly_breakdown(
@@ -111,7 +116,7 @@ def test_unknown_fields_and_malformed_json_are_refused_cleanly(client: TestClien
 def test_a_sponsor_sees_each_worker_with_the_monthly_cost_and_the_total_once_they_consent(
     client: TestClient, provider: RecordingProvider
 ) -> None:
-    sponsor = client.post("/api/v1/sponsors", json=household())
+    sponsor = client.post("/api/v1/sponsors", json=proven(client, provider, household()))
     assert sponsor.status_code == 201
     sponsor_id = sponsor.json()["id"]
     client.post("/api/v1/members", json=worker(sponsor_id=sponsor_id))
@@ -156,11 +161,16 @@ def test_a_sponsor_sees_each_worker_with_the_monthly_cost_and_the_total_once_the
     assert member["sponsor"]["name"] == "Ibu Ratna Kartika"
 
 
-def test_a_sponsor_registered_twice_answers_409_and_a_bad_nib_422(client: TestClient) -> None:
-    assert client.post("/api/v1/sponsors", json=household()).status_code == 201
-    assert client.post("/api/v1/sponsors", json=household()).status_code == 409
+def test_a_sponsor_registered_twice_answers_409_and_a_bad_nib_422(
+    client: TestClient, provider: RecordingProvider
+) -> None:
+    first = client.post("/api/v1/sponsors", json=proven(client, provider, household()))
+    assert first.status_code == 201
+    again = client.post("/api/v1/sponsors", json=proven(client, provider, household()))
+    assert again.status_code == 409
     response = client.post(
-        "/api/v1/sponsors", json=household(kind="business", nik=None, nib="12-34")
+        "/api/v1/sponsors",
+        json=household(kind="business", nik=None, nib="12-34", phone_code="000000"),
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "nib"

@@ -267,6 +267,13 @@ class SponsorCreate(BaseModel):
     address: str = Field(default="", max_length=200)
     nik: str | None = Field(default=None, max_length=40)
     nib: str | None = Field(default=None, max_length=40)
+    phone_code: str = Field(
+        max_length=12,
+        description=(
+            "The code sent to `phone` by POST /api/v1/sponsors/phone-code: proves the phone "
+            "belongs to the sponsor (single use, expires after 5 minutes)"
+        ),
+    )
 
 
 class SponsoredWorker(BaseModel):

@@ -15,6 +15,7 @@ from typing import NoReturn
 
 from sertakan.access.actor import Actor
 from sertakan.access.auditing import event
+from sertakan.access.errors import CodeRefused
 from sertakan.access.model import CodePurpose
 from sertakan.access.permissions import Permission
 from sertakan.access.roles import Role
@@ -87,6 +88,10 @@ class SponsorApplication:
     address: str
     nik: str | None = None
     nib: str | None = None
+    # The code sent to `phone` (AccessService.request_phone_proof): whoever registers a
+    # sponsor proves the phone is theirs, else a stranger's sign-up could take over the phone's
+    # sign-in (issue 12). The console alone registers without it.
+    phone_code: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,9 +168,27 @@ class RegistryService:
 
     # -- sponsors --------------------------------------------------------------------------
 
-    def register_sponsor(self, actor: Actor, application: SponsorApplication) -> Sponsor:
-        """Register a household or UMKM sponsor, with the account it signs in with (its phone)."""
+    def register_sponsor(
+        self, actor: Actor, application: SponsorApplication, *, client_ip: str = ""
+    ) -> Sponsor:
+        """Register a household or UMKM sponsor, with the account it signs in with (its phone).
+
+        The phone is proven by the code sent to it (`application.phone_code`), whoever
+        registers, staff at a counter included: the person stands there with the phone. Only
+        the console skips it, as it skips a worker's consent code (`_start_sponsorship`).
+        Sign-ups are braked per address (or staff account) and per phone (429).
+        """
         self._guard.require(actor, Permission.SPONSOR_REGISTER, "sponsor")
+        try:
+            return self._register_sponsor(actor, application, client_ip)
+        except CodeRefused as refused:
+            self._access.record_refusal(refused)
+            raise
+
+    def _register_sponsor(
+        self, actor: Actor, application: SponsorApplication, client_ip: str
+    ) -> Sponsor:
+        by_console = actor.role is Role.SYSTEM
         checks = _Checks()
         kind = SponsorKind.PERSON
         nik: str | None = None
@@ -191,7 +214,16 @@ class RegistryService:
         with checks.check():
             phone = normalize_mobile(application.phone)
         self._check_village(checks, application.region_code)
+        if not by_console and not application.phone_code.strip():
+            checks.add(
+                "phone_code",
+                "access.phone_proof.required",
+                "the code sent to this phone is required: ask for it first",
+                "Masukkan kode yang dikirim ke nomor HP ini",
+            )
         checks.raise_if_any()
+        if not by_console:
+            self._access.brake_sign_up(actor, phone, client_ip)
 
         sponsor = Sponsor(
             id=self._new_id(),
@@ -206,6 +238,10 @@ class RegistryService:
         )
         identity = nik or nib or ""
         with self._uow() as uow:
+            if not by_console:
+                # First, so that a caller without the code learns nothing, not even whether
+                # the sponsor is registered; a refusal below rolls back and leaves it unused.
+                self._access.prove_phone_in(uow, actor, phone, application.phone_code)
             existing = uow.sponsors.get_by_identity(kind, identity)
             if existing is not None:
                 raise SponsorAlreadyRegistered(existing.id)
