@@ -20,7 +20,7 @@ from sertakan.billing.invoicing import InvoiceService
 from sertakan.billing.payments import PaymentService
 from sertakan.billing.ports import BillingUnitOfWork, PaymentGateway
 from sertakan.billing.status import CoverageService
-from sertakan.config import REPO_ROOT, Settings
+from sertakan.config import Settings
 from sertakan.gateways.sandbox import make_sandbox_gateway
 from sertakan.kernel.clock import WIB, Clock, FixedClock, SystemClock
 from sertakan.kernel.errors import ConfigurationError
@@ -117,10 +117,10 @@ def bootstrap(
 
 
 def _secret(settings: Settings) -> bytes:
-    """The HMAC secret: from the settings, or made once and kept beside the default database."""
+    """The HMAC secret: from the settings, or made once and kept in the data directory."""
     if settings.secret_key:
         return settings.secret_key.encode()
-    path = Path(REPO_ROOT / "var" / "secret.key")
+    path = Path(settings.data_dir) / "secret.key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(48))
@@ -133,8 +133,9 @@ def _regions(settings: Settings) -> RegionDirectory:
         return RegionDirectory.from_directory(settings.regions_dir)
     except FileNotFoundError as missing:
         raise ConfigurationError(
-            f"region data not found ({missing.filename}): put the shared data beside the "
-            "checkout (../shared/data/regions) or set SERTAKAN_REGIONS_DIR to its folder"
+            f"region data not found ({missing.filename}): SERTAKAN_REGIONS_DIR must name a "
+            "folder with regions.csv, region_code_history.csv and population.csv (unset, the "
+            "edition shipped inside the package is used)"
         ) from None
 
 

@@ -16,6 +16,7 @@ from sertakan.registry.nik import mask_nik
 from sertakan.registry.occupations import occupation
 from sertakan.registry.service import MemberCard, SponsorSheet
 from sertakan.regulation.contributions import BpuQuote, PuQuote, Reference
+from sertakan.regulation.sources import load_sources
 
 
 class DiscountRead(BaseModel):
@@ -28,10 +29,20 @@ class DiscountRead(BaseModel):
     reference: str
 
 
+class SourceRead(BaseModel):
+    """Where the project saw the figure stated (`regulation/sources.yaml`)."""
+
+    key: str
+    title: str
+    url: str | None
+    kind: str
+
+
 class ReferenceRead(BaseModel):
     topic: str
     regulation: str
-    source: str
+    source: str = Field(description="The source keys, e.g. [S-cnbc-2023]; see `sources`")
+    sources: list[SourceRead]
     status: str
 
     @classmethod
@@ -40,6 +51,10 @@ class ReferenceRead(BaseModel):
             topic=reference.program_or_topic,
             regulation=reference.regulation,
             source=reference.source,
+            sources=[
+                SourceRead(key=s.key, title=s.title, url=s.url, kind=s.kind)
+                for s in load_sources().resolve(reference.source_keys)
+            ],
             status=reference.status,
         )
 

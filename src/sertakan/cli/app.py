@@ -26,6 +26,7 @@ from sertakan.cli.coverage_commands import coverage_app
 from sertakan.cli.job_commands import jobs_app
 from sertakan.cli.notification_commands import notifications_app
 from sertakan.cli.payment_commands import payments_app
+from sertakan.cli.regulation_commands import regulation_app
 from sertakan.cli.render import member_panel, pu_table, quote_table
 from sertakan.cli.sandbox_commands import sandbox_app
 
@@ -47,6 +48,7 @@ app.add_typer(notifications_app, name="notifications")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(audit_app, name="audit")
 app.add_typer(access_app, name="access")
+app.add_typer(regulation_app, name="regulation")
 
 
 @app.command()

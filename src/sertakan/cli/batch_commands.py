@@ -33,7 +33,7 @@ from rich.text import Text
 from sertakan.cli.billing_issue import billing_issue
 from sertakan.cli.common import console, err, reported
 from sertakan.cli.render import rupiah
-from sertakan.config import REPO_ROOT
+from sertakan.config import Settings
 from sertakan.kernel.periods import Month
 
 if TYPE_CHECKING:  # imported when a command runs: Ibis takes a second to import
@@ -162,7 +162,7 @@ def billing_run(
     if engine not in ENGINES:
         err.print(f"[red]error:[/red] --engine: choose one of {', '.join(ENGINES)}, not {engine!r}")
         raise typer.Exit(2)
-    target = out or REPO_ROOT / "var" / "billing" / str(billed_month)
+    target = out or Path(Settings().data_dir) / "billing" / str(billed_month)
     with reported():
         container = bootstrap()
         database = container.engine
