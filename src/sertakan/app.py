@@ -28,8 +28,8 @@ from sertakan.kernel.errors import (
     RuleViolation,
     Unauthorized,
 )
+from sertakan.web import api_docs, pages
 from sertakan.web import error_pages as texts
-from sertakan.web import pages
 from sertakan.web.security import BodySizeLimit, SecurityHeaders
 
 log = logging.getLogger("sertakan")
@@ -41,10 +41,13 @@ def create_app(container: Container | None = None, settings: Settings | None = N
         title="Sertakan",
         version="0.1.0",
         description="Social security for informal workers: registry, sponsors, contributions.",
+        docs_url=None,  # served offline by web.api_docs, not from a CDN
+        redoc_url=None,
     )
     app.state.container = container
     app.include_router(api_router)
     pages.setup(app)
+    api_docs.setup(app)
     _install_error_handlers(app)
     settings = container.settings
     # Outermost last: limits and headers wrap everything, including error pages.
