@@ -209,7 +209,6 @@ def member_enrol(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Enrol a worker and print the KPJ number and monthly contribution."""
-    from sertakan.api.schemas import MemberRead
     from sertakan.billing.coverage import CoverStatus
     from sertakan.registry.service import EnrolmentApplication
 
@@ -234,6 +233,8 @@ def member_enrol(
     # Enrolled just now: nothing is paid yet (cover starts at the first payment, §13).
     status = CoverStatus.MENUNGGU
     if as_json:
+        from sertakan.api.schemas import MemberRead  # pydantic models: only for JSON
+
         _print_json(MemberRead.of(card, status).model_dump(mode="json"))
     else:
         console.print(member_panel(card, container, status))
@@ -245,7 +246,6 @@ def member_show(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show a member: KPJ, programmes, monthly contribution and sponsor."""
-    from sertakan.api.schemas import MemberRead
 
     container = open_container()
     registry = container.registry
@@ -254,6 +254,8 @@ def member_show(
         card = registry.member_card(CONSOLE, hits[0].id if hits else key)
         status = container.coverage.member(CONSOLE, card.member.id).status
     if as_json:
+        from sertakan.api.schemas import MemberRead  # pydantic models: only for JSON
+
         _print_json(MemberRead.of(card, status).model_dump(mode="json"))
     else:
         console.print(member_panel(card, container, status))
