@@ -110,7 +110,7 @@ class BackgroundJobs:
     def start(self) -> None:
         self.scheduler.start()
         log.info(
-            "scheduler started: outbox every %s s, daily job at %s WIB and now",
+            "scheduler started: outbox every %g s, daily job at %s WIB and now",
             self.container.settings.outbox_interval_seconds,
             self.container.settings.daily_job_at.strftime("%H:%M"),
         )
