@@ -21,8 +21,9 @@ from sertakan.kernel.errors import RuleViolation, Violation
 MAX_NAME_LENGTH = 100
 
 # Punctuation seen in names and business names: apostrophes (straight, typographic, modifier
-# letter), period, comma, hyphens and dashes, parentheses, slash, ampersand ("CV Maju & Jaya").
-NAME_PUNCTUATION = frozenset("'\u2019\u2018\u02bc`.,-\u2010\u2011\u2013()/&")
+# letter), period, comma, hyphens and dashes, parentheses, slash, ampersand ("CV Maju & Jaya"),
+# double quotes around a nickname (Ahmad "Uban" Syahputra, Toko "Berkah").
+NAME_PUNCTUATION = frozenset("'\u2019\u2018\u02bc`.,-\u2010\u2011\u2013()/&\"\u201c\u201d")
 # Zero-width (non-)joiners are format characters that Arabic-script and Indic names need.
 JOINERS = frozenset("\u200c\u200d")
 MARKUP = frozenset("<>")

@@ -28,6 +28,8 @@ ACCEPTED = [
     ("CV Maju & Jaya", "CV Maju & Jaya"),  # a business
     ("PT. Sumber Rejeki 88", "PT. Sumber Rejeki 88"),  # digits beside letters
     ("Toko Sembako 24/7", "Toko Sembako 24/7"),
+    ('Ahmad "Uban" Syahputra', 'Ahmad "Uban" Syahputra'),  # a nickname in quotes
+    ("Toko \u201cBerkah\u201d", "Toko \u201cBerkah\u201d"),
     ("A" * MAX_NAME_LENGTH, "A" * MAX_NAME_LENGTH),
 ]
 
@@ -45,7 +47,7 @@ REFUSED = [
     ("Nur @ Aini", {"name.character"}),
     ("Nur; DROP TABLE", {"name.character"}),
     ("Nur \U0001f600", {"name.character"}),  # an emoji
-    ('Nur "Aini"', {"name.character"}),
+    ("Nur * Aini = 1", {"name.character"}),
     ("", {"name.required"}),
     ("   \t ", {"name.required"}),
     ("A" * (MAX_NAME_LENGTH + 1), {"name.too_long"}),
