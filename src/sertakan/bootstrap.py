@@ -3,7 +3,6 @@ password hashing, the message provider, the payment gateway and the secrets."""
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,9 +19,9 @@ from sertakan.billing.invoicing import InvoiceService
 from sertakan.billing.payments import PaymentService
 from sertakan.billing.ports import BillingUnitOfWork, PaymentGateway
 from sertakan.billing.status import CoverageService
-from sertakan.config import Settings
+from sertakan.config import Settings, clock_from
 from sertakan.gateways.sandbox import make_sandbox_gateway
-from sertakan.kernel.clock import WIB, Clock, FixedClock, SystemClock
+from sertakan.kernel.clock import Clock
 from sertakan.kernel.errors import ConfigurationError
 from sertakan.notifications.ports import Provider
 from sertakan.notifications.providers import ConsoleProvider
@@ -68,7 +67,7 @@ def bootstrap(
     settings = settings or Settings()
     params = load_parameters()
     regions = _regions(settings)
-    clock = clock or _clock_from(settings)
+    clock = clock or clock_from(settings)
     engine = make_engine(settings.database_url)
     uow_factory: Callable[[], BillingUnitOfWork] = partial(SqlUnitOfWork, engine)
     provider = provider or ConsoleProvider()
@@ -137,10 +136,3 @@ def _regions(settings: Settings) -> RegionDirectory:
             "folder with regions.csv, region_code_history.csv and population.csv (unset, the "
             "edition shipped inside the package is used)"
         ) from None
-
-
-def _clock_from(settings: Settings) -> Clock:
-    if settings.today:
-        day = dt.date.fromisoformat(settings.today)
-        return FixedClock(dt.datetime.combine(day, dt.time(9, 0), tzinfo=WIB))
-    return SystemClock()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from sertakan.kernel.clock import WIB, Clock, FixedClock, SystemClock
 
 # The platform's state (database, keys, reports) lives under one data directory, relative to
 # where it is started unless SERTAKAN_DATA_DIR says otherwise; nothing is computed from the
@@ -100,3 +103,38 @@ class Settings(BaseSettings):
         le=10,
         description="Chaos knob: the sandbox sends each payment notice this many extra times",
     )
+    scheduler: bool = Field(
+        default=True,
+        description=(
+            "`sertakan serve` delivers the outbox and runs the daily job by itself (APScheduler "
+            "in the server). false: run `notifications deliver --loop` and `jobs daily` instead"
+        ),
+    )
+    outbox_interval_seconds: float = Field(
+        default=60, gt=0, description="Seconds between the server's outbox deliveries"
+    )
+    daily_job_at: dt.time = Field(
+        default=dt.time(7, 0),
+        description="Time of day (WIB) the server runs the daily job (also once at start-up)",
+    )
+
+
+def clock_from(settings: Settings) -> Clock:
+    """The clock the settings ask for: pinned to 09:00 WIB of `today`, or the real one."""
+    if settings.today:
+        day = dt.date.fromisoformat(settings.today)
+        return FixedClock(dt.datetime.combine(day, dt.time(9, 0), tzinfo=WIB))
+    return SystemClock()
+
+
+def serving_settings(host: str, port: int, settings: Settings | None = None) -> Settings:
+    """The settings of a server on `host`:`port`. Unless SERTAKAN_PUBLIC_URL says otherwise,
+    the public URL (where the sandbox gateway posts its notices and sends payers back) follows
+    the port, so `PORT=8100 make run` pays into the app on 8100, not into 8000."""
+    settings = settings or Settings()
+    if "public_url" in settings.model_fields_set:
+        return settings
+    reachable = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 (a check)
+    if ":" in reachable:
+        reachable = f"[{reachable}]"  # an IPv6 literal in a URL
+    return settings.model_copy(update={"public_url": f"http://{reachable}:{port}"})

@@ -198,3 +198,32 @@ def test_the_openapi_schema_is_a_valid_openapi_document(client: TestClient) -> N
     validate(schema)
     assert "/api/v1/contributions/bpu" in schema["paths"]
     assert "/api/v1/members" in schema["paths"]
+
+
+def test_a_name_with_markup_is_refused_for_members_and_sponsors_and_nothing_is_kept(
+    client: TestClient,
+) -> None:
+    markup = "<script>alert('x')</script><b>Nur</b>"
+
+    member = client.post("/api/v1/members", json=worker(full_name=markup))
+    sponsor = client.post("/api/v1/sponsors", json=household(name=markup))
+
+    for response, field in ((member, "full_name"), (sponsor, "name")):
+        assert response.status_code == 422
+        assert response.headers["content-type"].startswith("application/problem+json")
+        errors = response.json()["errors"]
+        assert [(e["field"], e["rule"]) for e in errors] == [(field, "name.markup")]
+        assert errors[0]["message_id"] == "Nama tidak boleh berisi tanda < atau >"
+    assert client.post("/api/v1/members/search", json={"q": "Nur"}).json() == []
+
+
+def test_names_with_titles_apostrophes_and_other_scripts_are_enrolled_as_typed(
+    client: TestClient,
+) -> None:
+    response = client.post("/api/v1/members", json=worker(full_name="Drs. H. Ma'ruf, S.Pd."))
+    sponsor = client.post("/api/v1/sponsors", json=household(name="Ren\u00e9 \u6797\u7f8e\u7389"))
+
+    assert response.status_code == 201, response.text
+    assert response.json()["full_name"] == "Drs. H. Ma'ruf, S.Pd."
+    assert sponsor.status_code == 201, sponsor.text
+    assert sponsor.json()["name"] == "Ren\u00e9 \u6797\u7f8e\u7389"

@@ -651,3 +651,17 @@ def test_the_stylesheet_and_htmx_are_served(client: TestClient) -> None:
     assert client.get("/static/css/sertakan.css").status_code == 200
     assert script is not None
     assert client.get(script.group(1)).status_code == 200
+
+
+def test_a_name_with_markup_is_refused_under_the_name_field_in_indonesian(
+    client: TestClient,
+) -> None:
+    markup = "<script>alert('x')</script><b>Nur</b>"
+
+    member = client.post("/daftar", data=worker(full_name=markup))
+    sponsor = client.post("/sponsor/baru", data=household(name=markup))
+
+    assert member.status_code == 422
+    assert field_error(member.text, "full_name") == "Nama tidak boleh berisi tanda < atau >"
+    assert sponsor.status_code == 422
+    assert field_error(sponsor.text, "name") == "Nama tidak boleh berisi tanda < atau >"

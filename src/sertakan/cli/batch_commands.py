@@ -33,7 +33,6 @@ from rich.text import Text
 from sertakan.cli.billing_issue import billing_issue
 from sertakan.cli.common import console, err, reported
 from sertakan.cli.render import rupiah
-from sertakan.config import Settings
 from sertakan.kernel.periods import Month
 
 if TYPE_CHECKING:  # imported when a command runs: Ibis takes a second to import
@@ -156,6 +155,7 @@ def billing_run(
     )
     from sertakan.analytics.engines import ENGINES, open_engine
     from sertakan.bootstrap import bootstrap
+    from sertakan.config import Settings
     from sertakan.store.member_contributions import has_contributions_table
 
     billed_month = _month(month, "--month")

@@ -46,6 +46,7 @@ from sertakan.registry.model import (
     SponsorKind,
     Sponsorship,
 )
+from sertakan.registry.names import check_name
 from sertakan.registry.nik import check_nik_matches, parse_nik
 from sertakan.registry.occupations import occupation
 from sertakan.registry.phones import normalize_mobile
@@ -56,7 +57,6 @@ from sertakan.regulation.contributions import BpuQuote, quote_bpu
 from sertakan.regulation.eligibility import check_bpu_enrolment_age
 from sertakan.regulation.loader import Parameters
 
-MAX_NAME_LENGTH = 100
 KPJ_ATTEMPTS = 5  # random KPJs collide rarely; a few fresh draws settle it
 
 
@@ -603,17 +603,10 @@ class RegistryService:
             return existing.id if existing else ""
 
     def _check_name(self, checks: _Checks, raw: str, field: str) -> str:
-        name = " ".join(raw.split())
-        if not name:
-            checks.add(field, "name.required", "name is required", "Nama wajib diisi")
-        elif len(name) > MAX_NAME_LENGTH:
-            checks.add(
-                field,
-                "name.too_long",
-                f"name is longer than {MAX_NAME_LENGTH} characters",
-                f"Nama paling panjang {MAX_NAME_LENGTH} huruf",
-            )
-        return name
+        """One rule for every person's and business's name (`registry.names`)."""
+        with checks.check():
+            return check_name(raw, field)
+        return raw
 
     def _check_village(self, checks: _Checks, region_code: str) -> None:
         if self._regions.village(region_code) is None:
