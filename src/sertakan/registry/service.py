@@ -293,7 +293,9 @@ class RegistryService:
             self._guard.sponsor(actor, sponsor, Permission.SPONSOR_READ.value)
             cards = []
             for sponsorship in uow.sponsorships.for_sponsor(sponsor_id):
-                if not sponsorship.is_current_in(month):
+                # An ended sponsorship leaves the sheet at once: the worker's card is no
+                # longer the sponsor's to see (its last month's invoice stays theirs).
+                if not sponsorship.is_current_in(month) or sponsorship.has_ended:
                     continue
                 member = uow.members.get(sponsorship.member_id)
                 if member is not None:
