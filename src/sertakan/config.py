@@ -44,11 +44,14 @@ class Settings(BaseSettings):
     )
     sign_in_per_address: str = Field(
         default="30/minute",
-        description="Sign-in attempts (password or code) one client address may make (429 above)",
+        description=(
+            "Failed sign-ins (password or code) one client address may make in the window, "
+            "whatever the account; the next try answers 429"
+        ),
     )
     sign_in_per_account: str = Field(
         default="15/minute",
-        description="Sign-in attempts on one account from one client address (429 above)",
+        description="Failed sign-ins on one account from one client address (429 above)",
     )
     max_body_bytes: int = Field(
         default=1_048_576, description="Largest request body accepted (413 above it)"

@@ -101,11 +101,17 @@ class CodeRepository(Protocol):
 
 
 class SignInBrake(Protocol):
-    """A brake on sign-in attempts per client address and per account and address (a
-    moving window; the store's atomic counts stay the hard bound)."""
+    """A brake on failed sign-ins per client address and per account and address (moving
+    windows). Only failures count, so people signing in behind one shared address (a branch
+    office, a carrier's NAT) are not braked by each other's successes; tries racing past it
+    are still bounded by the store's atomic counts, the hard bound."""
 
-    def hit(self, client_ip: str, account_key: str | None = None) -> int | None:
-        """Count one attempt: None while under the limits, else the seconds to wait."""
+    def wait(self, client_ip: str, account_key: str | None = None) -> int | None:
+        """None when a try may go ahead, else the seconds to wait (429)."""
+        ...
+
+    def failed(self, client_ip: str, account_key: str | None = None) -> None:
+        """Count one failed try."""
         ...
 
 

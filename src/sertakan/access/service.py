@@ -279,13 +279,19 @@ class AccessService:
             # The same argon2 cost as a real check: the answer's timing does not say whether
             # the username exists.
             self._hasher.verify_or_dummy(None, password)
+            self._brake_failed(client_ip, key or None)
             self._refuse_sign_in(client, now, account, key, errors.WRONG_CREDENTIALS)
             raise errors.sign_in_refused(*errors.WRONG_CREDENTIALS)
         # 2. Count the try, atomically, before checking it (NIST SP 800-63B §5.2.2).
-        failures = self._reserve_password_try(account, client, client_ip, now)
+        try:
+            failures = self._reserve_password_try(account, client, client_ip, now)
+        except errors.SignInLocked:
+            self._brake_failed(client_ip, key)
+            raise
         # 3. Check the password with no transaction open.
         ok = self._hasher.verify_or_dummy(account.password_hash, password)
         if not ok:
+            self._brake_failed(client_ip, key)
             self._refuse_sign_in(client, now, account, key, errors.WRONG_CREDENTIALS)
             raise errors.sign_in_refused(
                 *errors.WRONG_CREDENTIALS, delay=self.policy.throttle.delay_after(failures)
@@ -350,10 +356,11 @@ class AccessService:
         )
 
     def _brake_or_refuse(self, client: Actor, client_ip: str, account_key: str | None) -> None:
-        """The moving-window brake per address and per account and address (429)."""
+        """The moving-window brake on failures per address and per account and address: a
+        try is refused (429) while either window is full, before anything is checked."""
         if self._brake is None:
             return
-        wait = self._brake.hit(client_ip, account_key)
+        wait = self._brake.wait(client_ip, account_key)
         if wait is None:
             return
         rule, message, message_id = errors.TOO_MANY_TRIES
@@ -371,6 +378,10 @@ class AccessService:
             )
             uow.commit()
         raise RateLimited(message, message_id, rule, max(wait, 1))
+
+    def _brake_failed(self, client_ip: str, account_key: str | None) -> None:
+        if self._brake is not None:
+            self._brake.failed(client_ip, account_key)
 
     def _refuse_sign_in(
         self,
@@ -443,6 +454,7 @@ class AccessService:
         try:
             return self._sign_in_with_code(phone, code, kind=kind, client=client, role=role)
         except errors.CodeRefused as refused:
+            self._brake_failed(client_ip, phone)
             self.record_refusal(refused)
             raise
 
