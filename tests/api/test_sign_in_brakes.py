@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from sertakan.access.errors import SignInLocked, SignInRefused
 from sertakan.access.model import TokenKind
@@ -21,6 +22,7 @@ from sertakan.bootstrap import Container, bootstrap
 from sertakan.notifications.providers import RecordingProvider
 from sertakan.registry.model import Branch
 from sertakan.store.migrate import upgrade
+from sertakan.store.tables import sign_in_failures
 from tests.support.auth import CONSOLE, PASSWORD, FormClient, make_staff
 from tests.support.containers import test_settings as settings_for
 
@@ -198,3 +200,36 @@ def test_the_stored_lock_is_per_address(container: Container) -> None:
         assert uow.accounts.sign_in_lock(account.id, STRANGER) is not None
         assert uow.accounts.sign_in_lock(account.id, HOLDER) is None
     assert account.locked_until is None  # the account itself is not locked
+
+
+def test_a_locked_account_refuses_every_address_without_counting_the_try(
+    container: Container,
+) -> None:
+    throttle = container.access.policy.throttle
+    with container.uow() as uow:
+        account = uow.accounts.by_username("officer")
+        assert account is not None
+        now = container.clock.now()
+        # A hundred failures from many addresses: the account itself locks (§5.2.2).
+        for n in range(throttle.account_lock_after):
+            assert (
+                uow.accounts.reserve_account_try(
+                    account.id,
+                    now=now,
+                    lock_after=throttle.account_lock_after,
+                    lock_until=now + throttle.lock_for,
+                )
+                == n + 1
+            )
+        uow.commit()
+    with pytest.raises(SignInLocked) as locked:
+        container.access.sign_in_with_password(
+            "officer", PASSWORD, kind=TokenKind.BEARER, client=CONSOLE, client_ip=HOLDER
+        )
+    assert locked.value.retry_after_seconds == 15 * 60
+    with container.uow() as uow:
+        assert uow.accounts.sign_in_lock(account.id, HOLDER) == now + throttle.lock_for
+        counted = uow.accounts.get(account.id)
+    assert counted is not None and counted.failed_sign_ins == throttle.account_lock_after
+    with container.engine.connect() as conn:
+        assert conn.execute(select(sign_in_failures)).all() == []  # the refused try: uncounted

@@ -345,8 +345,9 @@ class AccessService:
                 uow.commit()
                 return failures
             ends = uow.accounts.sign_in_lock(account.id, client_ip) or lock_until
-            uow.audit.append(self._sign_in_refusal(client, now, account, "", errors.LOCKED))
-            uow.commit()
+            # Not committed: a try refused because the whole account is locked does not count
+            # towards this address's lock either.
+        self._refuse_sign_in(client, now, account, "", errors.LOCKED)
         wait = max(int((ends - now).total_seconds() + 0.999), 1)
         raise errors.SignInLocked(
             message=errors.LOCKED[1],
