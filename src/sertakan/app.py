@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from sertakan.access.errors import SignInLocked
 from sertakan.api import problems
 from sertakan.api.routes import router as api_router
 from sertakan.bootstrap import Container, bootstrap
@@ -113,6 +114,18 @@ def _install_error_handlers(app: FastAPI) -> None:
             return problems.access_refused(401, error.rule, error.message, error.message_id)
         return pages.sign_in_needed(request, error)
 
+    @app.exception_handler(SignInLocked)
+    async def _locked(request: Request, error: SignInLocked) -> Response:
+        # 423 (RFC 4918 §11.3) with Retry-After (RFC 9110 §10.2.3): the lock ends by itself.
+        if _is_api(request):
+            response: Response = problems.access_refused(
+                423, error.rule, error.message, error.message_id
+            )
+        else:
+            response = pages.error_page(request, 423, [error.message_id])
+        response.headers["Retry-After"] = str(max(error.retry_after_seconds, 1))
+        return response
+
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, error: Forbidden) -> Response:
         if _is_api(request):
@@ -127,8 +140,8 @@ def _install_error_handlers(app: FastAPI) -> None:
             )
         else:
             response = pages.error_page(request, 429, [error.message_id])
-        if error.retry_after_seconds:
-            response.headers["Retry-After"] = str(error.retry_after_seconds)
+        # Every 429 says when to come back (RFC 6585 §4, RFC 9110 §10.2.3).
+        response.headers["Retry-After"] = str(max(error.retry_after_seconds, 1))
         return response
 
     @app.exception_handler(NotFound)

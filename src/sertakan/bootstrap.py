@@ -31,6 +31,7 @@ from sertakan.registry.service import RegistryService
 from sertakan.registry.sponsorships import SponsorshipService
 from sertakan.regulation.loader import Parameters, load_parameters
 from sertakan.store.engine import make_engine
+from sertakan.store.sign_in_brake import LimitsSignInBrake
 from sertakan.store.unit_of_work import SqlUnitOfWork
 
 
@@ -91,6 +92,11 @@ def bootstrap(
         provider,
         branch_prefix,
         sign_up_limiter=SignUpLimiter(settings.signup_limit_storage),
+        brake=LimitsSignInBrake(
+            settings.rate_limit_storage,
+            per_address=settings.sign_in_per_address,
+            per_account=settings.sign_in_per_account,
+        ),
     )
     registry = RegistryService(
         uow_factory, params, regions, clock, kpj_issuer or RandomKpjIssuer(), access

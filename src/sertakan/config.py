@@ -66,6 +66,25 @@ class Settings(BaseSettings):
         default=False,
         description="Served over HTTPS: Secure cookies and an HSTS header (set behind TLS)",
     )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description=(
+            "Storage of the sign-in brake's moving windows (the `limits` library): memory:// is "
+            "per server process; redis://host:6379 shares them between processes. The "
+            "database's atomic failure counts are the hard bound either way"
+        ),
+    )
+    sign_in_per_address: str = Field(
+        default="30/minute",
+        description=(
+            "Failed sign-ins (password or code) one client address may make in the window, "
+            "whatever the account; the next try answers 429"
+        ),
+    )
+    sign_in_per_account: str = Field(
+        default="15/minute",
+        description="Failed sign-ins on one account from one client address (429 above)",
+    )
     max_body_bytes: int = Field(
         default=1_048_576, description="Largest request body accepted (413 above it)"
     )

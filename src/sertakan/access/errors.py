@@ -15,6 +15,14 @@ class SignInRefused(Unauthorized):
     delay: dt.timedelta = dt.timedelta(0)
 
 
+@dataclass(eq=False)
+class SignInLocked(SignInRefused):
+    """Refused unchecked: this address is locked out of the account, or the whole account is
+    locked, for `retry_after_seconds` more (HTTP 423 with Retry-After)."""
+
+    retry_after_seconds: int = 1
+
+
 def sign_in_refused(
     rule: str, message: str, message_id: str, delay: dt.timedelta = dt.timedelta(0)
 ) -> SignInRefused:
@@ -31,6 +39,11 @@ LOCKED = (
     "Too many failed attempts: the account is locked for a while",
     "Terlalu banyak percobaan gagal: akun dikunci sementara, coba lagi nanti",
 )
+TOO_MANY_TRIES = (
+    "access.sign_in.too_many",
+    "Too many sign-in attempts from this network: wait a moment and try again",
+    "Terlalu banyak percobaan masuk dari jaringan ini: tunggu sebentar lalu coba lagi",
+)
 TOKEN_INVALID = (
     "access.token.invalid",
     "The token is unknown, expired or revoked: sign in again",
@@ -40,12 +53,13 @@ TOKEN_INVALID = (
 
 @dataclass(eq=False)
 class CodeRefused(Unauthorized):
-    """A wrong, expired, used or worn-out one-time code. The caller's transaction rolls back;
-    `AccessService.record_refusal` then counts the attempt and audits it in one of its own."""
+    """A wrong, expired, used or worn-out one-time code. The try was counted before the code
+    was compared; `AccessService.record_refusal` audits a refusal not audited yet."""
 
     code_id: str | None = None
     purpose: str = ""
     actor: object = None
+    recorded: bool = False  # already audited (with the try counted) by `AccessService.check_code`
 
 
 @dataclass(eq=False)

@@ -28,6 +28,40 @@ class AccountRepository(Protocol):
 
     def list(self, limit: int, offset: int = 0) -> list[Account]: ...
 
+    def reserve_sign_in_try(
+        self,
+        account_id: str,
+        client_ip: str,
+        *,
+        now: dt.datetime,
+        lock_after: int,
+        lock_until: dt.datetime,
+    ) -> int | None:
+        """Count one password try from `client_ip` on the account, atomically, before the
+        password is checked ("count then check"): the number of consecutive failures this try
+        makes, or None when that address is locked out of the account at `now` (nothing
+        counted). The try that makes `lock_after` failures sets the lock to `lock_until`."""
+        ...
+
+    def reserve_account_try(
+        self, account_id: str, *, now: dt.datetime, lock_after: int, lock_until: dt.datetime
+    ) -> int | None:
+        """The same, counted on the account whatever the address (the hard bound of NIST SP
+        800-63B §5.2.2): None when the whole account is locked at `now`."""
+        ...
+
+    def sign_in_lock(self, account_id: str, client_ip: str) -> dt.datetime | None:
+        """When the later of the account's lock and its lock for `client_ip` ends (None: no
+        lock was ever set)."""
+        ...
+
+    def reset_sign_in_failures(self, account_id: str, client_ip: str) -> None:
+        """A successful sign-in from `client_ip`: its count and the account's start again
+        (other addresses' counts stay: a stranger stays locked out)."""
+        ...
+
+    def set_password_hash(self, account_id: str, password_hash: str) -> None: ...
+
 
 class TokenRepository(Protocol):
     def add(self, token: AuthToken) -> None: ...
@@ -56,9 +90,29 @@ class CodeRepository(Protocol):
         """Retire every unused code for this purpose, phone and subject: only the newest works."""
         ...
 
-    def record_attempt(self, code_id: str) -> None: ...
+    def reserve_attempt(self, code_id: str, max_attempts: int) -> int | None:
+        """Count one try of the code atomically, before it is compared ("count then check"):
+        the try's number (1 to `max_attempts`), or None when no try is left."""
+        ...
 
-    def mark_used(self, code_id: str, at: dt.datetime) -> None: ...
+    def mark_used(self, code_id: str, at: dt.datetime) -> bool:
+        """Use the code once: False when it was already used (a concurrent right answer)."""
+        ...
+
+
+class SignInBrake(Protocol):
+    """A brake on failed sign-ins per client address and per account and address (moving
+    windows). Only failures count, so people signing in behind one shared address (a branch
+    office, a carrier's NAT) are not braked by each other's successes; tries racing past it
+    are still bounded by the store's atomic counts, the hard bound."""
+
+    def wait(self, client_ip: str, account_key: str | None = None) -> int | None:
+        """None when a try may go ahead, else the seconds to wait (429)."""
+        ...
+
+    def failed(self, client_ip: str, account_key: str | None = None) -> None:
+        """Count one failed try."""
+        ...
 
 
 class AccessUnitOfWork(Protocol):

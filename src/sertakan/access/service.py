@@ -22,11 +22,11 @@ from sertakan.access.auditing import event
 from sertakan.access.model import Account, AuthToken, CodePurpose, StoredCode, TokenKind
 from sertakan.access.passwords import PasswordHasher, check_new_password
 from sertakan.access.permissions import Permission, allows
-from sertakan.access.ports import AccessUnitOfWork
+from sertakan.access.ports import AccessUnitOfWork, SignInBrake
 from sertakan.access.roles import ACCOUNT_ROLES, Role
 from sertakan.access.signup_limiter import SignUpLimiter
 from sertakan.access.throttle import LoginThrottle
-from sertakan.audit.model import Outcome
+from sertakan.audit.model import AuditEvent, Outcome
 from sertakan.kernel.clock import Clock
 from sertakan.kernel.errors import Conflict, Forbidden, RateLimited, RuleViolation, Violation
 from sertakan.kernel.ids import new_id
@@ -69,6 +69,15 @@ class Resolved:
     account: Account
 
 
+@dataclass(frozen=True, slots=True)
+class CodeTicket:
+    """A one-time code `AccessService.check_code` accepted, to be used by `use_code_in`."""
+
+    code_id: str
+    purpose: CodePurpose
+    actor: Actor
+
+
 def token_digest(secret: str) -> str:
     """Tokens are 256-bit random secrets, so a plain SHA-256 is enough to store them safely."""
     return hashlib.sha256(secret.encode()).hexdigest()
@@ -88,6 +97,7 @@ class AccessService:
         ids: Callable[[], str] = new_id,
         random_code: Callable[[], str] = codes.new_code,
         sign_up_limiter: SignUpLimiter | None = None,
+        brake: SignInBrake | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -99,6 +109,7 @@ class AccessService:
         self._new_id = ids
         self._random_code = random_code
         self.sign_up_limiter = sign_up_limiter or SignUpLimiter()
+        self._brake = brake
 
     # -- accounts ------------------------------------------------------------------------
 
@@ -244,69 +255,168 @@ class AccessService:
     # -- signing in ------------------------------------------------------------------------
 
     def sign_in_with_password(
-        self, username: str, password: str, *, kind: TokenKind, client: Actor
+        self,
+        username: str,
+        password: str,
+        *,
+        kind: TokenKind,
+        client: Actor,
+        client_ip: str = "",
     ) -> SignedIn:
-        """Check a username and password. A wrong one counts towards a delay and then a lock.
+        """Check a username and password. A wrong one counts towards a delay and then a lock
+        of this client address out of the account (docs/security.md).
 
-        The answer is the same for an unknown username and a wrong password (and takes as long).
+        The answer is the same for an unknown username and a wrong password (and takes as
+        long). Each try is counted before the password is checked ("count then check"), so
+        however many arrive at once no more are checked than the policy allows; and the hash
+        is checked with no transaction open, so guessing never holds the database's write
+        lock while argon2 runs (SQLite has one writer).
         """
         now = self._clock.now()
         key = username.strip().lower()[:MAX_USERNAME]
+        self._brake_or_refuse(client, client_ip, key or None)
+        # 1. Read the account: a short unit of work that writes nothing (left uncommitted).
         with self._uow() as uow:
             account = uow.accounts.by_username(key) if key else None
-            if account is not None and account.locked_until and now < account.locked_until:
-                self._hasher.verify_or_dummy(None, password)
-                uow.audit.append(
-                    event(
-                        client,
-                        now,
-                        "account.sign_in",
-                        "account",
-                        account.id,
-                        outcome=Outcome.REFUSED,
-                        reason=errors.LOCKED[0],
-                    )
-                )
-                uow.commit()
-                raise errors.sign_in_refused(*errors.LOCKED)
-            ok = self._hasher.verify_or_dummy(
-                account.password_hash if account and account.is_active else None, password
+        if account is None or not account.is_active or not account.password_hash:
+            # The same argon2 cost as a real check: the answer's timing does not say whether
+            # the username exists.
+            self._hasher.verify_or_dummy(None, password)
+            self._brake_failed(client_ip, key or None)
+            self._refuse_sign_in(client, now, account, key, errors.WRONG_CREDENTIALS)
+            raise errors.sign_in_refused(*errors.WRONG_CREDENTIALS)
+        # 2. Count the try, atomically, before checking it (NIST SP 800-63B §5.2.2).
+        try:
+            failures = self._reserve_password_try(account, client, client_ip, now)
+        except errors.SignInLocked:
+            self._brake_failed(client_ip, key)
+            raise
+        # 3. Check the password with no transaction open.
+        ok = self._hasher.verify_or_dummy(account.password_hash, password)
+        if not ok:
+            self._brake_failed(client_ip, key)
+            self._refuse_sign_in(client, now, account, key, errors.WRONG_CREDENTIALS)
+            raise errors.sign_in_refused(
+                *errors.WRONG_CREDENTIALS, delay=self.policy.throttle.delay_after(failures)
             )
-            if account is None or not ok or not account.is_active:
-                delay = dt.timedelta(0)
-                if account is not None:
-                    failures = account.failed_sign_ins + 1
-                    throttle = self.policy.throttle
-                    uow.accounts.update(
-                        replace(
-                            account,
-                            failed_sign_ins=failures,
-                            locked_until=throttle.locked_until(failures, now),
-                        )
-                    )
-                    delay = throttle.delay_after(failures)
-                uow.audit.append(
-                    event(
-                        client,
-                        now,
-                        "account.sign_in",
-                        "account",
-                        account.id if account else "",
-                        outcome=Outcome.REFUSED,
-                        reason=errors.WRONG_CREDENTIALS[0],
-                        after={"username": key} if account is None else None,
-                    )
-                )
-                uow.commit()
-                raise errors.sign_in_refused(*errors.WRONG_CREDENTIALS, delay=delay)
-            assert account is not None
-            if account.password_hash and self._hasher.needs_rehash(account.password_hash):
-                account = replace(account, password_hash=self._hasher.hash(password))
-            account = replace(account, failed_sign_ins=0, locked_until=None)
-            uow.accounts.update(account)
+        rehashed = (
+            self._hasher.hash(password)
+            if self._hasher.needs_rehash(account.password_hash)
+            else None
+        )
+        # 4. A short write: the counts start again, the token and its audit event.
+        with self._uow() as uow:
+            uow.accounts.reset_sign_in_failures(account.id, client_ip)
+            if rehashed is not None:
+                uow.accounts.set_password_hash(account.id, rehashed)
+            account = replace(
+                account,
+                password_hash=rehashed or account.password_hash,
+                failed_sign_ins=0,
+                locked_until=None,
+            )
             signed = self._issue_token(uow, account, kind, client)
             uow.commit()
         return signed
+
+    def _reserve_password_try(
+        self, account: Account, client: Actor, client_ip: str, now: dt.datetime
+    ) -> int:
+        """Count one try from `client_ip` on the account and on the account as a whole; the
+        consecutive failures from this address it makes. Raise SignInLocked (refused
+        unchecked) when the address, or the whole account, is locked."""
+        throttle = self.policy.throttle
+        lock_until = now + throttle.lock_for
+        with self._uow() as uow:
+            failures = uow.accounts.reserve_sign_in_try(
+                account.id,
+                client_ip,
+                now=now,
+                lock_after=throttle.lock_after,
+                lock_until=lock_until,
+            )
+            reserved = failures is not None and (
+                uow.accounts.reserve_account_try(
+                    account.id,
+                    now=now,
+                    lock_after=throttle.account_lock_after,
+                    lock_until=lock_until,
+                )
+                is not None
+            )
+            if failures is not None and reserved:
+                uow.commit()
+                return failures
+            ends = uow.accounts.sign_in_lock(account.id, client_ip) or lock_until
+            # Not committed: a try refused because the whole account is locked does not count
+            # towards this address's lock either.
+        self._refuse_sign_in(client, now, account, "", errors.LOCKED)
+        wait = max(int((ends - now).total_seconds() + 0.999), 1)
+        raise errors.SignInLocked(
+            message=errors.LOCKED[1],
+            message_id=errors.LOCKED[2],
+            rule=errors.LOCKED[0],
+            retry_after_seconds=wait,
+        )
+
+    def _brake_or_refuse(self, client: Actor, client_ip: str, account_key: str | None) -> None:
+        """The moving-window brake on failures per address and per account and address: a
+        try is refused (429) while either window is full, before anything is checked."""
+        if self._brake is None:
+            return
+        wait = self._brake.wait(client_ip, account_key)
+        if wait is None:
+            return
+        rule, message, message_id = errors.TOO_MANY_TRIES
+        with self._uow() as uow:
+            uow.audit.append(
+                event(
+                    client,
+                    self._clock.now(),
+                    "account.sign_in",
+                    "account",
+                    "",
+                    outcome=Outcome.REFUSED,
+                    reason=rule,
+                )
+            )
+            uow.commit()
+        raise RateLimited(message, message_id, rule, max(wait, 1))
+
+    def _brake_failed(self, client_ip: str, account_key: str | None) -> None:
+        if self._brake is not None:
+            self._brake.failed(client_ip, account_key)
+
+    def _refuse_sign_in(
+        self,
+        client: Actor,
+        now: dt.datetime,
+        account: Account | None,
+        key: str,
+        reason: tuple[str, str, str],
+    ) -> None:
+        with self._uow() as uow:
+            uow.audit.append(self._sign_in_refusal(client, now, account, key, reason))
+            uow.commit()
+
+    @staticmethod
+    def _sign_in_refusal(
+        client: Actor,
+        now: dt.datetime,
+        account: Account | None,
+        key: str,
+        reason: tuple[str, str, str],
+    ) -> AuditEvent:
+        return event(
+            client,
+            now,
+            "account.sign_in",
+            "account",
+            account.id if account else "",
+            outcome=Outcome.REFUSED,
+            reason=reason[0],
+            after={"username": key} if account is None else None,
+        )
 
     def request_sign_in_code(self, phone: str, *, client: Actor, client_ip: str) -> None:
         """Send a sign-in code to a worker's or sponsor's phone.
@@ -374,29 +484,40 @@ class AccessService:
         if message is not None:
             self.deliver(message)
 
-    def prove_phone_in(self, uow: AccessUnitOfWork, actor: Actor, phone: str, code: str) -> None:
-        """Accept the phone's sign-up code inside the caller's unit of work (used once the
-        caller commits), or raise CodeRefused: the caller then calls `record_refusal`."""
-        self.check_code_in(
-            uow, actor, purpose=CodePurpose.SIGN_UP, phone=phone, subject_id=None, code=code
+    def prove_phone(self, actor: Actor, phone: str, code: str) -> CodeTicket:
+        """Check the phone's sign-up code (the try counted first, `check_code`) before the
+        caller opens its unit of work; the caller then uses the ticket inside it with
+        `use_code_in`, so a registration that fails leaves the code unused."""
+        return self.check_code(
+            actor, purpose=CodePurpose.SIGN_UP, phone=phone, subject_id=None, code=code
         )
 
     def sign_in_with_code(
-        self, phone: str, code: str, *, kind: TokenKind, client: Actor, role: Role | None = None
+        self,
+        phone: str,
+        code: str,
+        *,
+        kind: TokenKind,
+        client: Actor,
+        role: Role | None = None,
+        client_ip: str = "",
     ) -> SignedIn:
+        self._brake_or_refuse(client, client_ip, phone)
         try:
             return self._sign_in_with_code(phone, code, kind=kind, client=client, role=role)
         except errors.CodeRefused as refused:
+            self._brake_failed(client_ip, phone)
             self.record_refusal(refused)
             raise
 
     def _sign_in_with_code(
         self, phone: str, code: str, *, kind: TokenKind, client: Actor, role: Role | None
     ) -> SignedIn:
+        ticket = self.check_code(
+            client, purpose=CodePurpose.SIGN_IN, phone=phone, subject_id=None, code=code
+        )
         with self._uow() as uow:
-            self.check_code_in(
-                uow, client, purpose=CodePurpose.SIGN_IN, phone=phone, subject_id=None, code=code
-            )
+            self.use_code_in(uow, ticket)
             accounts = [a for a in uow.accounts.by_phone(phone) if a.is_active]
             roles = tuple(sorted({a.role.value for a in accounts}))
             if role is None and len(roles) > 1:
@@ -540,70 +661,105 @@ class AccessService:
         uow.outbox.add(message, held_until=now + self.policy.delivery_hold)
         return message
 
-    def check_code_in(
+    def check_code(
         self,
-        uow: AccessUnitOfWork,
         actor: Actor,
         *,
         purpose: CodePurpose,
         phone: str,
         subject_id: str | None,
         code: str,
-    ) -> None:
-        """Accept the code once, or raise Unauthorized naming why; a refusal is audited and
-        the attempt counted, in a transaction of its own (the caller's rolls back)."""
+    ) -> CodeTicket:
+        """Count the try, then compare the code ("count then check"), in a short unit of work
+        of its own, before the caller opens theirs: however many tries arrive at once, no
+        more than `max_attempts` are ever compared (NIST SP 800-63B §5.2.2). A refusal is
+        audited there and raised as CodeRefused; an accepted code is handed to `use_code_in`
+        inside the caller's unit of work."""
         now = self._clock.now()
-        stored = uow.codes.latest(purpose, phone, subject_id)
-        if stored is None:
-            verdict = codes.CodeVerdict.WRONG
-        else:
-            matches = codes.codes_match(
-                stored.digest,
-                code.strip(),
-                phone=phone,
+        policy = self.policy.codes
+        with self._uow() as uow:
+            stored = uow.codes.latest(purpose, phone, subject_id)
+            if stored is None:
+                verdict = codes.CodeVerdict.WRONG
+            else:
+                # A used code is refused as used whatever the try; otherwise the try takes a
+                # number first (None: no try left), and only a numbered try is compared.
+                attempt = (
+                    uow.codes.reserve_attempt(stored.id, policy.max_attempts)
+                    if stored.used_at is None
+                    else None
+                )
+                matches = attempt is not None and codes.codes_match(
+                    stored.digest,
+                    code.strip(),
+                    phone=phone,
+                    purpose=purpose.value,
+                    secret=self._secret,
+                )
+                verdict = codes.judge(
+                    codes.CodeState(
+                        stored.issued_at,
+                        stored.expires_at,
+                        stored.used_at,
+                        policy.max_attempts if attempt is None else attempt - 1,
+                    ),
+                    matches=matches,
+                    now=now,
+                    policy=policy,
+                )
+            if verdict is codes.CodeVerdict.OK:
+                assert stored is not None
+                uow.commit()
+                return CodeTicket(stored.id, purpose, actor)
+            refused = errors.CodeRefused(
+                verdict.message,
+                verdict.message_id,
+                f"access.code.{verdict.value}",
+                code_id=stored.id if stored else None,
                 purpose=purpose.value,
-                secret=self._secret,
+                actor=actor,
+                recorded=True,
             )
-            verdict = codes.judge(
-                codes.CodeState(
-                    stored.issued_at, stored.expires_at, stored.used_at, stored.attempts
-                ),
-                matches=matches,
-                now=now,
-                policy=self.policy.codes,
-            )
-        if verdict is codes.CodeVerdict.OK:
-            assert stored is not None
-            uow.codes.mark_used(stored.id, now)
+            uow.audit.append(self._code_refusal(refused))
+            uow.commit()
+        raise refused
+
+    def use_code_in(self, uow: AccessUnitOfWork, ticket: CodeTicket) -> None:
+        """Use an accepted code inside the caller's unit of work, once: of two right answers
+        at once, the second is refused as used."""
+        if uow.codes.mark_used(ticket.code_id, self._clock.now()):
             return
+        verdict = codes.CodeVerdict.USED
         raise errors.CodeRefused(
             verdict.message,
             verdict.message_id,
             f"access.code.{verdict.value}",
-            code_id=stored.id if stored else None,
-            purpose=purpose.value,
-            actor=actor,
+            code_id=ticket.code_id,
+            purpose=ticket.purpose.value,
+            actor=ticket.actor,
         )
 
     def record_refusal(self, refused: errors.CodeRefused) -> None:
-        """Count the wrong try and audit it, after the caller's transaction has rolled back
-        (SQLite has one writer: this cannot run inside it)."""
-        actor = refused.actor if isinstance(refused.actor, Actor) else Actor.anonymous()
+        """Audit a refusal not audited yet, after the caller's transaction has rolled back
+        (SQLite has one writer: this cannot run inside it). The try itself was counted by
+        `check_code` before the code was compared."""
+        if refused.recorded:
+            return
         with self._uow() as uow:
-            if refused.code_id is not None:
-                uow.codes.record_attempt(refused.code_id)
-            uow.audit.append(
-                event(
-                    actor,
-                    self._clock.now(),
-                    f"code.check.{refused.purpose}",
-                    "code",
-                    refused.code_id or "",
-                    outcome=Outcome.REFUSED,
-                    reason=refused.rule,
-                )
-            )
+            uow.audit.append(self._code_refusal(refused))
             uow.commit()
+
+    def _code_refusal(self, refused: errors.CodeRefused) -> AuditEvent:
+        actor = refused.actor if isinstance(refused.actor, Actor) else Actor.anonymous()
+        return event(
+            actor,
+            self._clock.now(),
+            f"code.check.{refused.purpose}",
+            "code",
+            refused.code_id or "",
+            outcome=Outcome.REFUSED,
+            reason=refused.rule,
+        )
 
     def record_rate_limit(
         self, actor: Actor, purpose: CodePurpose, phone: str, limited: RateLimited

@@ -1,7 +1,9 @@
 """What repeated sign-in failures cost: a growing delay, then a temporary lock. Pure.
 
-The service counts consecutive failures per account (reset by a successful sign-in) and asks
-this policy how long to delay the answer and until when to lock the account.
+The store counts consecutive failures per account *and* client address, and per account
+whatever the address, each try counted atomically before the password is checked (reset by a
+successful sign-in); the service asks this policy how long to delay the answer and when a
+count locks. docs/security.md explains the policy and why.
 
 Sources:
 - NIST SP 800-63B rev. 3 §5.2.2 ("Rate Limiting (Throttling)"): the verifier "SHALL limit
@@ -27,9 +29,14 @@ class LoginThrottle:
 
     - The first `free_failures` failures cost nothing (typos happen).
     - Each further failure delays the answer by `delay_step`, doubling, at most `max_delay`.
-    - From `lock_after` consecutive failures the account is locked for `lock_for` after each
-      failure. Only a successful sign-in resets the count (the caller's job), not the end of a
-      lock, so each further wrong password locks it again: one guess per `lock_for`.
+    - From `lock_after` consecutive failures from one client address, that address is locked
+      out of the account for `lock_for` (the try that makes the count sets the lock, before
+      the password is checked). Only a successful sign-in from that address resets its count
+      (the caller's job), not the end of a lock, so each further try locks it again: one
+      guess per `lock_for`. Other addresses, the holder's among them, are not locked.
+    - From `account_lock_after` consecutive failures on the account from all addresses
+      together, the whole account is locked for `lock_for` the same way: the hard bound of
+      §5.2.2 against guessing from many addresses.
     - From `disable_after` consecutive failures (100 at most, §5.2.2) `is_disabled` says the
       account must be re-enabled by an administrator.
     """
@@ -39,6 +46,7 @@ class LoginThrottle:
     max_delay: dt.timedelta = dt.timedelta(seconds=5)
     lock_after: int = 10
     lock_for: dt.timedelta = dt.timedelta(minutes=15)
+    account_lock_after: int = NIST_MAX_CONSECUTIVE_FAILURES
     disable_after: int = NIST_MAX_CONSECUTIVE_FAILURES
 
     def __post_init__(self) -> None:
@@ -49,6 +57,10 @@ class LoginThrottle:
         if not 1 <= self.lock_after <= self.disable_after <= NIST_MAX_CONSECUTIVE_FAILURES:
             raise ValueError(
                 "need 1 <= lock_after <= disable_after <= 100 (NIST SP 800-63B §5.2.2)"
+            )
+        if not self.lock_after <= self.account_lock_after <= NIST_MAX_CONSECUTIVE_FAILURES:
+            raise ValueError(
+                "need lock_after <= account_lock_after <= 100 (NIST SP 800-63B §5.2.2)"
             )
 
     def delay_after(self, failures: int) -> dt.timedelta:

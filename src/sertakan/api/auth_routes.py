@@ -4,7 +4,7 @@ sponsors); revoking one's token; who am I."""
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
@@ -29,11 +29,20 @@ def _token(signed: SignedIn, request: Request) -> TokenRead:
     return TokenRead(access_token=signed.secret, expires_in=max(seconds, 0))
 
 
-@router.post("/token", response_model=TokenRead, dependencies=[PUBLIC])
+_SIGN_IN_REFUSALS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Wrong credentials"},
+    423: {"description": "Locked for a while (Retry-After says how long)"},
+    429: {"description": "Too many attempts (Retry-After says how long)"},
+}
+
+
+@router.post("/token", response_model=TokenRead, dependencies=[PUBLIC], responses=_SIGN_IN_REFUSALS)
 async def password_token(
     request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]
 ) -> TokenRead:
-    """OAuth2 password grant for staff and agents. Repeated failures slow down, then lock."""
+    """OAuth2 password grant for staff and agents. Repeated failures slow down, then lock this
+    client address out of the account for a while (423 with Retry-After); too many attempts
+    from one address answer 429 with Retry-After."""
     access = container_of(request).access
     try:
         signed = await asyncio.to_thread(
@@ -42,6 +51,7 @@ async def password_token(
             form.password,
             kind=TokenKind.BEARER,
             client=current_actor(request),
+            client_ip=client_ip(request),
         )
     except SignInRefused as refused:
         await asyncio.sleep(refused.delay.total_seconds())
@@ -65,12 +75,14 @@ def request_code(request: Request, body: CodeRequest) -> dict[str, str]:
     response_model=TokenRead,
     dependencies=[PUBLIC],
     responses={
+        401: {"description": "Wrong code"},
         409: {
             "description": (
                 "The phone has accounts of several roles (rule access.sign_in.choose_role; "
                 "`roles` lists them): send the same code again with `role`"
             )
-        }
+        },
+        429: _SIGN_IN_REFUSALS[429],
     },
 )
 def code_token(request: Request, body: CodeSignIn) -> TokenRead:
@@ -86,7 +98,12 @@ def code_token(request: Request, body: CodeSignIn) -> TokenRead:
             )
         role = Role(body.role)
     signed = container_of(request).access.sign_in_with_code(
-        phone, body.code, kind=TokenKind.BEARER, client=current_actor(request), role=role
+        phone,
+        body.code,
+        kind=TokenKind.BEARER,
+        client=current_actor(request),
+        role=role,
+        client_ip=client_ip(request),
     )
     return _token(signed, request)
 

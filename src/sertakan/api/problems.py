@@ -77,8 +77,9 @@ def conflict(error: Conflict) -> JSONResponse:
 
 
 def access_refused(status: int, rule: str, message: str, message_id: str) -> JSONResponse:
-    """401 (sign in), 403 (not yours) or 429 (slow down), naming the rule."""
-    titles = {401: "Sign in first", 403: "Forbidden", 429: "Too many requests"}
+    """401 (sign in), 403 (not yours), 423 (locked for a while) or 429 (slow down), naming
+    the rule."""
+    titles = {401: "Sign in first", 403: "Forbidden", 423: "Locked", 429: "Too many requests"}
     response = problem(
         status,
         rule.replace(".", "-"),

@@ -237,11 +237,14 @@ class RegistryService:
             created_at=self._clock.now(),
         )
         identity = nik or nib or ""
+        # First, so that a caller without the code learns nothing, not even whether the
+        # sponsor is registered; a refusal below rolls back and leaves the code unused.
+        ticket = (
+            None if by_console else self._access.prove_phone(actor, phone, application.phone_code)
+        )
         with self._uow() as uow:
-            if not by_console:
-                # First, so that a caller without the code learns nothing, not even whether
-                # the sponsor is registered; a refusal below rolls back and leaves it unused.
-                self._access.prove_phone_in(uow, actor, phone, application.phone_code)
+            if ticket is not None:
+                self._access.use_code_in(uow, ticket)
             existing = uow.sponsors.get_by_identity(kind, identity)
             if existing is not None:
                 raise SponsorAlreadyRegistered(existing.id)

@@ -83,18 +83,24 @@ class SponsorshipService:
             raise
 
     def _confirm(self, actor: Actor, sponsorship_id: str, code: str) -> Sponsorship:
+        # The code is counted and compared in a unit of work of its own before this one
+        # (count then check: a refusal's count must not roll back with the change).
+        with self._uow() as uow:
+            line = self._line(uow, sponsorship_id)
+        if line.sponsorship.consent is not Consent.PENDING:
+            raise _already_settled()
+        ticket = self._access.check_code(
+            actor,
+            purpose=CodePurpose.CONSENT,
+            phone=line.member.phone,
+            subject_id=sponsorship_id,
+            code=code,
+        )
         with self._uow() as uow:
             line = self._line(uow, sponsorship_id)
             if line.sponsorship.consent is not Consent.PENDING:
                 raise _already_settled()
-            self._access.check_code_in(
-                uow,
-                actor,
-                purpose=CodePurpose.CONSENT,
-                phone=line.member.phone,
-                subject_id=sponsorship_id,
-                code=code,
-            )
+            self._access.use_code_in(uow, ticket)
             changed = replace(line.sponsorship, consent=Consent.GIVEN, consent_at=self._clock.now())
             self._save(uow, actor, "sponsorship.consent", line.sponsorship, changed)
             uow.commit()

@@ -10,7 +10,8 @@ import datetime as dt
 from collections.abc import Collection, Iterator
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, case, delete, func, insert, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from sertakan.access.model import Account, AuthToken, CodePurpose, StoredCode, TokenKind
 from sertakan.access.roles import Role
@@ -18,11 +19,13 @@ from sertakan.audit.model import AuditEvent, Outcome
 from sertakan.notifications.model import Message
 from sertakan.store.registry_repositories import insert_checked
 from sertakan.store.tables import (
+    UtcDateTime,
     accounts,
     audit_events,
     auth_tokens,
     one_time_codes,
     outbox_messages,
+    sign_in_failures,
 )
 
 
@@ -72,6 +75,85 @@ class SqlAccountRepository:
             .offset(offset)
         )
         return [_account(row) for row in rows]
+
+    def reserve_sign_in_try(
+        self,
+        account_id: str,
+        client_ip: str,
+        *,
+        now: dt.datetime,
+        lock_after: int,
+        lock_until: dt.datetime,
+    ) -> int | None:
+        # One statement: the row lock (PostgreSQL) or the write lock (SQLite) makes each try
+        # read the count the previous one wrote, however many run at once.
+        f = sign_in_failures.c
+        dialect: Any = postgresql if self._conn.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(sign_in_failures).values(
+            account_id=account_id,
+            client_ip=client_ip[:45],
+            failures=1,
+            locked_until=lock_until if lock_after <= 1 else None,
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["account_id", "client_ip"],
+            set_={
+                "failures": f.failures + 1,
+                "locked_until": case(
+                    (f.failures + 1 >= lock_after, _moment(lock_until)), else_=f.locked_until
+                ),
+            },
+            where=or_(f.locked_until.is_(None), f.locked_until <= now),
+        ).returning(f.failures)
+        found = self._conn.execute(statement).scalar_one_or_none()
+        return None if found is None else int(found)
+
+    def reserve_account_try(
+        self, account_id: str, *, now: dt.datetime, lock_after: int, lock_until: dt.datetime
+    ) -> int | None:
+        a = accounts.c
+        found = self._conn.execute(
+            update(accounts)
+            .where(a.id == account_id, or_(a.locked_until.is_(None), a.locked_until <= now))
+            .values(
+                failed_sign_ins=a.failed_sign_ins + 1,
+                locked_until=case(
+                    (a.failed_sign_ins + 1 >= lock_after, _moment(lock_until)),
+                    else_=a.locked_until,
+                ),
+            )
+            .returning(a.failed_sign_ins)
+        ).scalar_one_or_none()
+        return None if found is None else int(found)
+
+    def sign_in_lock(self, account_id: str, client_ip: str) -> dt.datetime | None:
+        f = sign_in_failures.c
+        pair = self._conn.execute(
+            select(f.locked_until).where(f.account_id == account_id, f.client_ip == client_ip[:45])
+        ).scalar_one_or_none()
+        whole = self._conn.execute(
+            select(accounts.c.locked_until).where(accounts.c.id == account_id)
+        ).scalar_one_or_none()
+        found = [moment for moment in (pair, whole) if moment is not None]
+        return max(found) if found else None
+
+    def reset_sign_in_failures(self, account_id: str, client_ip: str) -> None:
+        f = sign_in_failures.c
+        self._conn.execute(
+            delete(sign_in_failures).where(
+                f.account_id == account_id, f.client_ip == client_ip[:45]
+            )
+        )
+        self._conn.execute(
+            update(accounts)
+            .where(accounts.c.id == account_id)
+            .values(failed_sign_ins=0, locked_until=None)
+        )
+
+    def set_password_hash(self, account_id: str, password_hash: str) -> None:
+        self._conn.execute(
+            update(accounts).where(accounts.c.id == account_id).values(password_hash=password_hash)
+        )
 
     def _one(self, condition: Any) -> Account | None:
         row = self._conn.execute(select(accounts).where(condition)).first()
@@ -177,17 +259,27 @@ class SqlCodeRepository:
             .values(used_at=at)
         )
 
-    def record_attempt(self, code_id: str) -> None:
+    def reserve_attempt(self, code_id: str, max_attempts: int) -> int | None:
+        # One statement, so concurrent tries each get their own number (row lock on
+        # PostgreSQL, write lock on SQLite) and no more than `max_attempts` are compared.
         c = one_time_codes.c
-        self._conn.execute(
-            update(one_time_codes).where(c.id == code_id).values(attempts=c.attempts + 1)
-        )
+        found = self._conn.execute(
+            update(one_time_codes)
+            .where(c.id == code_id, c.attempts < max_attempts)
+            .values(attempts=c.attempts + 1)
+            .returning(c.attempts)
+        ).scalar_one_or_none()
+        return None if found is None else int(found)
 
-    def mark_used(self, code_id: str, at: dt.datetime) -> None:
+    def mark_used(self, code_id: str, at: dt.datetime) -> bool:
         c = one_time_codes.c
-        self._conn.execute(
-            update(one_time_codes).where(c.id == code_id, c.used_at.is_(None)).values(used_at=at)
-        )
+        found = self._conn.execute(
+            update(one_time_codes)
+            .where(c.id == code_id, c.used_at.is_(None))
+            .values(used_at=at)
+            .returning(c.id)
+        ).first()
+        return found is not None
 
 
 class SqlAuditLog:
@@ -280,6 +372,11 @@ class SqlOutbox:
             Message(row.id, row.channel, row.recipient, row.template, row.body, row.created_at)
             for row in rows
         ]
+
+
+def _moment(value: dt.datetime) -> Any:
+    """A moment bound as the columns store it (UTC): a bare value inside CASE is not."""
+    return literal(value, UtcDateTime())
 
 
 def _message_row(message: Message, held_until: dt.datetime | None) -> dict[str, Any]:

@@ -189,6 +189,17 @@ one_time_codes = Table(
     Column("attempts", Integer, nullable=False),
 )
 
+# Failed password sign-ins per account *and* client address (issue 12): a stranger's wrong
+# guesses lock that address out of the account, not the account's holder (docs/security.md).
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("account_id", ID, ForeignKey("accounts.id"), primary_key=True),
+    Column("client_ip", String(45), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("locked_until", UtcDateTime(), nullable=True),
+)
+
 Index("ix_one_time_codes_phone_issued", one_time_codes.c.phone, one_time_codes.c.issued_at)
 Index("ix_one_time_codes_ip_issued", one_time_codes.c.client_ip, one_time_codes.c.issued_at)
 

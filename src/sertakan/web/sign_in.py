@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sertakan.access.actor import Actor
-from sertakan.access.errors import AccountChoiceNeeded, SignInRefused
+from sertakan.access.errors import AccountChoiceNeeded, SignInLocked, SignInRefused
 from sertakan.access.model import TokenKind
 from sertakan.access.permissions import Permission
 from sertakan.access.roles import Role
@@ -66,7 +66,11 @@ async def staff_sign_in(request: Request) -> Response:
             password,
             kind=TokenKind.SESSION,
             client=current_actor(request),
+            client_ip=client_ip(request),
         )
+    except SignInLocked as locked:
+        # Locked for this address (or the whole account) for a while: 423, and when to return.
+        return _refused(request, "sign_in.html", {"username": username}, locked, 423)
     except SignInRefused as refused:
         # The delay brakes password guessing (OWASP Authentication Cheat Sheet).
         await asyncio.sleep(refused.delay.total_seconds())
@@ -74,6 +78,8 @@ async def staff_sign_in(request: Request) -> Response:
         return _render(
             request, "sign_in.html", {"username": username, "error": message}, status_code=401
         )
+    except RateLimited as limited:
+        return _refused(request, "sign_in.html", {"username": username}, limited, 429)
     return _signed_in(request, signed)
 
 
@@ -109,17 +115,8 @@ async def send_code(request: Request) -> Response:
             status_code=422,
         )
     except RateLimited as error:
-        return _render(
-            request,
-            "sign_in_phone.html",
-            {
-                "step": "phone",
-                "phone": typed,
-                "error": renderer.gettext(request, error.message_id),
-                "registered": False,
-            },
-            status_code=429,
-        )
+        context = {"step": "phone", "phone": typed, "registered": False}
+        return _refused(request, "sign_in_phone.html", context, error, 429)
     context = {"step": "code", "phone": phone, "error": "", "registered": False}
     return _render(request, "sign_in_phone.html", context)
 
@@ -135,7 +132,12 @@ async def check_code(request: Request) -> Response:
     try:
         phone = normalize_mobile(typed_phone)
         signed = container_of(request).access.sign_in_with_code(
-            phone, code, kind=TokenKind.SESSION, client=current_actor(request), role=role
+            phone,
+            code,
+            kind=TokenKind.SESSION,
+            client=current_actor(request),
+            role=role,
+            client_ip=client_ip(request),
         )
     except AccountChoiceNeeded as choice:
         # The code was right and is still unused: the same form asks which account, and
@@ -152,6 +154,9 @@ async def check_code(request: Request) -> Response:
                 "error": "",
             },
         )
+    except RateLimited as limited:
+        context = {"step": "code", "phone": typed_phone, "registered": False}
+        return _refused(request, "sign_in_phone.html", context, limited, 429)
     except (RuleViolation, Unauthorized) as error:
         message_id = (
             error.violations[0].message_id if isinstance(error, RuleViolation) else error.message_id
@@ -197,6 +202,20 @@ def _signed_in(request: Request, signed: SignedIn) -> Response:
         samesite="lax",
         path="/",
     )
+    return response
+
+
+def _refused(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    error: RateLimited | SignInLocked,
+    status_code: int,
+) -> Response:
+    """The form again with why it was refused, and Retry-After (RFC 9110 §10.2.3)."""
+    message = web_state(request).renderer.gettext(request, error.message_id)
+    response = _render(request, template, {**context, "error": message}, status_code=status_code)
+    response.headers["Retry-After"] = str(max(error.retry_after_seconds, 1))
     return response
 
 

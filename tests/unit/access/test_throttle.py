@@ -75,3 +75,13 @@ def test_the_delay_never_decreases_as_failures_grow(failures: int) -> None:
 @given(st.integers(min_value=0, max_value=200))
 def test_an_account_is_locked_exactly_from_the_tenth_failure(failures: int) -> None:
     assert (THROTTLE.locked_until(failures, NOW) is not None) == (failures >= 10)
+
+
+def test_the_whole_account_locks_at_nists_hundred_and_an_address_at_ten() -> None:
+    # docs/security.md: ten failures lock one address out of an account; only a hundred
+    # consecutive failures from all addresses together lock the account itself (§5.2.2).
+    assert (THROTTLE.lock_after, THROTTLE.account_lock_after) == (10, 100)
+    with pytest.raises(ValueError):
+        LoginThrottle(account_lock_after=101)  # above NIST SP 800-63B §5.2.2's bound
+    with pytest.raises(ValueError):
+        LoginThrottle(lock_after=10, account_lock_after=9)  # an address never outlasts it
