@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request, status
 
 from sertakan.access.actor import Actor
 from sertakan.access.permissions import Permission
+from sertakan.api.problems import responses
 from sertakan.api.schemas import SponsorCreate, SponsorRead
 from sertakan.http.auth import Requires, container_of
 from sertakan.registry.service import SponsorApplication, SponsorSheet
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/sponsors", tags=["sponsors"])
     "",
     response_model=SponsorRead,
     status_code=status.HTTP_201_CREATED,
-    responses={409: {"description": "Already registered"}, 422: {"description": "Rule broken"}},
+    responses=responses(422, 429, s409="The sponsor is registered already"),
 )
 def register_sponsor(
     request: Request,
