@@ -43,7 +43,7 @@ from sertakan.bootstrap import Container
 from tests.api.test_schema_fuzz import OPERATIONS
 from tests.support.auth import bearer, make_staff
 
-EXAMPLES = 12  # per operation and mode: 34 operations x 2 modes x 12 requests
+EXAMPLES = 12  # per operation and mode: 33 operations x 2 modes x 12 requests
 
 # Each operation is fuzzed as a role that may use it, so its success answers are checked too.
 ROLE_OF = {
@@ -56,7 +56,7 @@ REVOKE = "/api/v1/auth/revoke"
 
 
 class ValidRequestRefused(Failure):
-    """A request the schema allows was answered 422 as malformed, or with an undocumented 422."""
+    """A request the schema allows was answered 422 as malformed (`invalid-request`)."""
 
     kind_title = "Valid data refused"
 
