@@ -11,11 +11,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from sertakan.access.errors import SignInLocked
 from sertakan.api import problems
@@ -63,6 +65,7 @@ def create_app(
     pages.setup(app)
     api_docs.setup(app)
     _install_error_handlers(app)
+    _document_problems(app)
     settings = container.settings
     # Outermost last: limits and headers wrap everything, including error pages.
     app.add_middleware(RequestContext, secure_cookies=settings.https)
@@ -83,6 +86,38 @@ async def _lifespan(app: FastAPI, *, background_jobs: bool) -> AsyncIterator[Non
     finally:
         if jobs is not None:
             jobs.stop()
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route answers on this request's path, for a 405's `Allow`: each
+    method is tried against the routes on a copy of the request's scope (FastAPI nests
+    included routers, so no flat list of paths is at hand)."""
+    methods = set()
+    for method in _METHODS:
+        scope = {key: value for key, value in request.scope.items() if key != "fastapi"}
+        scope["method"] = method
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.routes):
+            methods.add(method)
+    # No route but the static files' mount answers 405 unasked: it serves GET and HEAD.
+    return ", ".join(sorted(methods or {"GET", "HEAD"}))
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Every API route's shared problem statuses in the OpenAPI document (`problems.document`),
+    with the Problem schema they refer to."""
+    build = app.openapi
+    done: list[dict[str, Any]] = []
+
+    def openapi() -> dict[str, Any]:
+        built = build()
+        if not done or done[0] is not built:  # FastAPI builds it again when routes change
+            done[:] = [problems.document(app, built)]
+        return done[0]
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
 
 
 def _is_api(request: Request) -> bool:
@@ -158,10 +193,19 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        response: Response
         if _is_api(request):
-            return problems.problem(error.status_code, "http", str(error.detail), str(error.detail))
-        message = texts.HTTP_MESSAGES.get(error.status_code, texts.OTHER_HTTP)
-        return pages.error_page(request, error.status_code, [message])
+            detail = str(error.detail)
+            response = problems.problem(error.status_code, "http", detail, detail)
+        else:
+            message = texts.HTTP_MESSAGES.get(error.status_code, texts.OTHER_HTTP)
+            response = pages.error_page(request, error.status_code, [message])
+        response.headers.update(error.headers or {})
+        if error.status_code == 405:
+            # RFC 9110 §15.5.6: a 405 MUST name the methods the resource supports. Starlette's
+            # names only those of the first route on the path (GET and POST /accounts are two).
+            response.headers["Allow"] = allowed_methods(request)
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> Response:

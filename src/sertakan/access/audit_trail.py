@@ -17,6 +17,10 @@ from sertakan.kernel.clock import WIB, Clock
 from sertakan.kernel.errors import Forbidden, RuleViolation
 
 MAX_DAYS = 366
+# The days a trail can hold: nothing was recorded before the platform existed, and a day far
+# out (year 1 or 9999) cannot even be turned into a moment in WIB.
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2099, 12, 31)
 
 
 class AuditTrail:
@@ -50,6 +54,13 @@ class AuditTrail:
                 )
                 uow.commit()
             raise Forbidden()
+        if not EARLIEST <= first_day <= LATEST or not EARLIEST <= last_day <= LATEST:
+            raise RuleViolation.single(
+                "from" if not EARLIEST <= first_day <= LATEST else "to",
+                "audit.range",
+                f"Days are between {EARLIEST.isoformat()} and {LATEST.isoformat()}",
+                f"Tanggal antara {EARLIEST.isoformat()} dan {LATEST.isoformat()}",
+            )
         if last_day < first_day or (last_day - first_day).days > MAX_DAYS:
             raise RuleViolation.single(
                 "to",

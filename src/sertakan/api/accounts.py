@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from sertakan.access.actor import Actor
 from sertakan.access.permissions import Permission
 from sertakan.access.roles import parse_role
-from sertakan.api.schemas import AccountCreate, AccountRead, AuditEventRead, RoleChange
+from sertakan.api.problems import responses
+from sertakan.api.schemas import DAY, AccountCreate, AccountRead, AuditEventRead, RoleChange
 from sertakan.http.auth import Requires, container_of
 
 router = APIRouter()
@@ -22,6 +23,7 @@ MAX_PAGE = 1000
     response_model=AccountRead,
     status_code=status.HTTP_201_CREATED,
     tags=["accounts"],
+    responses=responses(422, s409="The username is taken"),
 )
 def create_account(
     request: Request,
@@ -51,7 +53,12 @@ def list_accounts(
     return [AccountRead.of(a) for a in accounts]
 
 
-@router.put("/accounts/{account_id}/role", response_model=AccountRead, tags=["accounts"])
+@router.put(
+    "/accounts/{account_id}/role",
+    response_model=AccountRead,
+    tags=["accounts"],
+    responses=responses(409, 422),
+)
 def change_role(
     request: Request,
     account_id: str,
@@ -65,12 +72,16 @@ def change_role(
     return AccountRead.of(account)
 
 
-@router.get("/audit", response_model=list[AuditEventRead], tags=["audit"])
+@router.get("/audit", response_model=list[AuditEventRead], tags=["audit"], responses=responses(422))
 def audit_events(
     request: Request,
     actor: Annotated[Actor, Depends(Requires(Permission.AUDIT_READ))],
-    start: Annotated[dt.date, Query(alias="from", description="First day, inclusive")],
-    end: Annotated[dt.date, Query(alias="to", description="Last day, inclusive")],
+    start: Annotated[
+        dt.date, Query(alias="from", description="First day, inclusive", json_schema_extra=DAY)
+    ],
+    end: Annotated[
+        dt.date, Query(alias="to", description="Last day, inclusive", json_schema_extra=DAY)
+    ],
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 200,
 ) -> list[AuditEventRead]:

@@ -4,10 +4,9 @@ sponsors); revoking one's token; who am I."""
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request, status
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Depends, Form, Request, status
 
 from sertakan.access.actor import Actor
 from sertakan.access.errors import SignInRefused
@@ -15,7 +14,8 @@ from sertakan.access.model import TokenKind
 from sertakan.access.permissions import Permission
 from sertakan.access.roles import Role
 from sertakan.access.service import SignedIn
-from sertakan.api.schemas import CodeRequest, CodeSignIn, Me, TokenRead
+from sertakan.api.problems import responses
+from sertakan.api.schemas import PASSWORD_MAX, USERNAME_MAX, CodeRequest, CodeSignIn, Me, TokenRead
 from sertakan.http.auth import Requires, client_ip, container_of, current_actor
 from sertakan.kernel.errors import RuleViolation
 from sertakan.registry.phones import normalize_mobile
@@ -24,22 +24,40 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 PUBLIC = Depends(Requires(Permission.PUBLIC))
 
 
+class PasswordForm:
+    """The OAuth2 password grant's form (RFC 6749 §4.3.2), bounded as the accounts are:
+    FastAPI's `OAuth2PasswordRequestForm` takes an empty username or password for a missing
+    one, and any length."""
+
+    def __init__(
+        self,
+        username: Annotated[str, Form(min_length=1, max_length=USERNAME_MAX)],
+        password: Annotated[str, Form(min_length=1, max_length=PASSWORD_MAX)],
+        grant_type: Annotated[Literal["password"], Form()] = "password",
+        scope: Annotated[str, Form(max_length=200)] = "",
+    ) -> None:
+        self.username = username
+        self.password = password
+        self.grant_type = grant_type
+        self.scopes = scope.split()
+
+
 def _token(signed: SignedIn, request: Request) -> TokenRead:
     seconds = int((signed.expires_at - container_of(request).clock.now()).total_seconds())
     return TokenRead(access_token=signed.secret, expires_in=max(seconds, 0))
 
 
-_SIGN_IN_REFUSALS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Wrong credentials"},
-    423: {"description": "Locked for a while (Retry-After says how long)"},
-    429: {"description": "Too many attempts (Retry-After says how long)"},
-}
-
-
-@router.post("/token", response_model=TokenRead, dependencies=[PUBLIC], responses=_SIGN_IN_REFUSALS)
-async def password_token(
-    request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]
-) -> TokenRead:
+@router.post(
+    "/token",
+    response_model=TokenRead,
+    dependencies=[PUBLIC],
+    responses=responses(
+        429,
+        s401="Wrong username or password",
+        s423="Locked for a while from this address (Retry-After says how long)",
+    ),
+)
+async def password_token(request: Request, form: Annotated[PasswordForm, Depends()]) -> TokenRead:
     """OAuth2 password grant for staff and agents. Repeated failures slow down, then lock this
     client address out of the account for a while (423 with Retry-After); too many attempts
     from one address answer 429 with Retry-After."""
@@ -59,7 +77,12 @@ async def password_token(
     return _token(signed, request)
 
 
-@router.post("/code", status_code=status.HTTP_202_ACCEPTED, dependencies=[PUBLIC])
+@router.post(
+    "/code",
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[PUBLIC],
+    responses=responses(422, 429),
+)
 def request_code(request: Request, body: CodeRequest) -> dict[str, str]:
     """Send a sign-in code by SMS. The answer is the same whether or not the number has an
     account; requests are rate-limited per phone and per client address (429)."""
@@ -74,16 +97,15 @@ def request_code(request: Request, body: CodeRequest) -> dict[str, str]:
     "/code/token",
     response_model=TokenRead,
     dependencies=[PUBLIC],
-    responses={
-        401: {"description": "Wrong code"},
-        409: {
-            "description": (
-                "The phone has accounts of several roles (rule access.sign_in.choose_role; "
-                "`roles` lists them): send the same code again with `role`"
-            )
-        },
-        429: _SIGN_IN_REFUSALS[429],
-    },
+    responses=responses(
+        422,
+        429,
+        s401="The code is wrong, expired or used",
+        s409=(
+            "The phone has accounts of several roles (rule access.sign_in.choose_role; "
+            "`roles` lists them): send the same code again with `role`"
+        ),
+    ),
 )
 def code_token(request: Request, body: CodeSignIn) -> TokenRead:
     """Exchange a phone's sign-in code for a bearer token (single use, expires). A phone

@@ -23,6 +23,7 @@ from sertakan.api.billing_schemas import (
     PayerKindText,
     PaymentInstructionRead,
 )
+from sertakan.api.problems import responses
 from sertakan.billing.model import PayerKind
 from sertakan.http.auth import Requires, container_of
 from sertakan.kernel.periods import Month
@@ -30,7 +31,7 @@ from sertakan.kernel.periods import Month
 router = APIRouter(prefix="/invoices", tags=["invoices"])
 
 
-@router.get("", response_model=list[InvoiceRead])
+@router.get("", response_model=list[InvoiceRead], responses=responses(404))
 def payer_invoices(
     request: Request,
     payer_kind: Annotated[PayerKindText, Query(description="sponsor or member")],
@@ -56,7 +57,7 @@ def arrears(
     "/ahead",
     response_model=InvoiceRead,
     status_code=status.HTTP_201_CREATED,
-    responses={409: {"description": "Every month asked for is billed or paid already"}},
+    responses=responses(404, 422, s409="Every month asked for is billed or paid already"),
 )
 def bill_months_ahead(
     request: Request,
@@ -71,7 +72,7 @@ def bill_months_ahead(
     return InvoiceRead.of(invoice)
 
 
-@router.post("/issue", response_model=IssueReportRead)
+@router.post("/issue", response_model=IssueReportRead, responses=responses(404, 409, 422))
 def issue_payer_month(
     request: Request,
     body: InvoiceIssueCreate,
@@ -98,7 +99,7 @@ def get_invoice(
 @router.post(
     "/{invoice_id}/checkout",
     response_model=PaymentInstructionRead,
-    responses={409: {"description": "The invoice is paid or cancelled"}},
+    responses=responses(422, s409="The invoice is paid or cancelled"),
 )
 def checkout(
     request: Request,

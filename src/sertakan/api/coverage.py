@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sertakan.access.actor import Actor
 from sertakan.access.permissions import Permission
 from sertakan.api.billing_schemas import MemberCoverageRead
+from sertakan.api.problems import responses
 from sertakan.http.auth import Requires, container_of
 from sertakan.kernel.clock import WIB
 from sertakan.kernel.errors import RuleViolation
@@ -31,7 +32,7 @@ LATEST = dt.date(2099, 12, 31)
 _PLUS_AS_SPACE = re.compile(r"(T[\d:.]+) (\d{2}:?\d{2})$")
 
 
-@router.get("/{member_id}/coverage", response_model=MemberCoverageRead)
+@router.get("/{member_id}/coverage", response_model=MemberCoverageRead, responses=responses(422))
 def member_coverage(
     request: Request,
     member_id: str,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, status
 from sertakan.access.actor import Actor
 from sertakan.access.permissions import Permission
 from sertakan.access.scope import sees_full_nik
+from sertakan.api.problems import responses
 from sertakan.api.schemas import (
     MemberCreate,
     MemberHit,
@@ -27,7 +28,7 @@ router = APIRouter(prefix="/members", tags=["members"])
     "",
     response_model=MemberRead,
     status_code=status.HTTP_201_CREATED,
-    responses={409: {"description": "NIK already enrolled"}, 422: {"description": "Rule broken"}},
+    responses=responses(404, 422, 429, s409="The NIK is enrolled already"),
 )
 def enrol_member(
     request: Request,
@@ -57,7 +58,7 @@ def enrol_member(
     return MemberRead.of(card, CoverStatus.MENUNGGU, full_nik=sees_full_nik(actor))
 
 
-@router.post("/search", response_model=list[MemberHit])
+@router.post("/search", response_model=list[MemberHit], responses=responses(422))
 def find_members(
     request: Request,
     body: MemberSearch,

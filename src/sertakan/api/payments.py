@@ -26,6 +26,7 @@ from sertakan.api.billing_schemas import (
     SuspenseItemRead,
     SuspenseRefund,
 )
+from sertakan.api.problems import responses
 from sertakan.billing.payments import Delivery, NoticeResult
 from sertakan.billing.signatures import SIGNATURE_HEADER
 from sertakan.http.auth import Requires, container_of
@@ -44,10 +45,10 @@ _NOTICE_BODY = {
     "/notifications",
     response_model=NoticeResultRead,
     openapi_extra={"requestBody": _NOTICE_BODY},
-    responses={
-        401: {"description": "The signature does not verify: kept for audit, applies nothing"},
-        422: {"description": "The body is not a notice: the problem names each field"},
-    },
+    responses=responses(
+        s401="The signature does not verify: kept for audit, applies nothing",
+        s422="The body is not a notice: the problem names each field",
+    ),
 )
 async def payment_notification(
     request: Request,
@@ -97,7 +98,7 @@ def suspense_list(
 @router.post(
     "/suspense/{item_id}/allocate",
     response_model=InvoiceRead,
-    responses={409: {"description": "The invoice is paid or cancelled"}},
+    responses=responses(422, s409="The invoice is paid or cancelled, or the money is resolved"),
 )
 def allocate_suspense(
     request: Request,
@@ -113,7 +114,9 @@ def allocate_suspense(
     return InvoiceRead.of(invoice)
 
 
-@router.post("/suspense/{item_id}/refund", response_model=SuspenseItemRead)
+@router.post(
+    "/suspense/{item_id}/refund", response_model=SuspenseItemRead, responses=responses(409, 422)
+)
 def refund_suspense(
     request: Request,
     item_id: str,

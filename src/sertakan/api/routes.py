@@ -23,8 +23,13 @@ from sertakan.api import (
     sponsors,
     sponsorships,
 )
-from sertakan.api.schemas import BpuQuoteRead, PuQuoteRead
+from sertakan.api.problems import responses
+from sertakan.api.schemas import DAY, BpuQuoteRead, PuQuoteRead
+from sertakan.bootstrap import Container
 from sertakan.http.auth import Requires, container_of
+from sertakan.kernel.errors import RuleViolation
+from sertakan.kernel.periods import Month
+from sertakan.regulation.codes import Sector
 from sertakan.regulation.contributions import quote_bpu, quote_pu
 
 # Declares the bearer scheme in the OpenAPI document (the "Authorize" button of /docs); the
@@ -32,7 +37,33 @@ from sertakan.regulation.contributions import quote_bpu, quote_pu
 bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(bearer)])
+# The days a quote can be for: the parameters hold nothing older, and nothing is billed later.
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2099, 12, 31)
 PUBLIC = Depends(Requires(Permission.PUBLIC))
+
+
+def _quote_day(container: Container, on: dt.date | None, *, horizon: bool) -> dt.date:
+    """The day a quote is for: today when not given; this century; and for a BPU quote no
+    later than a payer may pay ahead (the current month and `max_months_ahead` more,
+    REGULATION.md §13), since no one can be billed further."""
+    today = container.clock.today()
+    day = on or today
+    last = LATEST
+    reference = ""
+    if horizon:
+        limit = container.params.bpu.prepayment.value_on(today)
+        last = min(last, Month.of(today).plus(limit.value.max_months_ahead).last_day)
+        reference = limit.reference
+    if not EARLIEST <= day <= last:
+        raise RuleViolation.single(
+            "on",
+            "quote.on.range",
+            f"A quote is for a day from {EARLIEST.isoformat()} to {last.isoformat()}",
+            f"Tanggal perhitungan antara {EARLIEST.isoformat()} dan {last.isoformat()}",
+            reference,
+        )
+    return day
 
 
 def _programs(text: str) -> tuple[str, ...]:
@@ -44,6 +75,7 @@ def _programs(text: str) -> tuple[str, ...]:
     response_model=BpuQuoteRead,
     tags=["contributions"],
     dependencies=[PUBLIC],
+    responses=responses(422),
 )
 def bpu_contribution(
     request: Request,
@@ -51,8 +83,21 @@ def bpu_contribution(
     programs: Annotated[str, Query(description="Comma-separated: JKK,JKM or JKK,JKM,JHT")] = (
         "JKK,JKM"
     ),
-    on: Annotated[dt.date | None, Query(description="Date the quote applies on")] = None,
-    sector: Annotated[str, Query(description="transport or other (PP 50/2025)")] = "other",
+    on: Annotated[
+        dt.date | None,
+        Query(
+            description="Date the quote applies on: at most the prepayment horizon ahead",
+            json_schema_extra=DAY,
+        ),
+    ] = None,
+    sector: Annotated[
+        str,
+        Query(
+            max_length=20,
+            description="transport or other (PP 50/2025)",
+            json_schema_extra={"enum": [s.value for s in Sector]},
+        ),
+    ] = "other",
     publicly_funded: Annotated[bool, Query(description="JKK+JKM paid from APBN/APBD")] = False,
 ) -> BpuQuoteRead:
     """What a BPU (informal) worker's cover costs per month, part by part, with its law."""
@@ -60,7 +105,7 @@ def bpu_contribution(
     quote = quote_bpu(
         container.params,
         declared_income=declared_income,
-        on=on or container.clock.today(),
+        on=_quote_day(container, on, horizon=True),
         programs=_programs(programs),
         sector=sector,
         publicly_funded=publicly_funded,
@@ -69,13 +114,17 @@ def bpu_contribution(
 
 
 @router.get(
-    "/contributions/pu", response_model=PuQuoteRead, tags=["contributions"], dependencies=[PUBLIC]
+    "/contributions/pu",
+    response_model=PuQuoteRead,
+    tags=["contributions"],
+    dependencies=[PUBLIC],
+    responses=responses(422),
 )
 def pu_contribution(
     request: Request,
     wage: Annotated[int, Query(description="Monthly wage, rupiah")],
     risk_class: Annotated[str, Query(description="very_low|low|medium|high|very_high")],
-    on: Annotated[dt.date | None, Query()] = None,
+    on: Annotated[dt.date | None, Query(json_schema_extra=DAY)] = None,
     in_jkp: Annotated[bool, Query(description="Registered in JKP (job-loss cover)")] = False,
 ) -> PuQuoteRead:
     """A wage earner's (PU) contributions: employer and worker shares per programme."""
@@ -84,7 +133,7 @@ def pu_contribution(
         container.params,
         wage=wage,
         risk_class=risk_class,
-        on=on or container.clock.today(),
+        on=_quote_day(container, on, horizon=False),
         in_jkp=in_jkp,
     )
     return PuQuoteRead.of(quote)

@@ -18,6 +18,11 @@ from sertakan.registry.service import MemberCard, SponsorSheet
 from sertakan.regulation.contributions import BpuQuote, PuQuote, Reference
 from sertakan.regulation.sources import load_sources
 
+# A day as the API reads it, in this century: the JSON schema says so (a `date` alone would
+# let a client send year 1 or 9999), and the services refuse the rest with 422.
+DAY_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+DAY = {"pattern": DAY_PATTERN}
+
 
 class DiscountRead(BaseModel):
     code: str
@@ -379,12 +384,16 @@ class Attestation(BaseModel):
     reason: str = Field(max_length=300)
 
 
+USERNAME_MAX = 40
+PASSWORD_MAX = 128  # NIST SP 800-63B §5.1.1.2: at least 64 allowed
+
+
 class AccountCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: str = Field(max_length=20, description="agent | officer | supervisor | auditor | admin")
-    username: str = Field(max_length=40)
-    password: str = Field(max_length=128)
+    username: str = Field(max_length=USERNAME_MAX)
+    password: str = Field(max_length=PASSWORD_MAX)
     display_name: str = Field(default="", max_length=100)
     branch_code: str | None = Field(default=None, max_length=32)
 

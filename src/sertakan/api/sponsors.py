@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request, status
 
 from sertakan.access.actor import Actor
 from sertakan.access.permissions import Permission
+from sertakan.api.problems import responses
 from sertakan.api.schemas import CodeRequest, SponsorCreate, SponsorRead
 from sertakan.http.auth import Requires, client_ip, container_of
 from sertakan.registry.phones import normalize_mobile
@@ -19,10 +20,7 @@ router = APIRouter(prefix="/sponsors", tags=["sponsors"])
 @router.post(
     "/phone-code",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={
-        422: {"description": "Not a mobile number"},
-        429: {"description": "Too many sign-ups from this address or for this phone"},
-    },
+    responses=responses(429, s422="Not an Indonesian mobile number"),
 )
 def request_phone_code(
     request: Request,
@@ -44,12 +42,12 @@ def request_phone_code(
     "",
     response_model=SponsorRead,
     status_code=status.HTTP_201_CREATED,
-    responses={
-        401: {"description": "The phone's code is wrong, expired or used (rule access.code.*)"},
-        409: {"description": "Already registered"},
-        422: {"description": "Rule broken (phone_code missing: access.phone_proof.required)"},
-        429: {"description": "Too many sign-ups from this address or for this phone"},
-    },
+    responses=responses(
+        422,
+        429,
+        s401="The phone's code is wrong, expired or used (rule access.code.*)",
+        s409="The sponsor is registered already",
+    ),
 )
 def register_sponsor(
     request: Request,

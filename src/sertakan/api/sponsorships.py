@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, status
 
 from sertakan.access.actor import Actor
 from sertakan.access.permissions import Permission
+from sertakan.api.problems import responses
 from sertakan.api.schemas import Attestation, ConsentConfirm, SponsorshipRead
 from sertakan.http.auth import Requires, client_ip, container_of
 from sertakan.registry.model import Sponsorship
@@ -21,7 +22,11 @@ def _read(request: Request, sponsorship: Sponsorship) -> SponsorshipRead:
     return SponsorshipRead.of(line.sponsorship, line.sponsor)
 
 
-@router.post("/{sponsorship_id}/consent", response_model=SponsorshipRead)
+@router.post(
+    "/{sponsorship_id}/consent",
+    response_model=SponsorshipRead,
+    responses=responses(409, 422, 429, s401="The code is wrong, expired or used"),
+)
 def confirm_consent(
     request: Request,
     sponsorship_id: str,
@@ -33,7 +38,11 @@ def confirm_consent(
     return _read(request, changed)
 
 
-@router.post("/{sponsorship_id}/consent/resend", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/{sponsorship_id}/consent/resend",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=responses(409, 429),
+)
 def resend_consent_code(
     request: Request,
     sponsorship_id: str,
@@ -45,7 +54,9 @@ def resend_consent_code(
     return {"detail": "A new code was sent to the worker's phone"}
 
 
-@router.post("/{sponsorship_id}/attest", response_model=SponsorshipRead)
+@router.post(
+    "/{sponsorship_id}/attest", response_model=SponsorshipRead, responses=responses(409, 422)
+)
 def attest_consent(
     request: Request,
     sponsorship_id: str,
@@ -57,7 +68,9 @@ def attest_consent(
     return _read(request, changed)
 
 
-@router.post("/{sponsorship_id}/approve", response_model=SponsorshipRead)
+@router.post(
+    "/{sponsorship_id}/approve", response_model=SponsorshipRead, responses=responses(409, 422)
+)
 def approve_attestation(
     request: Request,
     sponsorship_id: str,
@@ -67,7 +80,7 @@ def approve_attestation(
     return _read(request, changed)
 
 
-@router.post("/{sponsorship_id}/end", response_model=SponsorshipRead)
+@router.post("/{sponsorship_id}/end", response_model=SponsorshipRead, responses=responses(409, 422))
 def end_sponsorship(
     request: Request,
     sponsorship_id: str,
