@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from sertakan.api import problems
+from sertakan.api import health, problems
 from sertakan.api.routes import router as api_router
 from sertakan.bootstrap import Container, bootstrap
 from sertakan.config import Settings
@@ -43,6 +43,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
         description="Social security for informal workers: registry, sponsors, contributions.",
     )
     app.state.container = container
+    app.include_router(health.router)
     app.include_router(api_router)
     pages.setup(app)
     _install_error_handlers(app)

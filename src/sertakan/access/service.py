@@ -86,8 +86,12 @@ class AccessService:
         policy: AccessPolicy | None = None,
         ids: Callable[[], str] = new_id,
         random_code: Callable[[], str] = codes.new_code,
+        reader: Callable[[], AccessUnitOfWork] | None = None,
     ) -> None:
         self._uow = uow
+        # Read-only units of work (issue 12): resolving a token on every request must not take
+        # the write lock, or each read would queue behind a sign-in.
+        self._read = reader or uow
         self._clock = clock
         self._hasher = hasher
         self._secret = secret
@@ -203,7 +207,7 @@ class AccessService:
 
     def list_accounts(self, actor: Actor, limit: int = 100, offset: int = 0) -> list[Account]:
         self._require(actor, Permission.ACCOUNT_MANAGE)
-        with self._uow() as uow:
+        with self._read() as uow:
             return uow.accounts.list(limit, offset)
 
     def change_role(
@@ -364,7 +368,7 @@ class AccessService:
         wrong kind (a session cookie is no bearer token)."""
         if not secret or len(secret) > 200:
             return None
-        with self._uow() as uow:
+        with self._read() as uow:
             token = uow.tokens.get(token_digest(secret))
             if token is None or token.kind is not kind:
                 return None

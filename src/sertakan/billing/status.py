@@ -47,9 +47,15 @@ class MemberCover:
 
 class CoverageService:
     def __init__(
-        self, uow: Callable[[], BillingUnitOfWork], params: Parameters, clock: Clock
+        self,
+        uow: Callable[[], BillingUnitOfWork],
+        params: Parameters,
+        clock: Clock,
+        *,
+        reader: Callable[[], BillingUnitOfWork] | None = None,
     ) -> None:
         self._uow = uow
+        self._read = reader or uow  # read-only units of work: no write lock (issue 12)
         self._params = params
         self._clock = clock
         self._guard = Guard(uow, clock)
@@ -57,7 +63,7 @@ class CoverageService:
     def member(self, actor: Actor, member_id: str, at: dt.datetime | None = None) -> MemberCover:
         self._guard.require(actor, Permission.MEMBER_READ, "member", member_id)
         at = at or self._clock.now()
-        with self._guard.refusals(), self._uow() as uow:
+        with self._guard.refusals(), self._read() as uow:
             member = uow.members.get(member_id)
             if member is None:
                 raise MemberNotFound(member_id)

@@ -139,8 +139,11 @@ class RegistryService:
         kpj_issuer: KpjIssuer,
         access: AccessService,
         ids: Callable[[], str] = new_id,
+        *,
+        reader: Callable[[], UnitOfWork] | None = None,
     ) -> None:
         self._uow = uow
+        self._read = reader or uow  # read-only units of work: no write lock (issue 12)
         self._access = access
         self._guard = Guard(uow, clock)
         self._new_id = ids
@@ -250,7 +253,7 @@ class RegistryService:
         self._guard.require(actor, Permission.SPONSOR_READ, "sponsor", sponsor_id)
         month = Month.of(self._today())
         today = self._today()
-        with self._guard.refusals(), self._uow() as uow:
+        with self._guard.refusals(), self._read() as uow:
             sponsor = uow.sponsors.get(sponsor_id)
             if sponsor is None:
                 raise SponsorNotFound(sponsor_id)
@@ -271,7 +274,7 @@ class RegistryService:
 
     def list_sponsors(self, actor: Actor, limit: int = 50, offset: int = 0) -> list[Sponsor]:
         self._guard.require(actor, Permission.SPONSOR_LIST, "sponsor")
-        with self._uow() as uow:
+        with self._read() as uow:
             return uow.sponsors.list(limit, offset)
 
     # -- members ---------------------------------------------------------------------------
@@ -339,7 +342,7 @@ class RegistryService:
 
     def member_card(self, actor: Actor, member_id: str) -> MemberCard:
         self._guard.require(actor, Permission.MEMBER_READ, "member", member_id)
-        with self._guard.refusals(), self._uow() as uow:
+        with self._guard.refusals(), self._read() as uow:
             member = uow.members.get(member_id)
             if member is None:
                 raise MemberNotFound(member_id)
@@ -353,7 +356,7 @@ class RegistryService:
         branch = actor.branch_code if actor.role.is_branch_staff else None
         text = " ".join(query.split())
         digits = text.replace(" ", "").replace("-", "")
-        with self._uow() as uow:
+        with self._read() as uow:
             if digits.isdigit() and len(digits) in (16, 11):
                 found = (
                     uow.members.get_by_nik(digits)
@@ -367,7 +370,7 @@ class RegistryService:
 
     def member_by_kpj(self, actor: Actor, kpj: str) -> MemberCard:
         self._guard.require(actor, Permission.MEMBER_READ, "member", kpj)
-        with self._guard.refusals(), self._uow() as uow:
+        with self._guard.refusals(), self._read() as uow:
             member = uow.members.get_by_kpj(kpj)
             if member is None:
                 raise MemberNotFound(kpj)
@@ -382,11 +385,11 @@ class RegistryService:
                 uow.commit()
 
     def branches(self) -> list[Branch]:
-        with self._uow() as uow:
+        with self._read() as uow:
             return uow.branches.all()
 
     def count_members(self) -> int:
-        with self._uow() as uow:
+        with self._read() as uow:
             return uow.members.count()
 
     # -- helpers ---------------------------------------------------------------------------
