@@ -86,7 +86,8 @@ def ping(engine: Engine) -> bool:
     by its class only: a driver's message may carry the URL, and so a password."""
     try:
         with engine.connect() as connection:
-            connection.exec_driver_sql("SELECT 1")
+            # A reader's transaction: on SQLite it must not queue for the write lock.
+            read_only(connection).exec_driver_sql("SELECT 1")
     except (SQLAlchemyError, OSError) as error:
         _log.warning("database ping failed: %s", type(error).__name__)
         return False
