@@ -70,6 +70,32 @@ class CoverageService:
             self._guard.member(uow, actor, member, "coverage.read")
             settled = uow.settlements.for_member(member_id)
             invoices = [i for i in uow.invoices.for_member(member_id) if i.is_open]
+        return self._cover(member, settled, invoices, at)
+
+    def status_of(self, actor: Actor, member: Member, at: dt.datetime | None = None) -> CoverStatus:
+        """Only the status, for a `member` the caller has just read through a use case that
+        checked the actor's scope (`RegistryService.member_card`): what a member's card shows.
+        One read-only unit of work and one query (the settlements), where `member` takes four
+        (issue 12: the card is the busiest read)."""
+        self._guard.require(actor, Permission.MEMBER_READ, "member", member.id)
+        at = at or self._clock.now()
+        with self._read() as uow:
+            settled = uow.settlements.for_member(member.id)
+        return coverage_at(
+            self._params,
+            enrolled_on=member.enrolled_on,
+            settlements=settled,
+            program=member.programs[0],
+            at=at,
+        ).status
+
+    def _cover(
+        self,
+        member: Member,
+        settled: list[Settlement],
+        invoices: list[Invoice],
+        at: dt.datetime,
+    ) -> MemberCover:
         programs = tuple(
             coverage_at(
                 self._params,

@@ -346,8 +346,8 @@ class RegistryService:
             member = uow.members.get(member_id)
             if member is None:
                 raise MemberNotFound(member_id)
-            self._guard.member(uow, actor, member, Permission.MEMBER_READ.value)
-            return self._card(uow, member)
+            sponsorships = self._guard.member(uow, actor, member, Permission.MEMBER_READ.value)
+            return self._card(uow, member, sponsorships)
 
     def find_members(self, actor: Actor, query: str, limit: int = 20) -> list[Member]:
         """Search by NIK (16 digits), KPJ (11 digits) or part of a name; branch staff find
@@ -397,10 +397,15 @@ class RegistryService:
     def _today(self) -> dt.date:
         return self._clock.today()
 
-    def _card(self, uow: UnitOfWork, member: Member) -> MemberCard:
+    def _card(
+        self, uow: UnitOfWork, member: Member, sponsorships: list[Sponsorship] | None = None
+    ) -> MemberCard:
+        """`sponsorships`: the member's, when the caller has already read them."""
         today = self._today()
         month = Month.of(today)
-        current = [s for s in uow.sponsorships.for_member(member.id) if s.is_current_in(month)]
+        if sponsorships is None:
+            sponsorships = uow.sponsorships.for_member(member.id)
+        current = [s for s in sponsorships if s.is_current_in(month)]
         sponsorship = max(current, key=lambda s: (s.from_month, s.created_at), default=None)
         sponsor = uow.sponsors.get(sponsorship.sponsor_id) if sponsorship else None
         return MemberCard(member, self.quote_for(member, today), sponsor, sponsorship)
