@@ -20,6 +20,7 @@ from sertakan.bootstrap import Container
 from tests.support.auth import bearer
 
 OPERATIONS = [
+    ("GET", "/healthz"),
     ("GET", "/api/v1/contributions/bpu"),
     ("GET", "/api/v1/contributions/pu"),
     ("POST", "/api/v1/auth/token"),
