@@ -20,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from sertakan.access.errors import SignInLocked
-from sertakan.api import problems
+from sertakan.api import health, problems
 from sertakan.api.routes import router as api_router
 from sertakan.bootstrap import Container, bootstrap
 from sertakan.config import Settings
@@ -61,6 +61,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.container = container
+    app.include_router(health.router)
     app.include_router(api_router)
     pages.setup(app)
     api_docs.setup(app)

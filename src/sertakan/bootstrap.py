@@ -52,6 +52,9 @@ class Container:
     payments: PaymentService
     coverage: CoverageService
     provider: Provider
+    # Read-only units of work (issue 12): a reader never takes SQLite's write lock and runs
+    # READ ONLY on PostgreSQL; it refuses commit. Write use cases take `uow`.
+    reader: Callable[[], BillingUnitOfWork]
 
 
 def bootstrap(
@@ -71,13 +74,14 @@ def bootstrap(
     clock = clock or clock_from(settings)
     engine = make_engine(settings.database_url)
     uow_factory: Callable[[], BillingUnitOfWork] = partial(SqlUnitOfWork, engine)
+    reader: Callable[[], BillingUnitOfWork] = partial(SqlUnitOfWork, engine, read_only=True)
     provider = provider or ConsoleProvider()
     gateway = gateway or make_sandbox_gateway(settings, clock=clock)
     branch_prefixes: dict[str, str] = {}  # branches are reference data: read once each
 
     def branch_prefix(code: str) -> str | None:
         if code not in branch_prefixes:
-            with uow_factory() as uow:
+            with reader() as uow:
                 branch = uow.branches.get(code)
             if branch is None:
                 return None  # not cached: the branch may be set up later
@@ -97,11 +101,18 @@ def bootstrap(
             per_address=settings.sign_in_per_address,
             per_account=settings.sign_in_per_account,
         ),
+        reader=reader,
     )
     registry = RegistryService(
-        uow_factory, params, regions, clock, kpj_issuer or RandomKpjIssuer(), access
+        uow_factory,
+        params,
+        regions,
+        clock,
+        kpj_issuer or RandomKpjIssuer(),
+        access,
+        reader=reader,
     )
-    sponsorships = SponsorshipService(uow_factory, clock, access)
+    sponsorships = SponsorshipService(uow_factory, clock, access, reader=reader)
     return Container(
         settings,
         params,
@@ -114,10 +125,11 @@ def bootstrap(
         sponsorships,
         AuditTrail(uow_factory, clock),
         gateway,
-        InvoiceService(uow_factory, params, clock),
+        InvoiceService(uow_factory, params, clock, reader=reader),
         PaymentService(uow_factory, clock, gateway),
-        CoverageService(uow_factory, params, clock),
+        CoverageService(uow_factory, params, clock, reader=reader),
         provider,
+        reader,
     )
 
 

@@ -21,6 +21,7 @@ from sertakan.notifications.providers import RecordingProvider
 from tests.support.auth import bearer, sign_up_code
 
 OPERATIONS = [
+    ("GET", "/healthz"),
     ("GET", "/api/v1/contributions/bpu"),
     ("GET", "/api/v1/contributions/pu"),
     ("POST", "/api/v1/auth/token"),

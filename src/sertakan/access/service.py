@@ -98,8 +98,12 @@ class AccessService:
         random_code: Callable[[], str] = codes.new_code,
         sign_up_limiter: SignUpLimiter | None = None,
         brake: SignInBrake | None = None,
+        reader: Callable[[], AccessUnitOfWork] | None = None,
     ) -> None:
         self._uow = uow
+        # Read-only units of work (issue 12): resolving a token on every request must not take
+        # the write lock, or each read would queue behind a sign-in.
+        self._read = reader or uow
         self._clock = clock
         self._hasher = hasher
         self._secret = secret
@@ -217,7 +221,7 @@ class AccessService:
 
     def list_accounts(self, actor: Actor, limit: int = 100, offset: int = 0) -> list[Account]:
         self._require(actor, Permission.ACCOUNT_MANAGE)
-        with self._uow() as uow:
+        with self._read() as uow:
             return uow.accounts.list(limit, offset)
 
     def change_role(
@@ -275,8 +279,8 @@ class AccessService:
         now = self._clock.now()
         key = username.strip().lower()[:MAX_USERNAME]
         self._brake_or_refuse(client, client_ip, key or None)
-        # 1. Read the account: a short unit of work that writes nothing (left uncommitted).
-        with self._uow() as uow:
+        # 1. Read the account in a read-only unit of work (no write lock).
+        with self._read() as uow:
             account = uow.accounts.by_username(key) if key else None
         if account is None or not account.is_active or not account.password_hash:
             # The same argon2 cost as a real check: the answer's timing does not say whether
@@ -541,7 +545,7 @@ class AccessService:
         wrong kind (a session cookie is no bearer token)."""
         if not secret or len(secret) > 200:
             return None
-        with self._uow() as uow:
+        with self._read() as uow:
             token = uow.tokens.get(token_digest(secret))
             if token is None or token.kind is not kind:
                 return None

@@ -76,9 +76,9 @@ def get_member(
     actor: Annotated[Actor, Depends(Requires(Permission.MEMBER_READ))],
 ) -> MemberRead:
     container = container_of(request)
-    card = container.registry.member_card(actor, member_id)
-    cover = container.coverage.member(actor, member_id)
-    return MemberRead.of(card, cover.status, full_nik=sees_full_nik(actor))
+    card = container.registry.member_card(actor, member_id)  # checks the actor's scope
+    status = container.coverage.status_of(actor, card.member)
+    return MemberRead.of(card, status, full_nik=sees_full_nik(actor))
 
 
 @router.get("/{member_id}/sponsorships", response_model=list[SponsorshipRead])

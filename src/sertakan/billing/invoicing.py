@@ -80,8 +80,11 @@ class InvoiceService:
         params: Parameters,
         clock: Clock,
         ids: Callable[[], str] = new_id,
+        *,
+        reader: Callable[[], BillingUnitOfWork] | None = None,
     ) -> None:
         self._uow = uow
+        self._read = reader or uow  # read-only units of work: no write lock (issue 12)
         self._params = params
         self._clock = clock
         self._guard = Guard(uow, clock)
@@ -198,7 +201,7 @@ class InvoiceService:
         """The invoice as `actor` may see it (`sight.py`): what the API and the pages show.
         Raises InvoiceNotFound, or a refusal (audited) outside the reader's scope."""
         self._guard.require(actor, Permission.INVOICE_READ, "invoice", invoice_id)
-        with self._guard.refusals(), self._uow() as uow:
+        with self._guard.refusals(), self._read() as uow:
             invoice = uow.invoices.get(invoice_id)
             if invoice is None:
                 raise InvoiceNotFound(invoice_id)
@@ -220,7 +223,7 @@ class InvoiceService:
 
     def for_payer(self, actor: Actor, payer_kind: PayerKind, payer_id: str) -> list[Invoice]:
         self._guard.require(actor, Permission.INVOICE_READ, payer_kind.value, payer_id)
-        with self._guard.refusals(), self._uow() as uow:
+        with self._guard.refusals(), self._read() as uow:
             reach_payer(self._guard, uow, actor, payer_kind, payer_id, "invoice.read")
             return uow.invoices.for_payer(payer_kind, payer_id)
 
@@ -229,7 +232,7 @@ class InvoiceService:
         self._guard.require(actor, Permission.PAYMENT_REVIEW, "invoice", "arrears")
         today = self._clock.today()
         branch = actor.branch_code if actor.role.is_branch_staff else None
-        with self._uow() as uow:
+        with self._read() as uow:
             return [i for i in uow.invoices.open_for_branch(branch) if i.due_on < today]
 
     # -- internals ----------------------------------------------------------------------------

@@ -48,9 +48,15 @@ class MemberCover:
 
 class CoverageService:
     def __init__(
-        self, uow: Callable[[], BillingUnitOfWork], params: Parameters, clock: Clock
+        self,
+        uow: Callable[[], BillingUnitOfWork],
+        params: Parameters,
+        clock: Clock,
+        *,
+        reader: Callable[[], BillingUnitOfWork] | None = None,
     ) -> None:
         self._uow = uow
+        self._read = reader or uow  # read-only units of work: no write lock (issue 12)
         self._params = params
         self._clock = clock
         self._guard = Guard(uow, clock)
@@ -58,7 +64,7 @@ class CoverageService:
     def member(self, actor: Actor, member_id: str, at: dt.datetime | None = None) -> MemberCover:
         self._guard.require(actor, Permission.MEMBER_READ, "member", member_id)
         at = at or self._clock.now()
-        with self._guard.refusals(), self._uow() as uow:
+        with self._guard.refusals(), self._read() as uow:
             member = uow.members.get(member_id)
             if member is None:
                 raise MemberNotFound(member_id)
@@ -69,6 +75,32 @@ class CoverageService:
         # What the reader may see of each (`sight.py`): a worker whose sponsor pays is shown
         # their own share, never the sponsor's total (it reveals their colleagues' incomes).
         invoices = [_as_seen(sight_of(actor, i, lines.get(i.id, []))) for i in invoices]
+        return self._cover(member, settled, invoices, at)
+
+    def status_of(self, actor: Actor, member: Member, at: dt.datetime | None = None) -> CoverStatus:
+        """Only the status, for a `member` the caller has just read through a use case that
+        checked the actor's scope (`RegistryService.member_card`): what a member's card shows.
+        One read-only unit of work and one query (the settlements), where `member` takes four
+        (issue 12: the card is the busiest read)."""
+        self._guard.require(actor, Permission.MEMBER_READ, "member", member.id)
+        at = at or self._clock.now()
+        with self._read() as uow:
+            settled = uow.settlements.for_member(member.id)
+        return coverage_at(
+            self._params,
+            enrolled_on=member.enrolled_on,
+            settlements=settled,
+            program=member.programs[0],
+            at=at,
+        ).status
+
+    def _cover(
+        self,
+        member: Member,
+        settled: list[Settlement],
+        invoices: list[Invoice],
+        at: dt.datetime,
+    ) -> MemberCover:
         programs = tuple(
             coverage_at(
                 self._params,

@@ -14,6 +14,7 @@ import hmac
 import secrets
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from sertakan.access.actor import Actor
 from sertakan.access.auditing import event
@@ -97,12 +98,21 @@ class Requires:
         self.permission = permission
 
     async def __call__(self, request: Request) -> Actor:
-        actor = current_actor(request)
+        # Resolving the token reads the database, and a refusal's audit writes to it: both run
+        # on the thread pool, never on the event loop, where one wait for the database (a
+        # slow query, SQLite's write lock) would stall every request of the process (issue 12:
+        # 2.4 wrong passwords a second made an officer's reads take seconds).
+        if _holds_credentials(request):
+            actor = await run_in_threadpool(current_actor, request)
+        else:
+            actor = current_actor(request)  # nothing to look up: no thread needed
         if not is_api(request) and request.method not in SAFE_METHODS:
             await _check_csrf(request, actor)
         if allows(actor.role, self.permission):
             return actor
-        _audit_refusal(request, actor, self.permission.value, "access.forbidden")
+        await run_in_threadpool(
+            _audit_refusal, request, actor, self.permission.value, "access.forbidden"
+        )
         if not actor.is_signed_in:
             raise Unauthorized()
         raise Forbidden()
@@ -113,8 +123,17 @@ async def _check_csrf(request: Request, actor: Actor) -> None:
     sent = form.get(CSRF_FIELD)
     expected = csrf_token(request)
     if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
-        _audit_refusal(request, actor, "csrf", "access.csrf")
+        await run_in_threadpool(_audit_refusal, request, actor, "csrf", "access.csrf")
         raise csrf_missing()
+
+
+def _holds_credentials(request: Request) -> bool:
+    """Whether resolving this request's sign-in may touch the database."""
+    if hasattr(request.state, "resolved"):
+        return False
+    if is_api(request):
+        return bool(request.headers.get("authorization"))
+    return bool(request.cookies.get(SESSION_COOKIE))
 
 
 def _resolve(request: Request) -> Resolved | None:

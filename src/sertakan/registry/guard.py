@@ -25,7 +25,7 @@ from sertakan.access.scope import reaches_member, reaches_sponsor
 from sertakan.audit.model import AuditEvent, Outcome
 from sertakan.kernel.clock import Clock
 from sertakan.kernel.errors import Forbidden
-from sertakan.registry.model import Member, Sponsor
+from sertakan.registry.model import Member, Sponsor, Sponsorship
 from sertakan.registry.ports import UnitOfWork
 
 
@@ -55,12 +55,14 @@ class Guard:
         if not allows(actor.role, permission):
             self.deny(actor, permission.value, entity or "permission", key, scope=False)
 
-    def member(self, uow: UnitOfWork, actor: Actor, member: Member, action: str) -> None:
-        """Inside a unit of work wrapped in `refusals()`."""
+    def member(
+        self, uow: UnitOfWork, actor: Actor, member: Member, action: str
+    ) -> list[Sponsorship]:
+        """Inside a unit of work wrapped in `refusals()`. Gives the member's sponsorships it
+        read, so the caller need not read them again."""
+        sponsorships = uow.sponsorships.for_member(member.id)
         # Only sponsorships not ended: a former sponsor no longer reaches the worker.
-        sponsor_ids = {
-            s.sponsor_id for s in uow.sponsorships.for_member(member.id) if not s.has_ended
-        }
+        sponsor_ids = {s.sponsor_id for s in sponsorships if not s.has_ended}
         if not reaches_member(
             actor,
             member_id=member.id,
@@ -69,6 +71,7 @@ class Guard:
             enrolled_by=member.enrolled_by,
         ):
             self.refuse(actor, action, "member", member.id)
+        return sponsorships
 
     def sponsor(self, actor: Actor, sponsor: Sponsor, action: str) -> None:
         """Inside `refusals()`."""

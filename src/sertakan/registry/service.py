@@ -144,8 +144,11 @@ class RegistryService:
         kpj_issuer: KpjIssuer,
         access: AccessService,
         ids: Callable[[], str] = new_id,
+        *,
+        reader: Callable[[], UnitOfWork] | None = None,
     ) -> None:
         self._uow = uow
+        self._read = reader or uow  # read-only units of work: no write lock (issue 12)
         self._access = access
         self._guard = Guard(uow, clock)
         self._new_id = ids
@@ -289,7 +292,7 @@ class RegistryService:
         self._guard.require(actor, Permission.SPONSOR_READ, "sponsor", sponsor_id)
         month = Month.of(self._today())
         today = self._today()
-        with self._guard.refusals(), self._uow() as uow:
+        with self._guard.refusals(), self._read() as uow:
             sponsor = uow.sponsors.get(sponsor_id)
             if sponsor is None:
                 raise SponsorNotFound(sponsor_id)
@@ -312,7 +315,7 @@ class RegistryService:
 
     def list_sponsors(self, actor: Actor, limit: int = 50, offset: int = 0) -> list[Sponsor]:
         self._guard.require(actor, Permission.SPONSOR_LIST, "sponsor")
-        with self._uow() as uow:
+        with self._read() as uow:
             return uow.sponsors.list(limit, offset)
 
     # -- members ---------------------------------------------------------------------------
@@ -380,12 +383,12 @@ class RegistryService:
 
     def member_card(self, actor: Actor, member_id: str) -> MemberCard:
         self._guard.require(actor, Permission.MEMBER_READ, "member", member_id)
-        with self._guard.refusals(), self._uow() as uow:
+        with self._guard.refusals(), self._read() as uow:
             member = uow.members.get(member_id)
             if member is None:
                 raise MemberNotFound(member_id)
-            self._guard.member(uow, actor, member, Permission.MEMBER_READ.value)
-            return self._card(uow, member)
+            sponsorships = self._guard.member(uow, actor, member, Permission.MEMBER_READ.value)
+            return self._card(uow, member, sponsorships)
 
     def find_members(self, actor: Actor, query: str, limit: int = 20) -> list[Member]:
         """Search by NIK (16 digits), KPJ (11 digits) or part of a name; branch staff find
@@ -394,7 +397,7 @@ class RegistryService:
         branch = actor.branch_code if actor.role.is_branch_staff else None
         text = " ".join(query.split())
         digits = text.replace(" ", "").replace("-", "")
-        with self._uow() as uow:
+        with self._read() as uow:
             if digits.isdigit() and len(digits) in (16, 11):
                 found = (
                     uow.members.get_by_nik(digits)
@@ -408,7 +411,7 @@ class RegistryService:
 
     def member_by_kpj(self, actor: Actor, kpj: str) -> MemberCard:
         self._guard.require(actor, Permission.MEMBER_READ, "member", kpj)
-        with self._guard.refusals(), self._uow() as uow:
+        with self._guard.refusals(), self._read() as uow:
             member = uow.members.get_by_kpj(kpj)
             if member is None:
                 raise MemberNotFound(kpj)
@@ -423,11 +426,11 @@ class RegistryService:
                 uow.commit()
 
     def branches(self) -> list[Branch]:
-        with self._uow() as uow:
+        with self._read() as uow:
             return uow.branches.all()
 
     def count_members(self) -> int:
-        with self._uow() as uow:
+        with self._read() as uow:
             return uow.members.count()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -435,10 +438,15 @@ class RegistryService:
     def _today(self) -> dt.date:
         return self._clock.today()
 
-    def _card(self, uow: UnitOfWork, member: Member) -> MemberCard:
+    def _card(
+        self, uow: UnitOfWork, member: Member, sponsorships: list[Sponsorship] | None = None
+    ) -> MemberCard:
+        """`sponsorships`: the member's, when the caller has already read them."""
         today = self._today()
         month = Month.of(today)
-        current = [s for s in uow.sponsorships.for_member(member.id) if s.is_current_in(month)]
+        if sponsorships is None:
+            sponsorships = uow.sponsorships.for_member(member.id)
+        current = [s for s in sponsorships if s.is_current_in(month)]
         sponsorship = max(current, key=lambda s: (s.from_month, s.created_at), default=None)
         sponsor = uow.sponsors.get(sponsorship.sponsor_id) if sponsorship else None
         return MemberCard(member, self.quote_for(member, today), sponsor, sponsorship)

@@ -47,8 +47,16 @@ class SponsorshipLine:
 
 
 class SponsorshipService:
-    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock, access: AccessService) -> None:
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        clock: Clock,
+        access: AccessService,
+        *,
+        reader: Callable[[], UnitOfWork] | None = None,
+    ) -> None:
         self._uow = uow
+        self._read = reader or uow  # read-only units of work: no write lock (issue 12)
         self._clock = clock
         self._access = access
         self._guard = Guard(uow, clock)
@@ -61,7 +69,7 @@ class SponsorshipService:
 
     def for_member(self, actor: Actor, member_id: str) -> list[SponsorshipLine]:
         self._guard.require(actor, Permission.MEMBER_READ, "member", member_id)
-        with self._guard.refusals(), self._uow() as uow:
+        with self._guard.refusals(), self._read() as uow:
             member = uow.members.get(member_id)
             if member is None:
                 raise SponsorshipNotFound(member_id)
@@ -191,7 +199,7 @@ class SponsorshipService:
 
     def awaiting_approval(self, actor: Actor) -> list[SponsorshipLine]:
         self._guard.require(actor, Permission.CONSENT_APPROVE, "sponsorship")
-        with self._uow() as uow:
+        with self._read() as uow:
             lines = [self._line(uow, s.id) for s in uow.sponsorships.awaiting_approval()]
         return [
             line

@@ -1,7 +1,12 @@
 """The SQL unit of work: one connection, one transaction, rolled back unless committed.
 
 It serves every domain's port (registry, access, billing): a change, its audit event, its
-messages and its domain events commit together."""
+messages and its domain events commit together.
+
+`SqlUnitOfWork(engine, read_only=True)` is a reader's: its transaction never takes SQLite's
+write lock (a deferred BEGIN in WAL mode, with `query_only` on) and is READ ONLY on
+PostgreSQL, so the database refuses a write in it, and `commit()` is refused before that
+(issue 12: reads never wait for a writer, such as a sign-in holding the lock)."""
 
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ from sertakan.store.billing_repositories import (
     SqlSettlementRepository,
     SqlSuspenseRepository,
 )
+from sertakan.store.engine import read_only as mark_read_only
 from sertakan.store.reconciliation_repositories import SqlReconciliationRepository
 from sertakan.store.registry_repositories import (
     SqlBranchRepository,
@@ -35,14 +41,22 @@ from sertakan.store.registry_repositories import (
 from sertakan.store.reminder_repositories import SqlReminderRepository
 
 
+class ReadOnlyCommit(RuntimeError):
+    """A read-only unit of work was asked to commit: a use case that writes took a reader
+    (a programming error, never the user's)."""
+
+
 class SqlUnitOfWork:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
+        self.read_only = read_only
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
 
     def __enter__(self) -> Self:
         self._conn = self._engine.connect()
+        if self.read_only:
+            mark_read_only(self._conn)
         self._tx = self._conn.begin()
         self.members = SqlMemberRepository(self._conn)
         self.sponsors = SqlSponsorRepository(self._conn)
@@ -79,6 +93,10 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         # Uniqueness is checked when a row is inserted (the constraints are not deferred), so
         # repositories have already named any duplicate; nothing is left to translate here.
+        if self.read_only:
+            raise ReadOnlyCommit(
+                "a read-only unit of work cannot commit: writes take SqlUnitOfWork(engine)"
+            )
         assert self._tx is not None
         self._tx.commit()
 
