@@ -58,13 +58,15 @@ def load_demo_billing(container: Container, *, seed: int = 2024) -> DemoBilling:
     paid = ahead = 0
     for invoice in open_now:
         if invoice.id in prepaying or rng.random() < PAID_SHARE:
-            _pay(container, gateway, invoice, rng, now - dt.timedelta(minutes=rng.randint(5, 900)))
+            # Paid as soon as issued: a payment older than its invoice, or later than its
+            # notice, would wait in the suspense list (`applying.misfit`).
+            _pay(container, gateway, invoice, rng, now)
             paid += 1
         if invoice.id in prepaying:  # this month paid, and the next 3 ahead
             ahead_invoice = container.invoices.issue_ahead(
                 console, PayerKind.MEMBER, invoice.payer_id, 1 + 3
             )
-            _pay(container, gateway, ahead_invoice, rng, now - dt.timedelta(minutes=2))
+            _pay(container, gateway, ahead_invoice, rng, now)
             ahead += 1
     suspense = _suspense_examples(container, rng, now)
     return DemoBilling(report.invoices, paid, ahead, suspense)
@@ -108,7 +110,7 @@ def _suspense_examples(container: Container, rng: random.Random, now: dt.datetim
                 "currency": "IDR",
                 "channel": "va_bri",
                 "status": "paid",
-                "paid_at": (now - dt.timedelta(hours=2)).isoformat(),
+                "paid_at": now.isoformat(),
             }
         ).encode()
         container.payments.receive(body, sign(secret, body))

@@ -262,12 +262,16 @@ def test_a_self_paying_worker_sees_her_own_invoices_and_pays_three_months_ahead(
     # December at the PP 50/2025 price; January and February 2027 at the full 36,800, the
     # discount window having closed.
     assert invoice.total == 28_400 + 2 * 36_800
-    # Every month asked for is on that invoice now: said on the page, nothing issued twice.
-    assert again.status_code == 409
-    assert "Semua bulan yang diminta sudah ditagih atau sudah dibayar" in block(
-        again, 'id="galat-bulan"'
-    )
+    # The same request again (a double tap): the same invoice, nothing issued twice.
+    assert again.status_code == 303
+    assert again.headers["location"] == ahead.headers["location"]
     assert len(office.invoices(PayerKind.MEMBER, office.dewi)) == 1
+    # Fewer months than that invoice bills: nothing left to bill, said on the page.
+    fewer = dewi.post("/tagihan/di-muka", data={"bulan": "2"}, follow_redirects=False)
+    assert fewer.status_code == 409
+    assert "Semua bulan yang diminta sudah ditagih atau sudah dibayar" in block(
+        fewer, 'id="galat-bulan"'
+    )
 
 
 def test_the_history_shows_paid_with_its_date_cancelled_with_its_reason_and_arrears_in_red(

@@ -2,7 +2,7 @@
 moment asked about; what to pay; and only for those who may see the member.
 
 The clock is pinned to 2026-11-25 09:00 WIB; the office is enrolled that day, November is
-issued, and Dewi's November is paid (when a test pays it) at 08:00 WIB.
+issued, and Dewi's November is paid (when a test pays it) at 09:00 WIB, as it is issued.
 """
 
 from __future__ import annotations
@@ -77,12 +77,12 @@ def test_a_member_is_covered_once_the_payment_settled_until_the_end_of_the_paid_
     assert (cover["status"], cover["protected_until"]) == ("aktif", "2026-11-30")
     jkk = cover["programs"][0]
     assert (jkk["covered"], jkk["month"]) == (True, "2026-11")
-    assert jkk["settled_at"] == "2026-11-25T08:00:00+07:00"
+    assert jkk["settled_at"] == "2026-11-25T09:00:00+07:00"
     assert jkk["why"] == (
-        "The contribution for 2026-11 settled 2026-11-25 08:00 WIB, before the event"
+        "The contribution for 2026-11 settled 2026-11-25 09:00 WIB, before the event"
     )
     assert (
-        jkk["why_id"] == "Iuran November 2026 lunas 25 November 2026 pukul 08.00 WIB: terlindungi"
+        jkk["why_id"] == "Iuran November 2026 lunas 25 November 2026 pukul 09.00 WIB: terlindungi"
     )
     assert (cover["open_invoices"], cover["to_pay"]) == ([], 0)
     member = client.get(f"/api/v1/members/{office.dewi}").json()
@@ -101,7 +101,7 @@ def test_a_moment_before_the_payment_settled_is_not_covered_and_says_why_in_indo
     assert {p["covered"] for p in cover["programs"]} == {False}
     assert cover["programs"][0]["why_id"] == (
         "Iuran November 2026 belum lunas pada 25 November 2026 pukul 07.00 WIB (dibayar "
-        "kemudian, 25 November 2026 pukul 08.00 WIB: tidak melindungi kejadian sebelumnya)"
+        "kemudian, 25 November 2026 pukul 09.00 WIB: tidak melindungi kejadian sebelumnya)"
     )
 
 
@@ -123,7 +123,7 @@ def test_a_moment_with_another_offset_is_read_as_that_instant(
 ) -> None:
     pay_dewi(anonymous, office)
 
-    # 00:30 UTC is 07:30 WIB: before the 08:00 WIB payment.
+    # 00:30 UTC is 07:30 WIB: before the 09:00 WIB payment.
     cover = client.get(coverage_path(office.dewi), params={"on": "2026-11-25T00:30:00Z"}).json()
 
     assert cover["at"] == "2026-11-25T07:30:00+07:00"

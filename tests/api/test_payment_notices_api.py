@@ -45,7 +45,9 @@ from tests.support.notices import notice_body, signed
 
 NOTIFY = "/api/v1/payments/notifications"
 NOVEMBER = Month(2026, 11)
-PAID_AT = dt.datetime(2026, 11, 25, 8, 0, tzinfo=WIB)  # an hour before the pinned clock
+# The pinned clock: the invoices are issued then, and a payment cannot be older than its
+# invoice nor later than when its notice arrives (`applying.misfit`).
+PAID_AT = dt.datetime(2026, 11, 25, 9, 0, tzinfo=WIB)
 SPONSOR_PHONE = "+6281298765432"
 OTHER_SPONSOR_PHONE = "+6281311112222"
 SITI_PHONE = "+6281234567890"
@@ -451,3 +453,80 @@ def test_notices_arriving_together_are_stored_and_applied_together_each_with_its
     assert own_answers == [("applied", None)] + [("suspense", "already_paid")] * 7
     assert office.count(payments) == 2
     assert office.count(rejected_notices) == 1
+
+
+def test_one_bad_notice_in_a_batch_spoils_nothing_each_is_judged_alone(
+    container: Container, office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ten good notices for ten invoices arrive with three the store could not take (issue 12:
+    # an amount past BIGINT, 2^63, a NUL in the transaction id); before, the whole batch was
+    # answered 500 and nothing stored.
+    for n in range(10):
+        container.registry.enrol_member(
+            CONSOLE,
+            dataclasses.replace(
+                SITI,
+                nik=build_nik("327104", SITI.birth_date, "F", 20 + n),
+                full_name=f"Pekerja {n}",
+                phone=f"0812555{n:05d}",
+            ),
+        )
+    container.invoices.issue_month(CONSOLE, NOVEMBER)
+    with container.uow() as uow:
+        found = uow.invoices.open_in(month=NOVEMBER)
+    own = [i for i in found if i.payer_kind is PayerKind.MEMBER and i.payer_id != office.dewi]
+    assert len(own) == 10
+    paid_at = dt.datetime(2026, 11, 25, 9, 0, tzinfo=WIB)  # the pinned clock
+    good = [notice_body(i.number, i.total, f"SBX-GOOD-{k}", paid_at) for k, i in enumerate(own)]
+    target = office.dewi_invoice
+    bad = [
+        notice_body(target.number, 10**20, "SBX-HUGE", paid_at),
+        notice_body(target.number, 2**63, "SBX-2-63", paid_at),
+        notice_body(target.number, target.total, "SBX-\x00NUL", paid_at),
+    ]
+    bodies = good[:5] + bad + good[5:]
+    batches: list[int] = []
+    receive_many = container.payments.receive_many
+
+    def recording(deliveries: list[tuple[bytes, str | None]]) -> list[object]:
+        batches.append(len(deliveries))
+        return list(receive_many(deliveries))
+
+    monkeypatch.setattr(container.payments, "receive_many", recording)
+
+    async def deliver_all() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=create_app(container))
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as gateway:
+            return await asyncio.gather(
+                *(
+                    gateway.post(
+                        NOTIFY,
+                        content=body,
+                        headers={
+                            "X-Callback-Signature": signed(body),
+                            "content-type": "application/json",
+                        },
+                    )
+                    for body in bodies
+                )
+            )
+
+    answers = run_apart(deliver_all())
+
+    assert max(batches) > 1  # they did arrive together
+    statuses = [a.status_code for a in answers]
+    assert statuses[:5] + statuses[8:] == [200] * 10
+    assert [a.json()["status"] for a in answers[:5] + answers[8:]] == ["applied"] * 10
+    assert statuses[5:8] == [422] * 3
+    fields = [[e["field"] for e in a.json()["errors"]] for a in answers[5:8]]
+    assert fields == [["amount"], ["amount"], ["transaction_id"]]
+    assert office.count(payments) == 10
+    with container.engine.connect() as conn:
+        kept = conn.execute(select(rejected_notices.c.reason, rejected_notices.c.raw_body)).all()
+    assert sorted(row.reason for row in kept) == [
+        "payment.notice.amount",
+        "payment.notice.amount",
+        "payment.notice.transaction_id",
+    ]
+    assert all("\x00" not in row.raw_body for row in kept)
+    assert office.dewi_invoice.is_open

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from sertakan.bootstrap import Container, bootstrap
 from sertakan.cli.app import app
-from sertakan.kernel.clock import WIB
+from sertakan.kernel.clock import FixedClock
 from sertakan.kernel.periods import Month
 from sertakan.registry.nik import build_nik
 from sertakan.registry.service import EnrolmentApplication
@@ -26,7 +26,7 @@ from tests.support.notices import notice_body, signed
 
 runner = CliRunner()
 HEADER = "transaction_id,invoice_number,channel,amount,paid_at,settled_on"
-PAID = "2026-12-15T09:15:00+07:00"
+PAID = "2026-12-15T09:00:00+07:00"  # billed then, and paid at once
 
 
 @pytest.fixture
@@ -38,7 +38,9 @@ def container(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Conta
     monkeypatch.setenv("SERTAKAN_SECRET_KEY", "k" * 32)
     monkeypatch.setenv("SERTAKAN_GATEWAY_SECRET", GATEWAY_SECRET)
     monkeypatch.setenv("SERTAKAN_SANDBOX_DB", str(tmp_path / "sandbox.sqlite"))
-    container = bootstrap()  # the settings the commands read, from the environment
+    # The settings the commands read, from the environment; the invoices issued and the first
+    # one paid on the 15th (a payment is never older than its invoice).
+    container = bootstrap(clock=FixedClock(dt.datetime.fromisoformat(PAID)))
     upgrade(container.engine)
     for seq in (1, 2):
         container.registry.enrol_member(
@@ -57,7 +59,7 @@ def container(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Conta
         )
     container.invoices.issue_month(CONSOLE, Month(2026, 12))
     first = number(container, 0)
-    body = notice_body(first, 28_400, "SBX-A", dt.datetime(2026, 12, 15, 9, 15, tzinfo=WIB))
+    body = notice_body(first, 28_400, "SBX-A", dt.datetime.fromisoformat(PAID))
     container.payments.receive(body, signed(body))
     yield container
     container.engine.dispose()

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import insert, inspect, select, update
 
+from sertakan.bootstrap import bootstrap
+from sertakan.config import Settings
+from sertakan.notifications.providers import RecordingProvider
+from sertakan.registry.ports import DuplicateRecord
 from sertakan.store.engine import make_engine
 from sertakan.store.migrate import current_revision, downgrade, upgrade
-from sertakan.store.tables import metadata
+from sertakan.store.tables import audit_events, invoice_lines, invoices, metadata
+from tests.support.auth import cheap_hasher
+from tests.support.containers import GATEWAY_SECRET, SECRET
+from tests.support.payment_office import office_clock, open_office
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -52,4 +61,88 @@ def test_running_the_migrations_twice_changes_nothing(database_url: str) -> None
     before = current_revision(engine)
     upgrade(engine)
     assert current_revision(engine) == before
+    engine.dispose()
+
+
+def test_0008_cancels_the_later_of_two_open_invoices_billing_the_same_month(
+    database_url: str, tmp_path: Path
+) -> None:
+    # A database from before 0008 holding what a double tap left (issue 12): two open
+    # invoices billing the same months. The first issued stays; a paid one always stays.
+    container = bootstrap(
+        Settings(
+            database_url=database_url,
+            secret_key=SECRET,
+            gateway_secret=GATEWAY_SECRET,
+            sandbox_db=tmp_path / "sandbox.sqlite",
+        ),
+        clock=office_clock(),
+        hasher=cheap_hasher(),
+        provider=RecordingProvider(),
+    )
+    engine = container.engine
+    upgrade(engine)
+    sponsor, own = open_office(container, sponsors=1, workers_each=2, self_paying=1)
+    with engine.begin() as conn:  # paid, as `_settle_all` leaves it (the status is enough)
+        conn.execute(update(invoices).where(invoices.c.id == own.id).values(status="paid"))
+    downgrade(engine, "0007_reminders")
+    twins = {
+        # issued an hour after the sponsor's: the later one
+        sponsor.id: ("TWIN0001", sponsor.created_at + dt.timedelta(hours=1)),
+        # issued before the paid one: the paid one still stays
+        own.id: ("TWIN0002", own.created_at - dt.timedelta(hours=1)),
+    }
+    old_line_columns = [c for c in invoice_lines.c if c.name != "billed"]
+    with engine.begin() as conn:
+        for original_id, (suffix, created_at) in twins.items():
+            row = conn.execute(select(invoices).where(invoices.c.id == original_id)).one()
+            twin_id = f"twin{suffix}"
+            values = row._asdict() | {
+                "id": twin_id,
+                "number": f"INV-202612-{suffix}",
+                "status": "open",
+                "created_at": created_at,
+                "issue_key": None,
+            }
+            conn.execute(insert(invoices).values(**values))
+            lines = conn.execute(
+                select(*old_line_columns).where(invoice_lines.c.invoice_id == original_id)
+            ).all()
+            conn.execute(
+                insert(invoice_lines), [line._asdict() | {"invoice_id": twin_id} for line in lines]
+            )
+
+    upgrade(engine)
+
+    with engine.connect() as conn:
+        status = {r.id: r.status for r in conn.execute(select(invoices.c.id, invoices.c.status))}
+        reasons = {
+            r.id: r.cancel_reason
+            for r in conn.execute(select(invoices.c.id, invoices.c.cancel_reason))
+        }
+        live = conn.execute(
+            select(invoice_lines.c.invoice_id).where(invoice_lines.c.billed).distinct()
+        ).scalars()
+        audited = conn.scalars(
+            select(audit_events.c.entity_id).where(audit_events.c.action == "invoice.cancel")
+        ).all()
+    assert status == {
+        sponsor.id: "open",
+        own.id: "paid",
+        "twinTWIN0001": "cancelled",
+        "twinTWIN0002": "cancelled",
+    }
+    assert reasons["twinTWIN0001"].startswith(f"duplicate of {sponsor.number}")
+    assert reasons["twinTWIN0002"].startswith(f"duplicate of {own.number}")
+    assert set(live) == {sponsor.id, own.id}
+    assert sorted(audited) == ["twinTWIN0001", "twinTWIN0002"]
+    # And the key now refuses a third.
+    with container.uow() as uow:
+        lines = uow.invoices.lines(sponsor.id)
+        third = dataclasses.replace(sponsor, id="third", number="INV-202612-THIRD001")
+        with pytest.raises(DuplicateRecord):
+            uow.invoices.add(
+                dataclasses.replace(third, issue_key=None),
+                [dataclasses.replace(line, invoice_id="third") for line in lines],
+            )
     engine.dispose()

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy import Engine, create_engine, func, insert, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
@@ -55,12 +55,15 @@ from sertakan.billing.payments import NoticeResult
 from sertakan.bootstrap import Container, bootstrap
 from sertakan.config import Settings
 from sertakan.notifications.providers import RecordingProvider
-from sertakan.store.billing_repositories import SqlNoticeRepository
+from sertakan.registry.ports import DuplicateRecord
+from sertakan.store.billing_repositories import SqlNoticeRepository, _invoice_row, _line_row
 from sertakan.store.engine import make_engine
 from sertakan.store.migrate import upgrade
 from sertakan.store.tables import (
     audit_events,
     domain_events,
+    invoice_lines,
+    invoices,
     outbox_messages,
     payment_notices,
     payments,
@@ -299,7 +302,9 @@ def _own_invoice_of_the_first_worker(
     container: Container, invoice: Invoice
 ) -> tuple[Invoice, list[InvoiceLine]]:
     """An invoice of the sponsor's first worker for the same month, as a race between two
-    issuing runs would leave it; and the sponsor's invoice lines."""
+    issuing runs left it before the store refused it (migration 0008's key on a member's live
+    month); and the sponsor's invoice lines. Written past the key (its line not counted as
+    billed), to show the payments still settle such a month once."""
     _, lines = container.invoices.invoice(CONSOLE, invoice.id)
     shared = lines[0]
     own = Invoice(
@@ -315,9 +320,12 @@ def _own_invoice_of_the_first_worker(
         branch_code=invoice.branch_code,
         created_at=OPENED,
     )
-    with container.uow() as uow:
+    with container.uow() as uow, pytest.raises(DuplicateRecord):  # what the store says now
         uow.invoices.add(own, [dataclasses.replace(shared, invoice_id=own.id)])
-        uow.commit()
+    with container.engine.begin() as conn:
+        conn.execute(insert(invoices).values(**_invoice_row(own)))
+        line = _line_row(dataclasses.replace(shared, invoice_id=own.id)) | {"billed": False}
+        conn.execute(insert(invoice_lines).values(**line))
     return own, list(lines)
 
 

@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from sertakan.billing import invoicing
+from sertakan.billing.errors import NothingToBill
 from sertakan.billing.model import (
+    Invoice,
     InvoiceKind,
     InvoiceStatus,
     NoticeOutcome,
@@ -31,7 +33,7 @@ from tests.support.containers import sqlite_container
 from tests.support.notices import notice_body, signed
 
 DECEMBER = Month(2026, 12)
-PAID_AT = dt.datetime(2026, 12, 10, 9, 15, tzinfo=WIB)
+PAID_AT = dt.datetime(2026, 12, 1, 8, 0, tzinfo=WIB)  # the clock: billed and paid that morning
 
 
 @dataclass
@@ -224,3 +226,65 @@ def test_a_repeat_of_a_transaction_with_another_amount_changes_nothing_and_is_ke
     assert [row.reason for row in kept] == ["payment.notice.conflicting_repeat"]
     assert str(invoice.total + 50_000) in kept[0].raw_body
     assert office.container.payments.suspense(CONSOLE) == []
+
+
+def test_months_ahead_asked_again_answer_the_same_invoice_and_bill_nothing_twice(
+    office: Branch1,
+) -> None:
+    # A double tap on "bayar di muka" (issue 12): the second request is answered with the
+    # first one's invoice; asking for fewer months than it bills is nothing left to bill.
+    first = office.container.invoices.issue_ahead(CONSOLE, PayerKind.SPONSOR, office.sponsor_id, 3)
+    again = office.container.invoices.issue_ahead(CONSOLE, PayerKind.SPONSOR, office.sponsor_id, 3)
+
+    assert again.id == first.id
+    with pytest.raises(NothingToBill):
+        office.container.invoices.issue_ahead(CONSOLE, PayerKind.SPONSOR, office.sponsor_id, 2)
+    assert len(_invoices(office, PayerKind.SPONSOR, office.sponsor_id)) == 1
+    # Once it is cancelled, its months may be billed again: the key holds live invoices only.
+    with office.container.uow() as uow:
+        uow.invoices.set_status(first.id, InvoiceStatus.CANCELLED, PAID_AT, "test")
+        uow.commit()
+    renewed = office.container.invoices.issue_ahead(
+        CONSOLE, PayerKind.SPONSOR, office.sponsor_id, 3
+    )
+    assert renewed.id != first.id and renewed.total == first.total
+
+
+def test_money_paid_in_the_future_or_before_its_invoice_waits_in_suspense_with_its_reason(
+    office: Branch1,
+) -> None:
+    # Issue 12: a notice dated 2099-12-31 marked its invoice paid while the member stayed
+    # uncovered. Now it waits for an officer, and so does money dated before the invoice.
+    office.container.invoices.issue_month(CONSOLE, DECEMBER)
+    [sponsor] = _open(office, PayerKind.SPONSOR, office.sponsor_id)
+    [own] = _open(office, PayerKind.MEMBER, office.dewi)
+    future = notice_body(
+        own.number, own.total, "SBX-2099", dt.datetime(2099, 12, 31, 12, 0, tzinfo=WIB)
+    )
+    early = notice_body(
+        sponsor.number, sponsor.total, "SBX-EARLY", own.created_at - dt.timedelta(days=1)
+    )
+
+    later = office.container.payments.receive(future, signed(future))
+    before = office.container.payments.receive(early, signed(early))
+
+    assert (later.outcome, later.reason) == (NoticeOutcome.SUSPENSE, SuspenseReason.PAID_IN_FUTURE)
+    assert (before.outcome, before.reason) == (
+        NoticeOutcome.SUSPENSE,
+        SuspenseReason.PAID_BEFORE_ISSUE,
+    )
+    assert {i.reason for i in office.container.payments.suspense(CONSOLE)} == {
+        SuspenseReason.PAID_IN_FUTURE,
+        SuspenseReason.PAID_BEFORE_ISSUE,
+    }
+    for invoice in (own, sponsor):
+        assert office.container.invoices.invoice(CONSOLE, invoice.id)[0].is_open
+    assert not office.container.coverage.member(
+        CONSOLE, office.dewi, at=dt.datetime(2026, 12, 20, tzinfo=WIB)
+    ).is_protected
+    with office.container.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(settlements)) == 0
+
+
+def _open(office: Branch1, kind: PayerKind, payer: str) -> list[Invoice]:
+    return [i for i in office.container.invoices.for_payer(CONSOLE, kind, payer) if i.is_open]

@@ -28,9 +28,10 @@ from tests.support.auth import CONSOLE
 from tests.support.billing_office import SmallOffice, open_small_office
 from tests.support.containers import sqlite_container
 from tests.support.notices import notice_body, signed
+from tests.support.payment_office import OPENED, office_clock, open_office
 
 DECEMBER = Month(2026, 12)
-PAID_AT = dt.datetime(2026, 12, 10, 9, 15, tzinfo=WIB)
+PAID_AT = dt.datetime(2026, 12, 1, 8, 0, tzinfo=WIB)  # the clock: billed and paid that morning
 
 
 @pytest.fixture
@@ -143,3 +144,80 @@ def test_a_repeat_told_differently_in_the_same_batch_is_kept_and_changes_nothing
             "payment.notice.conflicting_repeat"
         ]
     assert _count(container, payments) == 1
+
+
+def test_one_bad_notice_in_a_batch_spoils_nothing_each_is_judged_alone(
+    tmp_path: Path,
+) -> None:
+    # Issue 12: an amount past BIGINT (10^20, 2^63) or a NUL in the transaction id failed the
+    # whole batch, the ten good notices with it, none stored. Each is now judged alone.
+    with sqlite_container(tmp_path, clock=office_clock()) as container:
+        good_invoices = open_office(container, sponsors=0, workers_each=0, self_paying=11)
+        target = good_invoices.pop()
+        paid_at = OPENED + dt.timedelta(minutes=1)
+        good = [
+            _signed(notice_body(i.number, i.total, f"SBX-GOOD-{k}", paid_at))
+            for k, i in enumerate(good_invoices)
+        ]
+        bad = [
+            _signed(notice_body(target.number, 10**20, "SBX-HUGE", paid_at)),
+            _signed(notice_body(target.number, 2**63, "SBX-2-63", paid_at)),
+            _signed(notice_body(target.number, target.total, "SBX-\x00NUL", paid_at)),
+        ]
+
+        results = container.payments.receive_many(good[:5] + bad + good[5:])
+
+        applied = results[:5] + results[8:]
+        assert all(
+            isinstance(r, NoticeResult) and r.outcome is NoticeOutcome.APPLIED for r in applied
+        )
+        refused = results[5:8]
+        assert all(isinstance(r, RuleViolation) for r in refused)
+        fields = [[v.field for v in r.violations] for r in refused if isinstance(r, RuleViolation)]
+        assert fields == [["amount"], ["amount"], ["transaction_id"]]
+        assert _count(container, payments) == 10
+        with container.engine.connect() as conn:
+            kept = conn.execute(select(rejected_notices.c.reason, rejected_notices.c.raw_body))
+            rows = kept.all()
+        assert sorted(row.reason for row in rows) == [
+            "payment.notice.amount",
+            "payment.notice.amount",
+            "payment.notice.transaction_id",
+        ]
+        assert all("\x00" not in row.raw_body for row in rows)
+        assert any("SBX-\ufffdNUL" in row.raw_body or "\\u0000" in row.raw_body for row in rows)
+
+
+def test_a_batch_that_fails_as_a_whole_is_tried_notice_by_notice(
+    office: tuple[Container, SmallOffice], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A fault nobody foresaw (here: the store refusing one transaction id) fails only the
+    # notice at fault; the others of its batch are stored and applied.
+    container, people = office
+    [sponsor] = container.invoices.for_payer(CONSOLE, PayerKind.SPONSOR, people.sponsor_id)
+    [own] = container.invoices.for_payer(CONSOLE, PayerKind.MEMBER, people.dewi)
+    store_many = container.payments.store_many
+
+    def failing(deliveries: list[tuple[bytes, str | None]]) -> list[object]:
+        if any(b"SBX-POISON" in body for body, _ in deliveries):
+            raise OverflowError("the store could not take it")
+        return list(store_many(deliveries))
+
+    monkeypatch.setattr(container.payments, "store_many", failing)
+
+    first, poisoned, last = container.payments.receive_many(
+        [
+            _delivery(sponsor.number, sponsor.total, "SBX-A"),
+            _delivery(own.number, own.total, "SBX-POISON"),
+            _delivery(own.number, own.total, "SBX-B"),
+        ]
+    )
+
+    assert isinstance(first, NoticeResult) and first.outcome is NoticeOutcome.APPLIED
+    assert isinstance(poisoned, OverflowError)
+    assert isinstance(last, NoticeResult) and last.outcome is NoticeOutcome.APPLIED
+    assert _count(container, payments) == 2
+
+
+def _signed(body: bytes) -> tuple[bytes, str]:
+    return body, signed(body)

@@ -121,6 +121,7 @@ def office(tmp_path: Path) -> Iterator[Office]:
             )
             members[name] = card.member.id
         container.invoices.issue_month(CONSOLE, DECEMBER)
+        clock.moment = dt.datetime(2026, 12, 15, 10, 0, tzinfo=WIB)  # after PAID_AT: paid since
         invoices = {}
         for name, member_id in members.items():
             [invoice] = container.invoices.for_payer(CONSOLE, PayerKind.MEMBER, member_id)

@@ -28,7 +28,9 @@ from tests.support.containers import sqlite_container
 from tests.support.notices import notice_body, signed
 
 DECEMBER = Month(2026, 12)
-PAID_AT = dt.datetime(2026, 12, 10, 9, 15, tzinfo=WIB)
+# A minute after the invoices are issued (06:00 on 1 December): a payment is never older than
+# its invoice nor later than its notice.
+PAID_AT = dt.datetime(2026, 12, 1, 6, 1, tzinfo=WIB)
 SPONSOR_PHONE = "+6281298765432"
 DEWI_PHONE = "+6285712345678"
 

@@ -23,7 +23,8 @@ from tests.support.auth import CONSOLE
 
 MONTH = Month(2026, 12)
 OPENED = dt.datetime(2026, 12, 1, 8, 0, tzinfo=WIB)  # the month is billed on this morning
-PAID_AT = dt.datetime(2026, 12, 10, 9, 15, tzinfo=WIB)
+# A minute after: a payment is never older than its invoice nor later than its notice.
+PAID_AT = OPENED + dt.timedelta(minutes=1)
 BRANCH = Branch("BOGOR_KOTA", "Kantor Cabang Bogor Kota", "32.71")
 _BORN = dt.date(1990, 8, 17)
 _OCCUPATIONS = ("household_helper", "driver", "street_food_vendor", "cleaner")

@@ -228,7 +228,8 @@ class NoticeResultRead(BaseModel):
     invoice_number: str
     reason: str | None = Field(
         description="Why the money waits in the suspense list: unknown_invoice, "
-        "amount_mismatch, invoice_cancelled, already_paid"
+        "amount_mismatch, invoice_cancelled, already_paid, paid_in_future (paid_at later than "
+        "the notice arrived), paid_before_issue (paid_at before the invoice was issued)"
     )
 
     @classmethod

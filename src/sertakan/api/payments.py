@@ -3,9 +3,11 @@ not be applied as it came (allocate it to an invoice, or refund it).
 
 The notice route is open to anyone: the HMAC signature over the raw body is the proof, so the
 body is read as bytes and never re-serialised before it is checked. A forged notice is kept
-for audit and answered 401; a malformed one 422 naming the fields; a stored one 200, a repeat
-included (`duplicate: true`, nothing changed), so the gateway stops retrying. Notices that
-arrive together are stored and applied together (`http.group_commit`).
+for audit and answered 401; a malformed one 422 naming the fields (an amount past
+`notices.MAX_AMOUNT`, a control character or NUL in a text field included), kept likewise; a
+stored one 200, a repeat included (`duplicate: true`, nothing changed), so the gateway stops
+retrying. Notices that arrive together are stored and applied together
+(`http.group_commit`), each judged alone: one refused never fails the others of its batch.
 """
 
 from __future__ import annotations
@@ -47,7 +49,10 @@ _NOTICE_BODY = {
     openapi_extra={"requestBody": _NOTICE_BODY},
     responses=responses(
         s401="The signature does not verify: kept for audit, applies nothing",
-        s422="The body is not a notice: the problem names each field",
+        s422=(
+            "The body is not a notice (or a value is out of range or holds a control "
+            "character): kept for audit, the problem names each field"
+        ),
     ),
 )
 async def payment_notification(

@@ -2,13 +2,16 @@
 
 Pure: given the notices (oldest first), the invoices they name (locked by the caller), those
 invoices' lines and the member-months already paid, each notice either settles its invoice
-or goes to the suspense list with a reason. A notice later in the batch sees what the earlier
-ones did, so the batch ends as if each notice had been applied alone, in order: a second
-payment for an invoice, or for a month another invoice of the batch settles, is held.
+or goes to the suspense list with a reason (a paid-at time it cannot have been paid at
+included: later than when the notice reached us, or before the invoice was issued). A notice
+later in the batch sees what the earlier ones did, so the batch ends as if each notice had
+been applied alone, in order: a second payment for an invoice, or for a month another
+invoice of the batch settles, is held.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -20,6 +23,11 @@ from sertakan.billing.model import (
     SuspenseReason,
 )
 from sertakan.kernel.periods import Month
+
+# How far the gateway's clock may run ahead of ours (or behind, for a payment made just as
+# the invoice was issued). Both are kept by NTP, to well under a second; a few minutes spare a
+# gateway whose clock drifted, and are still too short for a wrong date to pass.
+CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +87,20 @@ def misfit(notice: StoredNotice, invoice: Invoice | None) -> SuspenseReason | No
         return SuspenseReason.INVOICE_CANCELLED
     if invoice.status is InvoiceStatus.PAID:
         return SuspenseReason.ALREADY_PAID
+    untimely = _untimely(notice, invoice)
+    if untimely is not None:
+        return untimely
     if notice.amount != invoice.total:
         return SuspenseReason.AMOUNT_MISMATCH
+    return None
+
+
+def _untimely(notice: StoredNotice, invoice: Invoice) -> SuspenseReason | None:
+    """The moment paid is when cover starts (REGULATION.md §13): a time the money cannot have
+    been paid at would start it wrongly (2099-12-31: the invoice paid, the member not
+    covered), so an officer looks at it first."""
+    if notice.paid_at > notice.received_at + CLOCK_SKEW:
+        return SuspenseReason.PAID_IN_FUTURE
+    if notice.paid_at < invoice.created_at - CLOCK_SKEW:
+        return SuspenseReason.PAID_BEFORE_ISSUE
     return None

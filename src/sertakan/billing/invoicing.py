@@ -50,6 +50,9 @@ from sertakan.regulation.loader import Parameters
 from sertakan.regulation.standing import Status, standing_on, standing_rule
 
 PAGE = 1000  # members read per page when issuing a month
+# A request for months ahead that meets a concurrent one's months reads them again; a third
+# meeting (the months changing hands that fast) answers that nothing is left to bill.
+_ATTEMPTS = 3
 
 
 @dataclass
@@ -154,15 +157,29 @@ class InvoiceService:
                 limit.reference,
             )
         wanted = [current.plus(i) for i in range(months)]
-        with self._guard.refusals(), self._uow() as uow:
-            members = self._payer_members(uow, actor, payer_kind, payer_id, current)
-            payer = _Payer(payer_kind, payer_id)
-            lines = [line for _, line in self._lines(uow, members, wanted, payer, None)]
-            if not lines:
-                raise NothingToBill()
-            invoice = self._invoice(uow, actor, payer, InvoiceKind.ADVANCE, current, lines)
-            uow.commit()
-        return invoice
+        payer = _Payer(payer_kind, payer_id)
+        for attempt in range(1, _ATTEMPTS + 1):
+            with self._guard.refusals(), self._uow() as uow:
+                members = self._payer_members(uow, actor, payer_kind, payer_id, current)
+                lines = [line for _, line in self._lines(uow, members, wanted, payer, None)]
+                if not lines:
+                    # The same request again (a double tap, a retry): the invoice it made.
+                    same = _same_advance(uow, payer, current, wanted, {m.id for m in members})
+                    if same is None:
+                        raise NothingToBill()
+                    return same
+                try:
+                    invoice = self._invoice(uow, actor, payer, InvoiceKind.ADVANCE, current, lines)
+                except DuplicateRecord:
+                    # A concurrent request billed these months first (the unique key on a
+                    # member's live month waited for it to commit): read again, and answer
+                    # with its invoice.
+                    if attempt == _ATTEMPTS:
+                        raise NothingToBill() from None
+                    continue
+                uow.commit()
+            return invoice
+        raise AssertionError("unreachable")
 
     # -- arrears past the window ----------------------------------------------------------
 
@@ -422,6 +439,32 @@ def reach_invoice(
     ):
         return
     reach_payer(guard, uow, actor, invoice.payer_kind, invoice.payer_id, action)
+
+
+def _same_advance(
+    uow: BillingUnitOfWork,
+    payer: _Payer,
+    current: Month,
+    wanted: list[Month],
+    members: set[str],
+) -> Invoice | None:
+    """The payer's open invoice of months ahead from `current` that reaches as far as asked,
+    of these members: what the same request made before (its months those of `wanted` that
+    were not billed yet), to answer a repeat with instead of an error."""
+    for invoice in uow.invoices.for_payer(payer.kind, payer.id):
+        if invoice.kind is not InvoiceKind.ADVANCE or invoice.month != current:
+            continue
+        if not invoice.is_open:
+            continue
+        lines = uow.invoices.lines(invoice.id)
+        months = {line.month for line in lines}
+        if (
+            months <= set(wanted)
+            and max(months) == wanted[-1]
+            and {line.member_id for line in lines} <= members
+        ):
+            return invoice
+    return None
 
 
 def _payer_of(member: Member, sponsorship: Sponsorship | None) -> _Payer:

@@ -146,6 +146,9 @@ class SuspenseReason(StrEnum):
     INVOICE_CANCELLED = "invoice_cancelled"
     ALREADY_PAID = "already_paid"  # a second payment for an invoice, or for months paid
     NOT_NOTIFIED = "not_notified"  # found in a settlement file, never notified (reconciliation)
+    # paid_at later than the notice reached us (beyond `applying.CLOCK_SKEW`): not yet paid
+    PAID_IN_FUTURE = "paid_in_future"
+    PAID_BEFORE_ISSUE = "paid_before_issue"  # paid_at before the invoice was issued
 
     @property
     def label_id(self) -> str:
@@ -158,6 +161,8 @@ _SUSPENSE_REASON_ID = {
     SuspenseReason.INVOICE_CANCELLED: "Tagihan sudah dibatalkan",
     SuspenseReason.ALREADY_PAID: "Tagihan atau bulan sudah dibayar",
     SuspenseReason.NOT_NOTIFIED: "Ada di file settlement, tanpa notifikasi",
+    SuspenseReason.PAID_IN_FUTURE: "Waktu bayar di masa depan",
+    SuspenseReason.PAID_BEFORE_ISSUE: "Waktu bayar sebelum tagihan terbit",
 }
 
 

@@ -11,7 +11,8 @@ was being written (`http.group_commit`), so the cost of a transaction is shared.
 2. **Apply.** The pending notices and their invoices are locked (in id order, so batches
    never deadlock); a notice already applied changes nothing. `applying.plan` decides, in the
    order received, which money settles its invoice and which goes to the suspense list
-   (unknown invoice, wrong amount, cancelled, already paid: never dropped). Then one statement
+   (unknown invoice, wrong amount, cancelled, already paid, a paid-at time in the future or
+   before the invoice was issued: never dropped). Then one statement
    per table writes the payments, the settlements of every line, one `PaymentSettled` event
    per member and month, the invoices paid, the audit events and the receipts in the outbox.
 
@@ -176,11 +177,37 @@ class PaymentService:
     def receive(self, raw_body: bytes, signature: str | None) -> NoticeResult:
         """Store the notice, then apply it. Raises Unauthorized (bad signature) or
         RuleViolation (malformed); both are recorded first."""
-        return _or_raise(self.receive_many([(raw_body, signature)])[0])
+        return _or_raise(self._receive_batch([(raw_body, signature)])[0])
 
-    def receive_many(self, deliveries: Sequence[Delivery]) -> list[NoticeResult | Refusal]:
+    def receive_many(
+        self, deliveries: Sequence[Delivery]
+    ) -> list[NoticeResult | Refusal | Exception]:
         """Store a batch of notices in one transaction, then apply the pending ones in one
-        more; for each delivery, in order, its result or why it was refused."""
+        more; for each delivery, in order, its result or why it was refused.
+
+        Each notice is judged alone (`parse_notice` refuses what the store could not take),
+        and should a batch still fail as a whole (a fault nobody foresaw), each of its notices
+        is tried again alone: only the one at fault fails, never the good ones it came with."""
+        try:
+            return list(self._receive_batch(deliveries))
+        except Exception as failure:
+            if len(deliveries) < 2:
+                raise
+            # The class only: an error of the database may carry the statement's parameters.
+            log.warning(
+                "a batch of %d notices failed (%s): each is tried alone",
+                len(deliveries),
+                type(failure).__name__,
+            )
+        alone: list[NoticeResult | Refusal | Exception] = []
+        for delivery in deliveries:
+            try:
+                alone += self._receive_batch([delivery])
+            except Exception as failure:
+                alone.append(failure)
+        return alone
+
+    def _receive_batch(self, deliveries: Sequence[Delivery]) -> list[NoticeResult | Refusal]:
         stored = self.store_many(deliveries)
         accepted = [s for s in stored if not isinstance(s, Exception)]
         in_order = dict.fromkeys(n.id for n, _ in accepted if n.outcome is NoticeOutcome.PENDING)
@@ -220,7 +247,7 @@ class PaymentService:
             # JSON notice contains) become U+FFFD, so even a forged body is recorded.
             text = raw_body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
             if not self._gateway.verify(raw_body, signature):
-                rejects.append((text, signature or "", "payment.signature"))
+                rejects.append((text, _printable(signature or ""), "payment.signature"))
                 parsed.append(signature_refused())
                 continue
             try:
@@ -329,6 +356,8 @@ class PaymentService:
                 {invoice.id: lines},
                 uow.settlements.settled_lines([invoice.id]),
             )[0]
+            if isinstance(step, Hold) and step.reason in _UNTIMELY:
+                raise _untimely(step.reason)
             if not isinstance(step, Settle):
                 raise _months_paid_elsewhere()
             try:
@@ -631,6 +660,27 @@ def _months_paid_elsewhere() -> RuleViolation:
     )
 
 
+_UNTIMELY = (SuspenseReason.PAID_IN_FUTURE, SuspenseReason.PAID_BEFORE_ISSUE)
+
+
+def _untimely(reason: SuspenseReason) -> RuleViolation:
+    """The money's paid-at time cannot settle this invoice: it would start cover at a moment
+    the money was not paid at (REGULATION.md §13)."""
+    if reason is SuspenseReason.PAID_IN_FUTURE:
+        return RuleViolation.single(
+            "item",
+            "payment.suspense.paid_in_future",
+            "The notice says the money was paid later than it reached us: refund instead",
+            "Waktu bayar pada notifikasi lebih lambat dari saat diterima: kembalikan dananya",
+        )
+    return RuleViolation.single(
+        "invoice_number",
+        "payment.suspense.paid_before_issue",
+        "The money was paid before this invoice was issued: choose another invoice or refund",
+        "Dana dibayar sebelum tagihan ini terbit: pilih tagihan lain atau kembalikan dananya",
+    )
+
+
 def _content(notice: StoredNotice | Notice) -> tuple[str, int, str, dt.datetime]:
     return (notice.invoice_number, notice.amount, notice.channel, notice.paid_at)
 
@@ -650,6 +700,11 @@ def _stored(
         raw_body=raw,
         outcome=NoticeOutcome.PENDING,
     )
+
+
+def _printable(text: str) -> str:
+    """A header kept for audit as text PostgreSQL takes: NUL and other controls escaped."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)[:200]
 
 
 def _or_raise(result: _T | Refusal) -> _T:

@@ -45,7 +45,6 @@ from sertakan.billing.model import (
 from sertakan.kernel.ids import new_id
 from sertakan.kernel.periods import Month
 from sertakan.registry.ports import DuplicateRecord
-from sertakan.store.registry_repositories import insert_checked
 from sertakan.store.tables import (
     domain_events,
     invoice_lines,
@@ -59,7 +58,6 @@ from sertakan.store.tables import (
     suspense_items,
 )
 
-_BILLED = (InvoiceStatus.OPEN.value, InvoiceStatus.PAID.value)
 _CHUNK = 500  # bounded IN lists
 
 
@@ -88,9 +86,21 @@ class SqlInvoiceRepository:
         self._conn = conn
 
     def add(self, invoice: Invoice, lines: Collection[InvoiceLine]) -> None:
-        row = _invoice_row(invoice)
-        insert_checked(self._conn, insert(invoices).values(**row), {"issue_key": "invoice"})
-        self._conn.execute(insert(invoice_lines), [_line_row(line) for line in lines])
+        # Both in one savepoint: a refused invoice (its issue key taken, or a member's month
+        # already on a live invoice: `uq_invoice_lines_billed_month`) leaves the transaction
+        # usable for the next payer of the run.
+        try:
+            with self._conn.begin_nested():
+                self._conn.execute(insert(invoices).values(**_invoice_row(invoice)))
+                self._conn.execute(insert(invoice_lines), [_line_row(line) for line in lines])
+        except IntegrityError as error:
+            text = str(error.orig).lower()
+            # PostgreSQL names the constraint; SQLite the columns ("invoice_lines.member_id,
+            # invoice_lines.month"). A foreign key refused is not a duplicate: raised as is.
+            taken = ("issue_key", "uq_invoice_lines_billed_month", "invoice_lines.member_id")
+            if ("unique" in text or "duplicate" in text) and any(t in text for t in taken):
+                raise DuplicateRecord("invoice", invoice.number) from error
+            raise
 
     def get(self, invoice_id: str) -> Invoice | None:
         return self._one(invoices.c.id == invoice_id)
@@ -163,6 +173,12 @@ class SqlInvoiceRepository:
         elif status is InvoiceStatus.CANCELLED:
             # The issue key is released so the payer's month can be billed again if needed.
             values |= {"cancelled_at": at, "cancel_reason": reason, "issue_key": None}
+            # And its members' months, which may be billed again.
+            self._conn.execute(
+                update(invoice_lines)
+                .where(invoice_lines.c.invoice_id == invoice_id)
+                .values(billed=False)
+            )
         self._conn.execute(update(invoices).where(invoices.c.id == invoice_id).values(**values))
 
     def for_payer(self, payer_kind: PayerKind, payer_id: str, limit: int = 50) -> list[Invoice]:
@@ -181,12 +197,10 @@ class SqlInvoiceRepository:
         ids, texts = list(member_ids), [str(m) for m in months]
         for start in range(0, len(ids), _CHUNK):
             rows = self._conn.execute(
-                select(invoice_lines.c.member_id, invoice_lines.c.month)
-                .join(invoices, invoices.c.id == invoice_lines.c.invoice_id)
-                .where(
+                select(invoice_lines.c.member_id, invoice_lines.c.month).where(
                     invoice_lines.c.member_id.in_(ids[start : start + _CHUNK]),
                     invoice_lines.c.month.in_(texts),
-                    invoices.c.status.in_(_BILLED),
+                    invoice_lines.c.billed,  # on an open or paid invoice
                 )
             )
             found |= {(row.member_id, Month.parse(row.month)) for row in rows}
@@ -601,6 +615,7 @@ def _line_row(line: InvoiceLine) -> dict[str, Any]:
         "jht": line.jht,
         "discount": line.discount,
         "total": line.total,
+        "billed": True,  # on an open invoice
     }
 
 

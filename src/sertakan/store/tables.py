@@ -22,6 +22,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.engine import Dialect
 
@@ -291,7 +292,26 @@ invoice_lines = Table(
     Column("jht", BigInteger, nullable=False),
     Column("discount", BigInteger, nullable=False),
     Column("total", BigInteger, nullable=False),
+    # True while the invoice is open or paid, false once it is cancelled (migration 0008).
+    Column("billed", Boolean, nullable=False, server_default=true()),
     Index("ix_invoice_lines_member_id_month", "member_id", "month"),
+    # A member's month is billed on one live (open or paid) invoice at most. This is what
+    # makes "at most one open invoice per payer and month" hold under concurrency: two
+    # requests that both read "not billed yet" (a double tap on "bayar di muka") cannot both
+    # write the same months; the second insert waits for the first to commit, then fails, and
+    # the service answers with the invoice the first one wrote. A unique key on the lines
+    # rather than on (payer, month): an invoice bills several months, and a worker enrolled
+    # after the month's invoice was issued still gets billed (on an invoice of their own)
+    # without waiting for the first to be paid. A partial unique index, so cancelled lines
+    # (their month may be billed again) never collide; both SQLite and PostgreSQL have them.
+    Index(
+        "uq_invoice_lines_billed_month",
+        "member_id",
+        "month",
+        unique=True,
+        postgresql_where=text("billed"),
+        sqlite_where=text("billed"),
+    ),
 )
 
 payment_notices = Table(  # the inbox: every distinct gateway transaction, stored before applied

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from sertakan.billing.applying import Hold, Settle, plan
@@ -137,3 +138,38 @@ def test_a_month_paid_before_the_batch_holds_the_invoice_that_bills_it_again() -
 
     assert _verdicts(steps) == ["hold already_paid"]
     assert isinstance(steps[0], Hold) and steps[0].reason is SuspenseReason.ALREADY_PAID
+
+
+def test_a_paid_at_time_the_money_cannot_have_been_paid_at_is_held_with_its_reason() -> None:
+    # Issue 12: a notice dated 2099-12-31 marked its invoice paid while its member stayed
+    # uncovered (cover starts when the money was paid). Later than the notice's arrival
+    # beyond the clock skew, or before the invoice was issued: held for an officer.
+    invoice = _invoice("INV-DEC", 16_800)  # issued at AT
+    lines = {invoice.id: [_line(invoice, "dewi", DEC)]}
+    skew = dt.timedelta(minutes=5)
+    cases = {
+        "2099": dt.datetime(2099, 12, 31, 23, 59, tzinfo=WIB),
+        "just past the skew": AT + skew + dt.timedelta(seconds=1),
+        "within the skew": AT + skew,
+        "before the invoice": AT - skew - dt.timedelta(seconds=1),
+        "when it was issued": AT,
+    }
+    verdicts = {
+        name: _verdicts(
+            plan(
+                [dataclasses.replace(_notice("T", "INV-DEC", 16_800), paid_at=paid_at)],
+                {"INV-DEC": invoice},
+                lines,
+                set(),
+            )
+        )
+        for name, paid_at in cases.items()
+    }
+
+    assert verdicts == {
+        "2099": ["hold paid_in_future"],
+        "just past the skew": ["hold paid_in_future"],
+        "within the skew": ["settle INV-DEC"],
+        "before the invoice": ["hold paid_before_issue"],
+        "when it was issued": ["settle INV-DEC"],
+    }

@@ -81,6 +81,9 @@ class TickingClock:
     def today(self) -> dt.date:
         return self._now.date()
 
+    def jump(self, to: dt.datetime) -> None:
+        self._now = to
+
 
 @dataclass(frozen=True)
 class Facts:
@@ -110,7 +113,8 @@ class Bank:
 @pytest.fixture(scope="module")
 def bank(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bank]:
     folder = tmp_path_factory.mktemp("interleavings")
-    with sqlite_container(folder, clock=TickingClock(OPENED)) as container:
+    clock = TickingClock(OPENED)
+    with sqlite_container(folder, clock=clock) as container:
         [two] = open_office(container, sponsors=1, workers_each=2)
         one, own, cancelled = open_office(
             container, sponsors=1, workers_each=1, self_paying=2, serial=100
@@ -123,6 +127,9 @@ def bank(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bank]:
             for name, invoice in zip(TARGETS, (two, one, own, cancelled), strict=False)
         }
         facts["unknown"] = Facts(UNKNOWN_NUMBER, 50_000, InvoiceStatus.OPEN, ())
+        # The notices arrive a day later: every drawn paid-at time is after the invoices were
+        # issued and before its notice arrived (`applying.misfit` holds any other).
+        clock.jump(OPENED + dt.timedelta(days=1))
         database = folder / "sertakan.db"
         snapshot = folder / "snapshot.db"
         container.engine.dispose()  # the WAL is folded into the file on the last close

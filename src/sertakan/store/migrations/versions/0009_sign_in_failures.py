@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_sign_in_failures"
-down_revision = "0007_reminders"
+down_revision = "0008_one_open_invoice"
 branch_labels = None
 depends_on = None
 
