@@ -2,7 +2,7 @@
 
 `create_app` is a factory (nothing is built at import time, ARCHITECTURE.md rule 4).
 Errors become problem+json under /api and Indonesian error pages elsewhere; no stack trace
-ever reaches a user.
+ever reaches a user, and none with a message (which may quote a row) reaches the log.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sertakan.api import problems
+from sertakan.api.payments import router as payments_router
 from sertakan.api.routes import router as api_router
 from sertakan.bootstrap import Container, bootstrap
 from sertakan.config import Settings
@@ -28,9 +30,10 @@ from sertakan.kernel.errors import (
     RuleViolation,
     Unauthorized,
 )
+from sertakan.kernel.safe_log import describe, safe_traceback
 from sertakan.web import error_pages as texts
 from sertakan.web import pages
-from sertakan.web.security import BodySizeLimit, SecurityHeaders
+from sertakan.web.security import BodySizeLimit, ControlCharacters, SecurityHeaders
 
 log = logging.getLogger("sertakan")
 
@@ -47,11 +50,65 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     pages.setup(app)
     _install_error_handlers(app)
     settings = container.settings
-    # Outermost last: limits and headers wrap everything, including error pages.
+    # Outermost last. Headers wrap everything, the 413, 422 and 500 answers included; the
+    # request id is known to the 500 page; the unexpected errors are caught inside them (not
+    # by Starlette's ServerErrorMiddleware outside every middleware, which answers without our
+    # headers and re-raises to the server, which logs the traceback a second time); the body
+    # limit bounds what the control-character guard reads.
+    app.add_middleware(
+        ControlCharacters,
+        # Each notice of the gateway's batch is judged alone, a bad one kept with its reason.
+        skip_bodies=[f"/api/v1{payments_router.prefix}/notifications"],
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(UnexpectedErrors)
     app.add_middleware(RequestContext, secure_cookies=settings.https)
     app.add_middleware(SecurityHeaders, hsts=settings.https)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
+
+
+class UnexpectedErrors:
+    """Answers an exception nothing else handled with a 500 (problem+json under /api, the
+    Indonesian page elsewhere) and logs it once: where, the request id, the exception types
+    and a traceback without messages (`sertakan.kernel.safe_log`). The exception is not
+    re-raised: the answer is given, and a server that saw it would log its message."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as error:
+            request = Request(scope)
+            log.error(
+                "unexpected error on %s %s (request %s): %s\n%s",
+                request.method,
+                request.url.path,
+                scope.get("state", {}).get("request_id", "-"),
+                describe(error),
+                safe_traceback(error),
+            )
+            if started:  # too late for a 500: the connection ends, the server says so
+                return
+            await _unexpected_response(request)(scope, receive, send)
+
+
+def _unexpected_response(request: Request) -> Response:
+    if _is_api(request):
+        return problems.internal_error()
+    return pages.error_page(request, 500, [texts.UNEXPECTED])
 
 
 def _is_api(request: Request) -> bool:
@@ -120,9 +177,4 @@ def _install_error_handlers(app: FastAPI) -> None:
         message = texts.HTTP_MESSAGES.get(error.status_code, texts.OTHER_HTTP)
         return pages.error_page(request, error.status_code, [message])
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> Response:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        if _is_api(request):
-            return problems.internal_error()
-        return pages.error_page(request, 500, [texts.UNEXPECTED])
+    # Exception itself: `UnexpectedErrors`, a middleware inside the security headers.

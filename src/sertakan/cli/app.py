@@ -62,7 +62,9 @@ def serve(
     application = create_app(open_container())
     show_app_logs()
     console.print(f"Sertakan at [bold]http://{host}:{port}[/bold] (API docs at /docs)")
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    # No `server: uvicorn` banner: it only tells an attacker what to look up (OWASP HTTP
+    # Headers Cheat Sheet, "Server").
+    uvicorn.run(application, host=host, port=port, log_level="info", server_header=False)
 
 
 @db_app.command("upgrade")
