@@ -25,7 +25,7 @@ from sertakan.api import (
 )
 from sertakan.api.schemas import BpuQuoteRead, PuQuoteRead
 from sertakan.http.auth import Requires, container_of
-from sertakan.regulation.contributions import quote_bpu, quote_pu
+from sertakan.regulation.contributions import quote_bpu, quote_date_in_horizon, quote_pu
 
 # Declares the bearer scheme in the OpenAPI document (the "Authorize" button of /docs); the
 # token itself is read and checked by `Requires`.
@@ -55,12 +55,16 @@ def bpu_contribution(
     sector: Annotated[str, Query(description="transport or other (PP 50/2025)")] = "other",
     publicly_funded: Annotated[bool, Query(description="JKK+JKM paid from APBN/APBD")] = False,
 ) -> BpuQuoteRead:
-    """What a BPU (informal) worker's cover costs per month, part by part, with its law."""
+    """What a BPU (informal) worker's cover costs per month, part by part, with its law.
+    A day past the prepayment horizon (`max_months_ahead` months after this one) is 422."""
     container = container_of(request)
+    today = container.clock.today()
+    if on is not None:
+        quote_date_in_horizon(container.params, on, today)
     quote = quote_bpu(
         container.params,
         declared_income=declared_income,
-        on=on or container.clock.today(),
+        on=on or today,
         programs=_programs(programs),
         sector=sector,
         publicly_funded=publicly_funded,

@@ -131,14 +131,16 @@ def contribution_bpu(
 ) -> None:
     """A BPU worker's monthly contribution, part by part, with the law behind each part."""
     from sertakan.api.schemas import BpuQuoteRead
-    from sertakan.regulation.contributions import quote_bpu
+    from sertakan.regulation.contributions import quote_bpu, quote_date_in_horizon
 
     container = open_container()
     with reported():
+        day = _date(on, container)
+        quote_date_in_horizon(container.params, day, container.clock.today())
         quote = quote_bpu(
             container.params,
             declared_income=income,
-            on=_date(on, container),
+            on=day,
             programs=tuple(p.strip().upper() for p in programs.split(",") if p.strip()),
             sector=sector,
             publicly_funded=publicly_funded,
