@@ -4,8 +4,9 @@ A database error's text quotes the row it refused: SQLAlchemy's "[parameters: ..
 `hide_parameters` on our engines, not on every engine a test or a tool makes), PostgreSQL's
 "DETAIL: Key (nik)=(3271...) already exists", SQLite's failing value. A traceback prints that
 text for every exception of the chain. So a log line about an unexpected error holds the
-exception *types* and the frames (file, line, function, source line: code, not data), never a
-message (OWASP Logging Cheat Sheet, "Data to exclude": personal data, passwords, hashes).
+exception *types* and the frames (file, line, function; not the source line, which may hold a
+literal), never a message (OWASP Logging Cheat Sheet, "Data to exclude": personal data,
+passwords, hashes).
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ def safe_traceback(error: BaseException) -> str:
         if position:
             parts.append("\nThe above exception led to the following one:\n\n")
         parts.append("Traceback (most recent call last):\n")
-        parts.extend(traceback.format_list(traceback.extract_tb(link.__traceback__)))
+        parts.extend(
+            f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}\n'
+            for frame in traceback.extract_tb(link.__traceback__, limit=None)
+        )
         parts.append(f"{_name(link)} (message not logged: it may quote personal data)\n")
     return "".join(parts)
