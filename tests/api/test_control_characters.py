@@ -187,3 +187,19 @@ def test_ordinary_text_passes_the_edge(client: TestClient) -> None:
     assert response.status_code == 201, response.text
     form = client.post("/cari", data={"q": "\u0100li"})
     assert form.status_code == 200
+
+
+def test_a_nul_deep_in_a_body_is_found_and_a_body_too_deep_to_parse_is_no_crash(
+    client: TestClient,
+) -> None:
+    deep = '{"full_name": ' + "[" * 300 + '"\\u0000"' + "]" * 300 + "}"
+    response = client.post(
+        "/api/v1/members", content=deep, headers={"content-type": "application/json"}
+    )
+    assert_refused(response, "full_name" + ".0" * 300)
+
+    too_deep = "[" * 100_000 + "]" * 100_000
+    response = client.post(
+        "/api/v1/members/search", content=too_deep, headers={"content-type": "application/json"}
+    )
+    assert response.status_code < 500

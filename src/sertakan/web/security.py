@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -391,22 +391,26 @@ def _control_in_body(body: bytes, media: str) -> str | None:
         return _first_control_pair(parse_qsl(text, keep_blank_values=True, errors="replace"))
     try:
         document = json.loads(body)
-    except ValueError:  # not JSON (or not UTF-8): the route answers its own 422
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, too deep: the route answers
         return None
-    return next(_control_in_json(document, ()), None)
+    return _control_in_json(document)
 
 
-def _control_in_json(value: Any, where: tuple[str, ...]) -> Iterator[str]:
-    if isinstance(value, str):
-        name = where[-1] if where else ""
-        if has_control(value, multi_line=name in MULTI_LINE_FIELDS):
-            yield ".".join(where) or "body"
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if has_control(key):
-                yield ".".join(where) or "body"  # a bad key: name where it sits, not the key
-                return
-            yield from _control_in_json(item, (*where, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _control_in_json(item, (*where, str(index)))
+def _control_in_json(document: Any) -> str | None:
+    """The dotted place of the first string holding a control character (depth-first, without
+    recursion: a body may nest as deep as the JSON parser allows)."""
+    stack: list[tuple[Any, tuple[str, ...]]] = [(document, ())]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, str):
+            name = where[-1] if where else ""
+            if has_control(value, multi_line=name in MULTI_LINE_FIELDS):
+                return ".".join(where) or "body"
+        elif isinstance(value, dict):
+            for key in value:
+                if has_control(key):
+                    return ".".join(where) or "body"  # a bad key: where it sits, not the key
+            stack.extend((item, (*where, key)) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((item, (*where, str(i))) for i, item in reversed(list(enumerate(value))))
+    return None
