@@ -3,6 +3,10 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Where `make run` serves: `PORT=8100 make run`. The sandbox gateway's notices follow the port
+# (`sertakan serve` sets the public URL from it unless SERTAKAN_PUBLIC_URL is set).
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run test lint unit install lock clean demo
 
@@ -20,7 +24,7 @@ run: $(STAMP)
 	$(BIN)/sertakan demo load --if-empty
 	$(BIN)/sertakan coverage demo --if-empty
 	$(BIN)/sertakan demo logins
-	$(BIN)/sertakan serve --host 127.0.0.1 --port 8000
+	$(BIN)/sertakan serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check

@@ -8,6 +8,9 @@ ever reaches a user, and none with a message (which may quote a row) reaches the
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,6 +23,7 @@ from sertakan.api.payments import router as payments_router
 from sertakan.api.routes import router as api_router
 from sertakan.bootstrap import Container, bootstrap
 from sertakan.config import Settings
+from sertakan.http.background import BackgroundJobs
 from sertakan.http.middleware import RequestContext
 from sertakan.kernel.errors import (
     Conflict,
@@ -31,23 +35,35 @@ from sertakan.kernel.errors import (
     Unauthorized,
 )
 from sertakan.kernel.safe_log import describe, safe_traceback
+from sertakan.web import api_docs, pages
 from sertakan.web import error_pages as texts
-from sertakan.web import pages
 from sertakan.web.security import BodySizeLimit, ControlCharacters, SecurityHeaders
 
 log = logging.getLogger("sertakan")
 
 
-def create_app(container: Container | None = None, settings: Settings | None = None) -> FastAPI:
+def create_app(
+    container: Container | None = None,
+    settings: Settings | None = None,
+    *,
+    background_jobs: bool = False,
+) -> FastAPI:
+    """The app over `container` (built from `settings` when not given). `background_jobs`: the
+    server delivers the outbox and runs the daily job itself while it runs (`sertakan serve`
+    asks for it; see `http.background`)."""
     container = container or bootstrap(settings)
     app = FastAPI(
+        lifespan=partial(_lifespan, background_jobs=background_jobs),
         title="Sertakan",
         version="0.1.0",
         description="Social security for informal workers: registry, sponsors, contributions.",
+        docs_url=None,  # served offline by web.api_docs, not from a CDN
+        redoc_url=None,
     )
     app.state.container = container
     app.include_router(api_router)
     pages.setup(app)
+    api_docs.setup(app)
     _install_error_handlers(app)
     settings = container.settings
     # Outermost last. Headers wrap everything, the 413, 422 and 500 answers included; the
@@ -65,6 +81,20 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     app.add_middleware(RequestContext, secure_cookies=settings.https)
     app.add_middleware(SecurityHeaders, hsts=settings.https)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI, *, background_jobs: bool) -> AsyncIterator[None]:
+    """Start the server's scheduler with the app and stop it with the app."""
+    jobs = BackgroundJobs(app.state.container) if background_jobs else None
+    app.state.background_jobs = jobs
+    if jobs is not None:
+        jobs.start()
+    try:
+        yield
+    finally:
+        if jobs is not None:
+            jobs.stop()
 
 
 class UnexpectedErrors:

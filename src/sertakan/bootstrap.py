@@ -3,7 +3,6 @@ password hashing, the message provider, the payment gateway and the secrets."""
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,13 +14,14 @@ from sqlalchemy import Engine
 from sertakan.access.audit_trail import AuditTrail
 from sertakan.access.passwords import PasswordHasher
 from sertakan.access.service import AccessService
+from sertakan.access.signup_limiter import SignUpLimiter
 from sertakan.billing.invoicing import InvoiceService
 from sertakan.billing.payments import PaymentService
 from sertakan.billing.ports import BillingUnitOfWork, PaymentGateway
 from sertakan.billing.status import CoverageService
-from sertakan.config import REPO_ROOT, Settings
+from sertakan.config import Settings, clock_from
 from sertakan.gateways.sandbox import make_sandbox_gateway
-from sertakan.kernel.clock import WIB, Clock, FixedClock, SystemClock
+from sertakan.kernel.clock import Clock
 from sertakan.kernel.errors import ConfigurationError
 from sertakan.notifications.ports import Provider
 from sertakan.notifications.providers import ConsoleProvider
@@ -67,7 +67,7 @@ def bootstrap(
     settings = settings or Settings()
     params = load_parameters()
     regions = _regions(settings)
-    clock = clock or _clock_from(settings)
+    clock = clock or clock_from(settings)
     engine = make_engine(settings.database_url)
     uow_factory: Callable[[], BillingUnitOfWork] = partial(SqlUnitOfWork, engine)
     provider = provider or ConsoleProvider()
@@ -90,6 +90,7 @@ def bootstrap(
         _secret(settings),
         provider,
         branch_prefix,
+        sign_up_limiter=SignUpLimiter(settings.signup_limit_storage),
     )
     registry = RegistryService(
         uow_factory, params, regions, clock, kpj_issuer or RandomKpjIssuer(), access
@@ -115,10 +116,10 @@ def bootstrap(
 
 
 def _secret(settings: Settings) -> bytes:
-    """The HMAC secret: from the settings, or made once and kept beside the default database."""
+    """The HMAC secret: from the settings, or made once and kept in the data directory."""
     if settings.secret_key:
         return settings.secret_key.encode()
-    path = Path(REPO_ROOT / "var" / "secret.key")
+    path = Path(settings.data_dir) / "secret.key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(48))
@@ -131,13 +132,7 @@ def _regions(settings: Settings) -> RegionDirectory:
         return RegionDirectory.from_directory(settings.regions_dir)
     except FileNotFoundError as missing:
         raise ConfigurationError(
-            f"region data not found ({missing.filename}): put the shared data beside the "
-            "checkout (../shared/data/regions) or set SERTAKAN_REGIONS_DIR to its folder"
+            f"region data not found ({missing.filename}): SERTAKAN_REGIONS_DIR must name a "
+            "folder with regions.csv, region_code_history.csv and population.csv (unset, the "
+            "edition shipped inside the package is used)"
         ) from None
-
-
-def _clock_from(settings: Settings) -> Clock:
-    if settings.today:
-        day = dt.date.fromisoformat(settings.today)
-        return FixedClock(dt.datetime.combine(day, dt.time(9, 0), tzinfo=WIB))
-    return SystemClock()

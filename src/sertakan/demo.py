@@ -329,6 +329,9 @@ def load_demo(container: Container, *, seed: int = 2024) -> DemoSummary:
         is_business = index >= HOUSEHOLD_SPONSORS
         nik, name, _birth, _sex = people.person(min_age=25, max_age=70)
         village = people.village()
+        # Loaded by the console, which registers without the phone's sign-up code (as it
+        # records consent without the worker's): its operator holds the database already.
+        # Sponsors signing up on /sponsor/baru or the API prove their phone (issue 12).
         sponsor = registry.register_sponsor(
             console,
             SponsorApplication(

@@ -22,7 +22,7 @@ from sertakan.analytics.coverage_reference import (
     INFORMAL_WORKFORCE_FILE,
     load_informal_workforce,
 )
-from sertakan.config import REPO_ROOT, Settings
+from sertakan.config import Settings
 from sertakan.kernel.errors import ConfigurationError
 from tests.analytics.coverage_data import write_sample_report
 
@@ -109,7 +109,11 @@ def test_the_report_folder_comes_from_the_environment_or_var_analytics(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.delenv("SERTAKAN_ANALYTICS_DIR", raising=False)
-    assert default_report_dir() == REPO_ROOT / "var" / "analytics"
+    monkeypatch.delenv("SERTAKAN_DATA_DIR", raising=False)
+    assert default_report_dir() == Path("var") / "analytics"
+
+    monkeypatch.setenv("SERTAKAN_DATA_DIR", str(tmp_path / "state"))
+    assert default_report_dir() == tmp_path / "state" / "analytics"
 
     monkeypatch.setenv("SERTAKAN_ANALYTICS_DIR", str(tmp_path))
     assert default_report_dir() == tmp_path

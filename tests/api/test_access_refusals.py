@@ -40,6 +40,7 @@ from tests.support.auth import (
     last_code,
     make_staff,
     phone_bearer,
+    web_sign_up_code,
 )
 
 PROBLEM = "application/problem+json"
@@ -406,11 +407,14 @@ SPONSOR_FORM = {
 
 @pytest.mark.parametrize("token", [None, "a-token-from-another-session"], ids=["none", "forged"])
 def test_a_form_posted_without_its_csrf_token_is_refused_and_creates_nothing(
-    container: Container, client: FormClient, token: str | None
+    container: Container, client: FormClient, token: str | None, provider: RecordingProvider
 ) -> None:
+    proven = SPONSOR_FORM | {
+        "phone_code": web_sign_up_code(client, provider, SPONSOR_FORM["phone"])
+    }
     sponsors_before = container.registry.list_sponsors(CONSOLE)
     before = audit_events(container)
-    form = dict(SPONSOR_FORM) | ({"csrf_token": token} if token else {})
+    form = proven | ({"csrf_token": token} if token else {})
 
     response = client.raw_post("/sponsor/baru", data=form, follow_redirects=False)
 
@@ -426,7 +430,7 @@ def test_a_form_posted_without_its_csrf_token_is_refused_and_creates_nothing(
         "officer",
     )
     # The same form with its token goes through: the refusal was the token's, nothing else.
-    accepted = client.post("/sponsor/baru", data=SPONSOR_FORM, follow_redirects=False)
+    accepted = client.post("/sponsor/baru", data=proven, follow_redirects=False)
     assert accepted.status_code == 303, accepted.text
 
 

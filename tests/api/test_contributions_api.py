@@ -25,6 +25,22 @@ def test_the_bpu_quote_gives_each_part_the_total_and_the_regulation_behind_them(
     assert any("PP 44/2015" in reference["regulation"] for reference in body["references"])
 
 
+def test_every_reference_resolves_its_source_keys_to_a_title_and_an_address(
+    client: TestClient,
+) -> None:
+    body = client.get(
+        "/api/v1/contributions/bpu",
+        params={"declared_income": 2_500_000, "on": "2025-06-01", "programs": "JKK,JKM,JHT"},
+    ).json()
+
+    for reference in body["references"]:
+        keys = [s["key"] for s in reference["sources"]]
+        assert reference["source"] == ", ".join(f"[{key}]" for key in keys)
+        assert all(s["title"] and (s["url"] or s["kind"] == "code") for s in reference["sources"])
+    jkk = next(r for r in body["references"] if r["topic"] == "JKK")
+    assert any(s["url"].startswith("https://") for s in jkk["sources"])
+
+
 def test_todays_quote_shows_the_pp_50_2025_discount(client: TestClient) -> None:
     body = client.get(
         "/api/v1/contributions/bpu", params={"declared_income": 1_000_000, "programs": "JKK,JKM"}

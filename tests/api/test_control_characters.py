@@ -139,7 +139,6 @@ def test_a_control_character_in_a_members_name_is_422_naming_it_and_nothing_is_s
 def test_a_nul_anywhere_in_a_sponsors_body_is_422_naming_the_field(client: TestClient) -> None:
     assert_refused(client.post("/api/v1/sponsors", json=household(name="Ibu\x00")), "name")
     assert_refused(client.post("/api/v1/sponsors", json=household(address="Jl\x00")), "address")
-    assert client.post("/api/v1/sponsors", json=household()).status_code == 201
 
 
 def test_a_nul_in_a_search_is_422_not_a_wildcard(client: TestClient) -> None:

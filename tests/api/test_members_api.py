@@ -11,7 +11,7 @@ from openapi_spec_validator import validate
 from sertakan.notifications.providers import RecordingProvider
 from sertakan.registry.kpj import is_valid_kpj
 from sertakan.registry.nik import build_nik
-from tests.support.auth import last_code
+from tests.support.auth import last_code, sign_up_code
 
 
 def worker(**changes: Any) -> dict[str, Any]:
@@ -41,6 +41,11 @@ def household(**changes: Any) -> dict[str, Any]:
     }
     body.update(changes)
     return body
+
+
+def proven(client: TestClient, provider: RecordingProvider, body: dict[str, Any]) -> dict[str, Any]:
+    """The sponsor's sign-up with the code sent to its phone (step 1 of registering)."""
+    return body | {"phone_code": sign_up_code(client, provider, body["phone"])}
 
 
 def test_a_valid_enrolment_answers_201_with_the_kpj_and_monthly_breakdown(
@@ -111,7 +116,7 @@ def test_unknown_fields_and_malformed_json_are_refused_cleanly(client: TestClien
 def test_a_sponsor_sees_each_worker_with_the_monthly_cost_and_the_total_once_they_consent(
     client: TestClient, provider: RecordingProvider
 ) -> None:
-    sponsor = client.post("/api/v1/sponsors", json=household())
+    sponsor = client.post("/api/v1/sponsors", json=proven(client, provider, household()))
     assert sponsor.status_code == 201
     sponsor_id = sponsor.json()["id"]
     client.post("/api/v1/members", json=worker(sponsor_id=sponsor_id))
@@ -156,11 +161,16 @@ def test_a_sponsor_sees_each_worker_with_the_monthly_cost_and_the_total_once_the
     assert member["sponsor"]["name"] == "Ibu Ratna Kartika"
 
 
-def test_a_sponsor_registered_twice_answers_409_and_a_bad_nib_422(client: TestClient) -> None:
-    assert client.post("/api/v1/sponsors", json=household()).status_code == 201
-    assert client.post("/api/v1/sponsors", json=household()).status_code == 409
+def test_a_sponsor_registered_twice_answers_409_and_a_bad_nib_422(
+    client: TestClient, provider: RecordingProvider
+) -> None:
+    first = client.post("/api/v1/sponsors", json=proven(client, provider, household()))
+    assert first.status_code == 201
+    again = client.post("/api/v1/sponsors", json=proven(client, provider, household()))
+    assert again.status_code == 409
     response = client.post(
-        "/api/v1/sponsors", json=household(kind="business", nik=None, nib="12-34")
+        "/api/v1/sponsors",
+        json=household(kind="business", nik=None, nib="12-34", phone_code="000000"),
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "nib"
@@ -188,3 +198,32 @@ def test_the_openapi_schema_is_a_valid_openapi_document(client: TestClient) -> N
     validate(schema)
     assert "/api/v1/contributions/bpu" in schema["paths"]
     assert "/api/v1/members" in schema["paths"]
+
+
+def test_a_name_with_markup_is_refused_for_members_and_sponsors_and_nothing_is_kept(
+    client: TestClient,
+) -> None:
+    markup = "<script>alert('x')</script><b>Nur</b>"
+
+    member = client.post("/api/v1/members", json=worker(full_name=markup))
+    sponsor = client.post("/api/v1/sponsors", json=household(name=markup))
+
+    for response, field in ((member, "full_name"), (sponsor, "name")):
+        assert response.status_code == 422
+        assert response.headers["content-type"].startswith("application/problem+json")
+        errors = response.json()["errors"]
+        assert [(e["field"], e["rule"]) for e in errors] == [(field, "name.markup")]
+        assert errors[0]["message_id"] == "Nama tidak boleh berisi tanda < atau >"
+    assert client.post("/api/v1/members/search", json={"q": "Nur"}).json() == []
+
+
+def test_names_with_titles_apostrophes_and_other_scripts_are_enrolled_as_typed(
+    client: TestClient,
+) -> None:
+    response = client.post("/api/v1/members", json=worker(full_name="Drs. H. Ma'ruf, S.Pd."))
+    sponsor = client.post("/api/v1/sponsors", json=household(name="Ren\u00e9 \u6797\u7f8e\u7389"))
+
+    assert response.status_code == 201, response.text
+    assert response.json()["full_name"] == "Drs. H. Ma'ruf, S.Pd."
+    assert sponsor.status_code == 201, sponsor.text
+    assert sponsor.json()["name"] == "Ren\u00e9 \u6797\u7f8e\u7389"

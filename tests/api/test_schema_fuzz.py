@@ -17,7 +17,8 @@ from schemathesis.checks import not_a_server_error
 from sertakan.access.roles import Role
 from sertakan.app import create_app
 from sertakan.bootstrap import Container
-from tests.support.auth import bearer
+from sertakan.notifications.providers import RecordingProvider
+from tests.support.auth import bearer, sign_up_code
 
 OPERATIONS = [
     ("GET", "/api/v1/contributions/bpu"),
@@ -32,6 +33,7 @@ OPERATIONS = [
     ("GET", "/api/v1/members/{member_id}"),
     ("GET", "/api/v1/members/{member_id}/sponsorships"),
     ("POST", "/api/v1/sponsors"),
+    ("POST", "/api/v1/sponsors/phone-code"),
     ("GET", "/api/v1/sponsors/{sponsor_id}"),
     ("POST", "/api/v1/sponsorships/{sponsorship_id}/consent"),
     ("POST", "/api/v1/sponsorships/{sponsorship_id}/consent/resend"),
@@ -64,7 +66,7 @@ def test_the_fuzzed_operations_are_every_operation_of_the_api(container: Contain
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
 def test_no_generated_request_makes_the_api_fail_with_a_server_error(
-    container: Container, method: str, path: str
+    container: Container, provider: RecordingProvider, method: str, path: str
 ) -> None:
     app = create_app(container)
     with TestClient(app) as client:
@@ -79,6 +81,7 @@ def test_no_generated_request_makes_the_api_fail_with_a_server_error(
                 "phone": "085712345678",
                 "region_code": "32.71.01.1001",
                 "nib": "1234567890123",
+                "phone_code": sign_up_code(client, provider, "085712345678"),
             },
         )
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)

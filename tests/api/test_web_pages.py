@@ -21,7 +21,7 @@ from sertakan.notifications.providers import RecordingProvider
 from sertakan.registry.nik import build_nik
 from sertakan.registry.service import SponsorApplication
 from sertakan.store.migrate import upgrade
-from tests.support.auth import CONSOLE, last_code
+from tests.support.auth import CONSOLE, last_code, web_sign_up_code
 
 BIRTH = dt.date(1990, 8, 17)
 
@@ -87,8 +87,11 @@ def enrol(client: TestClient, **changes: Any) -> str:
     return response.headers["location"]
 
 
-def register_sponsor(client: TestClient, **changes: Any) -> str:
-    response = client.post("/sponsor/baru", data=household(**changes), follow_redirects=False)
+def register_sponsor(client: TestClient, provider: RecordingProvider, **changes: Any) -> str:
+    """Register through the page's two steps: the code sent to the phone, then the form."""
+    form = household(**changes)
+    form["phone_code"] = web_sign_up_code(client, provider, form["phone"])
+    response = client.post("/sponsor/baru", data=form, follow_redirects=False)
     assert response.status_code == 303, text_of(response.text)
     return response.headers["location"]
 
@@ -187,6 +190,7 @@ def test_a_sponsor_form_with_mistakes_shows_indonesian_messages_next_to_each_fie
     assert "desa/kelurahan" in field_error(response.text, "region_code")
     assert input_value(response.text, "phone") == "123"  # typed values kept
     assert input_value(response.text, "nik") == "12345"
+    assert field_error(response.text, "phone_code") == "Masukkan kode yang dikirim ke nomor HP ini"
 
 
 def test_a_business_sponsor_is_asked_for_a_13_digit_nib(client: TestClient) -> None:
@@ -198,9 +202,9 @@ def test_a_business_sponsor_is_asked_for_a_13_digit_nib(client: TestClient) -> N
 
 
 def test_a_registered_sponsor_lands_on_their_page_with_a_button_to_enrol_a_worker(
-    client: TestClient,
+    client: TestClient, provider: RecordingProvider
 ) -> None:
-    location = register_sponsor(client)
+    location = register_sponsor(client, provider)
     sponsor_id = location.rsplit("/", 1)[1]
 
     page = client.get(location)
@@ -214,7 +218,7 @@ def test_a_registered_sponsor_lands_on_their_page_with_a_button_to_enrol_a_worke
 def test_the_sponsor_page_lists_each_worker_with_kpj_occupation_amount_and_the_total(
     client: TestClient, provider: RecordingProvider
 ) -> None:
-    sponsor_page = register_sponsor(client)
+    sponsor_page = register_sponsor(client, provider)
     sponsor_id = sponsor_page.rsplit("/", 1)[1]
     enrol(client, serial=21, full_name="Siti Rahmawati", sponsor_id=sponsor_id)
     enrol(
@@ -250,19 +254,22 @@ def test_the_sponsor_page_lists_each_worker_with_kpj_occupation_amount_and_the_t
 
 
 def test_registering_the_same_sponsor_twice_points_to_the_existing_page(
-    client: TestClient,
+    client: TestClient, provider: RecordingProvider
 ) -> None:
-    first = register_sponsor(client)
+    first = register_sponsor(client, provider)
 
-    again = client.post("/sponsor/baru", data=household())
+    code = web_sign_up_code(client, provider, household()["phone"])
+    again = client.post("/sponsor/baru", data=household(phone_code=code))
 
     assert again.status_code == 409
     assert "Pemberi kerja dengan NIK/NIB ini sudah terdaftar" in again.text
     assert f'href="{first}"' in again.text
 
 
-def test_the_sponsor_list_links_to_each_sponsor_with_its_place(client: TestClient) -> None:
-    location = register_sponsor(client)
+def test_the_sponsor_list_links_to_each_sponsor_with_its_place(
+    client: TestClient, provider: RecordingProvider
+) -> None:
+    location = register_sponsor(client, provider)
 
     page = client.get("/sponsor")
 
@@ -323,9 +330,9 @@ def test_the_enrol_form_opens_on_kota_bogor_and_is_paid_by_the_worker_by_default
 
 
 def test_the_enrol_form_from_a_sponsor_says_who_pays_and_carries_the_sponsor_id(
-    client: TestClient,
+    client: TestClient, provider: RecordingProvider
 ) -> None:
-    sponsor_id = register_sponsor(client).rsplit("/", 1)[1]
+    sponsor_id = register_sponsor(client, provider).rsplit("/", 1)[1]
 
     page = client.get(f"/daftar?sponsor={sponsor_id}").text
 
@@ -405,8 +412,10 @@ def test_the_member_page_shows_each_part_and_the_discount(client: TestClient) ->
     assert "PP 50/2025: diskon 50%" in page
 
 
-def test_a_sponsored_member_page_links_to_the_sponsor(client: TestClient) -> None:
-    sponsor_page = register_sponsor(client)
+def test_a_sponsored_member_page_links_to_the_sponsor(
+    client: TestClient, provider: RecordingProvider
+) -> None:
+    sponsor_page = register_sponsor(client, provider)
     location = enrol(client, sponsor_id=sponsor_page.rsplit("/", 1)[1])
 
     page = client.get(location).text
@@ -642,3 +651,17 @@ def test_the_stylesheet_and_htmx_are_served(client: TestClient) -> None:
     assert client.get("/static/css/sertakan.css").status_code == 200
     assert script is not None
     assert client.get(script.group(1)).status_code == 200
+
+
+def test_a_name_with_markup_is_refused_under_the_name_field_in_indonesian(
+    client: TestClient,
+) -> None:
+    markup = "<script>alert('x')</script><b>Nur</b>"
+
+    member = client.post("/daftar", data=worker(full_name=markup))
+    sponsor = client.post("/sponsor/baru", data=household(name=markup))
+
+    assert member.status_code == 422
+    assert field_error(member.text, "full_name") == "Nama tidak boleh berisi tanda < atau >"
+    assert sponsor.status_code == 422
+    assert field_error(sponsor.text, "name") == "Nama tidak boleh berisi tanda < atau >"

@@ -13,6 +13,7 @@ from sertakan.access.passwords import PasswordHasher
 from sertakan.access.roles import Role
 from sertakan.bootstrap import Container
 from sertakan.notifications.providers import RecordingProvider
+from sertakan.registry.phones import normalize_mobile
 
 CONSOLE = Actor.console("test")
 PASSWORD = "uji-coba-kata-sandi-panjang"
@@ -51,6 +52,21 @@ def last_code(provider: RecordingProvider, phone_e164: str) -> str:
     found = _CODE.search(message.body)
     assert found, message.body
     return found.group(1)
+
+
+def sign_up_code(client: TestClient, provider: RecordingProvider, phone: str) -> str:
+    """Prove a phone for a sponsor's sign-up through the API: ask for the code and read it
+    from the phone (the recording provider), as the person registering does."""
+    response = client.post("/api/v1/sponsors/phone-code", json={"phone": phone})
+    assert response.status_code == 202, response.text
+    return last_code(provider, normalize_mobile(phone))
+
+
+def web_sign_up_code(client: TestClient, provider: RecordingProvider, phone: str) -> str:
+    """The same through the page's first step (`/sponsor/baru/kode`)."""
+    response = client.post("/sponsor/baru/kode", data={"phone": phone})
+    assert response.status_code == 200, response.text
+    return last_code(provider, normalize_mobile(phone))
 
 
 def phone_bearer(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sertakan.kernel.errors import Unauthorized
+from sertakan.kernel.errors import Conflict, Unauthorized
 
 
 @dataclass(eq=False)
@@ -46,3 +46,20 @@ class CodeRefused(Unauthorized):
     code_id: str | None = None
     purpose: str = ""
     actor: object = None
+
+
+@dataclass(eq=False)
+class AccountChoiceNeeded(Conflict):
+    """The code is right and the phone holds accounts of several roles (a worker who also
+    sponsors): the caller names one, with the same code, which this answer leaves unused."""
+
+    roles: tuple[str, ...] = ()
+
+
+def account_choice_needed(roles: tuple[str, ...]) -> AccountChoiceNeeded:
+    return AccountChoiceNeeded(
+        message="This phone has several accounts: sign in again with the same code and a role",
+        message_id="Nomor HP ini punya beberapa akun: pilih masuk sebagai apa",
+        rule="access.sign_in.choose_role",
+        roles=roles,
+    )

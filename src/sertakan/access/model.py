@@ -51,6 +51,8 @@ class AuthToken:
 class CodePurpose(StrEnum):
     SIGN_IN = "sign_in"
     CONSENT = "consent"
+    # Proves a phone before an account is made with it (issue 12): a sponsor's sign-up.
+    SIGN_UP = "sign_up"
 
 
 @dataclass(frozen=True, slots=True)

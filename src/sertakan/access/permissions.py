@@ -29,6 +29,7 @@ class Permission(StrEnum):
     CONSENT_CONFIRM = "consent.confirm"  # the code sent to the worker's phone is the proof
     CONSENT_ATTEST = "consent.attest"  # staff attest consent with a reason, without a code
     CONSENT_APPROVE = "consent.approve"  # a supervisor approves an officer's attestation
+    CONSENT_RESEND = "consent.resend"  # send the worker a fresh consent code (in scope)
     COVERAGE_READ = "coverage.read"
     INVOICE_READ = "invoice.read"
     INVOICE_PAY = "invoice.pay"  # open a payment for an invoice, bill months ahead
@@ -59,6 +60,8 @@ MATRIX: Mapping[Permission, frozenset[Role]] = {
     Permission.CONSENT_CONFIRM: _EVERYONE,
     Permission.CONSENT_ATTEST: _STAFF,
     Permission.CONSENT_APPROVE: frozenset({Role.SUPERVISOR}),
+    # The sponsor of the sponsorship, the worker, their branch's staff (scope.py): not agents.
+    Permission.CONSENT_RESEND: frozenset({Role.WORKER, Role.SPONSOR}) | _STAFF,
     Permission.COVERAGE_READ: frozenset({Role.AUDITOR}) | _STAFF,
     Permission.INVOICE_READ: frozenset({Role.WORKER, Role.SPONSOR, Role.AUDITOR}) | _STAFF,
     Permission.INVOICE_PAY: frozenset({Role.WORKER, Role.SPONSOR}) | _STAFF,
@@ -85,6 +88,7 @@ MEANING: Mapping[Permission, str] = {
     Permission.CONSENT_CONFIRM: "Confirm a worker's consent with the code sent to their phone",
     Permission.CONSENT_ATTEST: "Attest a worker's consent with a reason (no code)",
     Permission.CONSENT_APPROVE: "Approve an officer's attestation",
+    Permission.CONSENT_RESEND: "Send the worker a fresh consent code (sponsor, worker, branch)",
     Permission.COVERAGE_READ: "See the universal-coverage report",
     Permission.INVOICE_READ: "See invoices (tagihan), receipts and payment history (in scope)",
     Permission.INVOICE_PAY: "Pay an invoice through the gateway; bill months ahead",

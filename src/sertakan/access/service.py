@@ -24,6 +24,7 @@ from sertakan.access.passwords import PasswordHasher, check_new_password
 from sertakan.access.permissions import Permission, allows
 from sertakan.access.ports import AccessUnitOfWork
 from sertakan.access.roles import ACCOUNT_ROLES, Role
+from sertakan.access.signup_limiter import SignUpLimiter
 from sertakan.access.throttle import LoginThrottle
 from sertakan.audit.model import Outcome
 from sertakan.kernel.clock import Clock
@@ -87,6 +88,7 @@ class AccessService:
         policy: AccessPolicy | None = None,
         ids: Callable[[], str] = new_id,
         random_code: Callable[[], str] = codes.new_code,
+        sign_up_limiter: SignUpLimiter | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -97,6 +99,7 @@ class AccessService:
         self.policy = policy or AccessPolicy()
         self._new_id = ids
         self._random_code = random_code
+        self.sign_up_limiter = sign_up_limiter or SignUpLimiter()
 
     # -- accounts ------------------------------------------------------------------------
 
@@ -332,6 +335,53 @@ class AccessService:
         if message is not None:
             self.deliver(message)
 
+    # -- proving a phone before an account is made with it (issue 12) -----------------------
+
+    def brake_sign_up(self, actor: Actor, phone: str, client_ip: str) -> None:
+        """Count a sign-up request against the per-address (or per-account) and per-phone
+        allowances (`signup_limiter`); a refusal is audited and raised (429). The console is
+        not braked: its operator holds the database already."""
+        if actor.role is Role.SYSTEM:
+            return
+        try:
+            self.sign_up_limiter.hit(phone=phone, client_ip=client_ip, account_id=actor.account_id)
+        except RateLimited as limited:
+            self.record_rate_limit(actor, CodePurpose.SIGN_UP, phone, limited)
+            raise
+
+    def request_phone_proof(self, phone: str, *, client: Actor, client_ip: str) -> None:
+        """Send the code that proves a phone to whoever signs an account up with it.
+
+        Sent whether or not the number has an account already: signing up a second account
+        (a worker becoming a sponsor) is allowed, with the phone's consent. Braked by
+        `brake_sign_up` and by the per-phone code limit of `issue_code_in`.
+        """
+        self.brake_sign_up(client, phone, client_ip)
+        try:
+            with self._uow() as uow:
+                message = self.issue_code_in(
+                    uow,
+                    client,
+                    purpose=CodePurpose.SIGN_UP,
+                    phone=phone,
+                    subject_id=None,
+                    client_ip=client_ip,
+                    text=lambda code: templates.sign_up_code(code, self.code_minutes()),
+                )
+                uow.commit()
+        except RateLimited as limited:
+            self.record_rate_limit(client, CodePurpose.SIGN_UP, phone, limited)
+            raise
+        if message is not None:
+            self.deliver(message)
+
+    def prove_phone_in(self, uow: AccessUnitOfWork, actor: Actor, phone: str, code: str) -> None:
+        """Accept the phone's sign-up code inside the caller's unit of work (used once the
+        caller commits), or raise CodeRefused: the caller then calls `record_refusal`."""
+        self.check_code_in(
+            uow, actor, purpose=CodePurpose.SIGN_UP, phone=phone, subject_id=None, code=code
+        )
+
     def sign_in_with_code(
         self, phone: str, code: str, *, kind: TokenKind, client: Actor, role: Role | None = None
     ) -> SignedIn:
@@ -349,13 +399,19 @@ class AccessService:
                 uow, client, purpose=CodePurpose.SIGN_IN, phone=phone, subject_id=None, code=code
             )
             accounts = [a for a in uow.accounts.by_phone(phone) if a.is_active]
+            roles = tuple(sorted({a.role.value for a in accounts}))
+            if role is None and len(roles) > 1:
+                # One phone may be a worker's and a sponsor's (issue 12): never pick one for
+                # the caller. Leaving here rolls the transaction back, so the code stays
+                # unused and the caller signs in with it again, naming the role.
+                raise errors.account_choice_needed(roles)
             if role is not None:
                 accounts = [a for a in accounts if a.role is role]
             if not accounts:
                 raise errors.sign_in_refused(*errors.WRONG_CREDENTIALS)
-            # One phone may be both a sponsor and a worker: the sponsor role is the one that
-            # acts; the worker's own card is reachable by signing in with role=worker.
-            account = sorted(accounts, key=lambda a: a.role is not Role.SPONSOR)[0]
+            # Several accounts of one role (a person who sponsors as a household and as a
+            # business): the oldest, as before there was a second.
+            account = min(accounts, key=lambda a: a.created_at)
             signed = self._issue_token(uow, account, kind, client)
             uow.commit()
         return signed

@@ -3,8 +3,8 @@
 A member's address must be a village (level 4) of the current edition of the region codes; a
 NIK's first six digits must be a district code of any edition, because a NIK keeps the code of
 the day it was issued (REGULATION.md §8; `registry.regions.RegionDirectory`). Both sets come
-from the registry's directory, read from `Settings.regions_dir` (../shared/data/regions), never
-copied into the repository. Joined as tables, not as `IN (...)` lists of 91,000 literals.
+from the registry's directory, read from `Settings.regions_dir` (by default the edition shipped
+inside the package). Joined as tables, not as `IN (...)` lists of 91,000 literals.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ def _directory(folder: Path) -> RegionDirectory:
         return RegionDirectory.from_directory(folder)
     except FileNotFoundError as missing:
         raise ConfigurationError(
-            f"region data not found ({missing.filename}): put the shared data beside the "
-            "checkout (../shared/data/regions) or set SERTAKAN_REGIONS_DIR to its folder"
+            f"region data not found ({missing.filename}): SERTAKAN_REGIONS_DIR must name a "
+            "folder with regions.csv, region_code_history.csv and population.csv (unset, the "
+            "edition shipped inside the package is used)"
         ) from None

@@ -60,9 +60,23 @@ def request_code(request: Request, body: CodeRequest) -> dict[str, str]:
     return {"detail": "If this number has an account, a code was sent to it"}
 
 
-@router.post("/code/token", response_model=TokenRead, dependencies=[PUBLIC])
+@router.post(
+    "/code/token",
+    response_model=TokenRead,
+    dependencies=[PUBLIC],
+    responses={
+        409: {
+            "description": (
+                "The phone has accounts of several roles (rule access.sign_in.choose_role; "
+                "`roles` lists them): send the same code again with `role`"
+            )
+        }
+    },
+)
 def code_token(request: Request, body: CodeSignIn) -> TokenRead:
-    """Exchange a phone's sign-in code for a bearer token (single use, expires)."""
+    """Exchange a phone's sign-in code for a bearer token (single use, expires). A phone
+    that is both a worker's and a sponsor's is never signed in as either by default: the
+    answer is 409 naming the roles, and the code stays valid for the request with `role`."""
     phone = normalize_mobile(body.phone)
     role = None
     if body.role is not None:

@@ -90,9 +90,9 @@ def get_invoice(
     invoice_id: str,
     actor: Annotated[Actor, Depends(Requires(Permission.INVOICE_READ))],
 ) -> InvoiceDetailRead:
-    """An invoice with its lines: each member's month, part by part."""
-    invoice, lines = container_of(request).invoices.invoice(actor, invoice_id)
-    return InvoiceDetailRead.with_lines(invoice, lines)
+    """An invoice with its lines: each member's month, part by part. A worker reading their
+    sponsor's invoice gets their own line only, without the total (`only_own_line`)."""
+    return InvoiceDetailRead.of_sight(container_of(request).invoices.read(actor, invoice_id))
 
 
 @router.post(

@@ -14,6 +14,7 @@ from sertakan.billing.invoicing import IssueReport
 from sertakan.billing.model import Invoice, InvoiceLine, SuspenseItem
 from sertakan.billing.payments import NoticeResult
 from sertakan.billing.ports import PaymentInstruction
+from sertakan.billing.sight import InvoiceSight
 from sertakan.billing.status import MemberCover
 from sertakan.kernel.clock import WIB
 
@@ -78,13 +79,22 @@ class InvoiceLineRead(BaseModel):
 
 
 class InvoiceDetailRead(InvoiceRead):
+    total: int | None = Field(  # type: ignore[assignment]
+        description="Rupiah; null for a worker reading their sponsor's invoice (only_own_line)"
+    )
+    only_own_line: bool = Field(
+        description="A worker reading their sponsor's invoice: only their own line is listed, "
+        "and neither the total nor the other workers' lines are shown"
+    )
     lines: list[InvoiceLineRead]
 
     @classmethod
-    def with_lines(cls, invoice: Invoice, lines: list[InvoiceLine]) -> InvoiceDetailRead:
+    def of_sight(cls, sight: InvoiceSight) -> InvoiceDetailRead:
+        """As `billing.sight` lets the reader see it."""
         return cls(
-            **_invoice_fields(invoice),
-            lines=[InvoiceLineRead.of(line) for line in lines],
+            **(_invoice_fields(sight.invoice) | {"total": sight.total}),
+            only_own_line=sight.only_own_line,
+            lines=[InvoiceLineRead.of(line) for line in sight.lines],
         )
 
 

@@ -102,4 +102,8 @@ def internal_error() -> JSONResponse:
 
 def _conflict_extra(error: Conflict) -> dict[str, Any]:
     masked = getattr(error, "masked_kpj", None)
-    return {"existing_kpj": masked} if masked else {}
+    extra: dict[str, Any] = {"existing_kpj": masked} if masked else {}
+    roles = getattr(error, "roles", None)  # a phone of several accounts: which one signs in
+    if roles:
+        extra["roles"] = list(roles)
+    return extra

@@ -16,6 +16,7 @@ from sertakan.registry.nik import mask_nik
 from sertakan.registry.occupations import occupation
 from sertakan.registry.service import MemberCard, SponsorSheet
 from sertakan.regulation.contributions import BpuQuote, PuQuote, Reference
+from sertakan.regulation.sources import load_sources
 
 
 class DiscountRead(BaseModel):
@@ -28,10 +29,20 @@ class DiscountRead(BaseModel):
     reference: str
 
 
+class SourceRead(BaseModel):
+    """Where the project saw the figure stated (`regulation/sources.yaml`)."""
+
+    key: str
+    title: str
+    url: str | None
+    kind: str
+
+
 class ReferenceRead(BaseModel):
     topic: str
     regulation: str
-    source: str
+    source: str = Field(description="The source keys, e.g. [S-cnbc-2023]; see `sources`")
+    sources: list[SourceRead]
     status: str
 
     @classmethod
@@ -40,6 +51,10 @@ class ReferenceRead(BaseModel):
             topic=reference.program_or_topic,
             regulation=reference.regulation,
             source=reference.source,
+            sources=[
+                SourceRead(key=s.key, title=s.title, url=s.url, kind=s.kind)
+                for s in load_sources().resolve(reference.source_keys)
+            ],
             status=reference.status,
         )
 
@@ -267,6 +282,13 @@ class SponsorCreate(BaseModel):
     address: str = Field(default="", max_length=200)
     nik: str | None = Field(default=None, max_length=40)
     nib: str | None = Field(default=None, max_length=40)
+    phone_code: str = Field(
+        max_length=12,
+        description=(
+            "The code sent to `phone` by POST /api/v1/sponsors/phone-code: proves the phone "
+            "belongs to the sponsor (single use, expires after 5 minutes)"
+        ),
+    )
 
 
 class SponsoredWorker(BaseModel):

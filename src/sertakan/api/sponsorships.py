@@ -37,8 +37,10 @@ def confirm_consent(
 def resend_consent_code(
     request: Request,
     sponsorship_id: str,
-    actor: Annotated[Actor, Depends(Requires(Permission.MEMBER_ENROL))],
+    actor: Annotated[Actor, Depends(Requires(Permission.CONSENT_RESEND))],
 ) -> dict[str, str]:
+    """A fresh consent code to the worker's phone: the sponsor of this sponsorship, the
+    worker, or staff of the worker's branch (anyone else: 403)."""
     container_of(request).sponsorships.resend_code(actor, sponsorship_id, client_ip(request))
     return {"detail": "A new code was sent to the worker's phone"}
 

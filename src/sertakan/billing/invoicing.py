@@ -34,6 +34,7 @@ from sertakan.billing.model import (
     PayerKind,
 )
 from sertakan.billing.ports import BillingUnitOfWork
+from sertakan.billing.sight import InvoiceSight, sight_of
 from sertakan.billing.snapshots import invoice_snapshot
 from sertakan.kernel.clock import Clock
 from sertakan.kernel.errors import ParameterMissing, RuleViolation
@@ -193,14 +194,29 @@ class InvoiceService:
 
     # -- reading ------------------------------------------------------------------------------
 
-    def invoice(self, actor: Actor, invoice_id: str) -> tuple[Invoice, list[InvoiceLine]]:
+    def read(self, actor: Actor, invoice_id: str) -> InvoiceSight:
+        """The invoice as `actor` may see it (`sight.py`): what the API and the pages show.
+        Raises InvoiceNotFound, or a refusal (audited) outside the reader's scope."""
         self._guard.require(actor, Permission.INVOICE_READ, "invoice", invoice_id)
         with self._guard.refusals(), self._uow() as uow:
             invoice = uow.invoices.get(invoice_id)
             if invoice is None:
                 raise InvoiceNotFound(invoice_id)
             reach_invoice(self._guard, uow, actor, invoice, Permission.INVOICE_READ.value)
-            return invoice, uow.invoices.lines(invoice_id)
+            sponsored: set[str] = set()
+            if actor.sponsor_id is not None:
+                sponsored = {
+                    s.member_id
+                    for s in uow.sponsorships.for_sponsor(actor.sponsor_id)
+                    if not s.has_ended
+                }
+            lines = uow.invoices.lines(invoice_id)
+        return sight_of(actor, invoice, lines, sponsored_now=sponsored)
+
+    def invoice(self, actor: Actor, invoice_id: str) -> tuple[Invoice, list[InvoiceLine]]:
+        """The invoice and the lines `actor` may see (`read` says what else is hidden)."""
+        sight = self.read(actor, invoice_id)
+        return sight.invoice, list(sight.lines)
 
     def for_payer(self, actor: Actor, payer_kind: PayerKind, payer_id: str) -> list[Invoice]:
         self._guard.require(actor, Permission.INVOICE_READ, payer_kind.value, payer_id)

@@ -30,6 +30,7 @@ from typing import TypeVar
 from sertakan.access.actor import Actor
 from sertakan.access.auditing import event
 from sertakan.access.permissions import Permission
+from sertakan.access.scope import reaches_branch
 from sertakan.audit.model import Outcome
 from sertakan.billing.applying import Hold, Settle, plan
 from sertakan.billing.channels import CHANNELS
@@ -39,7 +40,7 @@ from sertakan.billing.errors import (
     SuspenseNotFound,
     signature_refused,
 )
-from sertakan.billing.invoicing import reach_invoice
+from sertakan.billing.invoicing import reach_payer
 from sertakan.billing.model import (
     Invoice,
     InvoiceLine,
@@ -147,7 +148,16 @@ class PaymentService:
             invoice = uow.invoices.get(invoice_id)
             if invoice is None:
                 raise InvoiceNotFound(invoice_id)
-            reach_invoice(self._guard, uow, actor, invoice, Permission.INVOICE_PAY.value)
+            # The payer (or staff) only: a worker on their sponsor's invoice may read their own
+            # line of it, but the charge would show them the whole invoice's total (sight.py).
+            reach_payer(
+                self._guard,
+                uow,
+                actor,
+                invoice.payer_kind,
+                invoice.payer_id,
+                Permission.INVOICE_PAY.value,
+            )
             payer_name = _name_of(self._payer(uow, invoice))
         if not invoice.is_open:
             raise InvoiceNotPayable(invoice.status.label_id)
@@ -299,6 +309,7 @@ class PaymentService:
             invoice = uow.invoices.lock_numbers([number]).get(number)
             if invoice is None:
                 raise InvoiceNotFound(invoice_number)
+            self._reach_target(uow, actor, invoice, item.id)
             if not invoice.is_open:
                 raise InvoiceNotPayable(invoice.status.label_id)
             if invoice.total != item.amount:
@@ -568,6 +579,9 @@ class PaymentService:
             raise SuspenseNotFound(item_id)
         if actor.role.is_branch_staff and item.branch_code not in (None, actor.branch_code):
             self._guard.refuse(actor, Permission.PAYMENT_RESOLVE.value, "suspense", item_id)
+        named = uow.invoices.get(item.invoice_id) if item.invoice_id else None
+        if named is not None:  # money sent for a known invoice: that payer's branch decides
+            self._reach_target(uow, actor, named, item_id)
         if item.status is not SuspenseStatus.OPEN:
             raise RuleViolation.single(
                 "item",
@@ -576,6 +590,25 @@ class PaymentService:
                 "Dana ini sudah dialokasikan atau dikembalikan",
             )
         return item
+
+    def _reach_target(
+        self, uow: BillingUnitOfWork, actor: Actor, invoice: Invoice, item_id: str
+    ) -> None:
+        """Inside `guard.refusals()`: staff move suspense money only onto (or away from) an
+        invoice of their own branch whose payer they reach. Money in suspense with no branch
+        (an unknown invoice number) is every branch's to look at, but not to credit to
+        another branch's payer (issue 12: an officer of another branch marked a Bogor Kota
+        invoice paid; OWASP ASVS 4.0 V4.2.1)."""
+        if not reaches_branch(actor, invoice.branch_code):
+            self._guard.refuse(actor, Permission.PAYMENT_RESOLVE.value, "suspense", item_id)
+        reach_payer(
+            self._guard,
+            uow,
+            actor,
+            invoice.payer_kind,
+            invoice.payer_id,
+            Permission.PAYMENT_RESOLVE.value,
+        )
 
     def _payer(self, uow: BillingUnitOfWork, invoice: Invoice) -> Sponsor | Member | None:
         if invoice.payer_kind is PayerKind.SPONSOR:

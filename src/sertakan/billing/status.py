@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sertakan.access.actor import Actor
 from sertakan.access.permissions import Permission
 from sertakan.billing.coverage import Coverage, CoverStatus, coverage_at
 from sertakan.billing.model import Invoice, Settlement
 from sertakan.billing.ports import BillingUnitOfWork
+from sertakan.billing.sight import InvoiceSight, sight_of
 from sertakan.kernel.clock import Clock
 from sertakan.kernel.periods import Month
 from sertakan.registry.errors import MemberNotFound
@@ -64,6 +65,10 @@ class CoverageService:
             self._guard.member(uow, actor, member, "coverage.read")
             settled = uow.settlements.for_member(member_id)
             invoices = [i for i in uow.invoices.for_member(member_id) if i.is_open]
+            lines = uow.invoices.lines_of([i.id for i in invoices])
+        # What the reader may see of each (`sight.py`): a worker whose sponsor pays is shown
+        # their own share, never the sponsor's total (it reveals their colleagues' incomes).
+        invoices = [_as_seen(sight_of(actor, i, lines.get(i.id, []))) for i in invoices]
         programs = tuple(
             coverage_at(
                 self._params,
@@ -83,3 +88,10 @@ class CoverageService:
             open_invoices=tuple(sorted(invoices, key=lambda i: i.month)),
             settlements=tuple(sorted(settled, key=lambda s: s.month, reverse=True)),
         )
+
+
+def _as_seen(sight: InvoiceSight) -> Invoice:
+    """The invoice with the total the reader may see: their own lines' when only those."""
+    if sight.total is not None:
+        return sight.invoice
+    return replace(sight.invoice, total=sum(line.total for line in sight.lines))

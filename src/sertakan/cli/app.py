@@ -1,23 +1,27 @@
-"""`sertakan`: serve the platform, migrate the database, load demo data, quote, enrol, show."""
+"""`sertakan`: serve the platform, migrate the database, load demo data, quote, enrol, show.
+
+Every command module is imported for `--help`, so none imports a heavy engine (SQLAlchemy,
+FastAPI, uvicorn, Ibis, DuckDB, PyArrow, PySpark) at its top: each command imports what it uses
+when it runs, and `sertakan --help` answers at once (tests/cli/test_cli_imports.py).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from sertakan.billing.coverage import CoverStatus
-from sertakan.bootstrap import Container
 from sertakan.cli.audit_commands import access_app, audit_app
 from sertakan.cli.batch_commands import billing_app, synth_app
 from sertakan.cli.common import (
     CONSOLE,
     console,
     open_container,
+    open_rules,
     parse_date,
     reported,
     show_app_logs,
@@ -26,8 +30,12 @@ from sertakan.cli.coverage_commands import coverage_app
 from sertakan.cli.job_commands import jobs_app
 from sertakan.cli.notification_commands import notifications_app
 from sertakan.cli.payment_commands import payments_app
+from sertakan.cli.regulation_commands import regulation_app
 from sertakan.cli.render import member_panel, pu_table, quote_table
 from sertakan.cli.sandbox_commands import sandbox_app
+
+if TYPE_CHECKING:
+    from sertakan.kernel.clock import Clock
 
 app = typer.Typer(help="Sertakan: social security for informal workers.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -47,6 +55,7 @@ app.add_typer(notifications_app, name="notifications")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(audit_app, name="audit")
 app.add_typer(access_app, name="access")
+app.add_typer(regulation_app, name="regulation")
 
 
 @app.command()
@@ -54,14 +63,24 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8000,
 ) -> None:
-    """Serve the web app and API (Ctrl-C stops it)."""
+    """Serve the web app and API (Ctrl-C stops it), delivering the outbox and running the
+    daily job in the background unless SERTAKAN_SCHEDULER=false."""
     import uvicorn
 
     from sertakan.app import create_app
+    from sertakan.config import serving_settings
 
-    application = create_app(open_container())
+    container = open_container(serving_settings(host, port))
+    scheduler = container.settings.scheduler
+    application = create_app(container, background_jobs=scheduler)
     show_app_logs()
     console.print(f"Sertakan at [bold]http://{host}:{port}[/bold] (API docs at /docs)")
+    if scheduler:
+        at = container.settings.daily_job_at.strftime("%H:%M")
+        console.print(
+            f"Outbox delivered every {container.settings.outbox_interval_seconds:g} s; daily job "
+            f"at {at} WIB and at start-up (SERTAKAN_SCHEDULER=false turns both off)."
+        )
     # No `server: uvicorn` banner: it only tells an attacker what to look up (OWASP HTTP
     # Headers Cheat Sheet, "Server").
     uvicorn.run(application, host=host, port=port, log_level="info", server_header=False)
@@ -130,15 +149,14 @@ def contribution_bpu(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON like the API")] = False,
 ) -> None:
     """A BPU worker's monthly contribution, part by part, with the law behind each part."""
-    from sertakan.api.schemas import BpuQuoteRead
     from sertakan.regulation.contributions import quote_bpu, quote_date_in_horizon
 
-    container = open_container()
+    params, clock = open_rules()
     with reported():
-        day = _date(on, container)
-        quote_date_in_horizon(container.params, day, container.clock.today())
+        day = _date(on, clock)
+        quote_date_in_horizon(params, day, clock.today())
         quote = quote_bpu(
-            container.params,
+            params,
             declared_income=income,
             on=day,
             programs=tuple(p.strip().upper() for p in programs.split(",") if p.strip()),
@@ -146,6 +164,8 @@ def contribution_bpu(
             publicly_funded=publicly_funded,
         )
     if as_json:
+        from sertakan.api.schemas import BpuQuoteRead  # pydantic models: only for JSON
+
         _print_json(BpuQuoteRead.of(quote).model_dump(mode="json"))
     else:
         console.print(quote_table(quote))
@@ -160,19 +180,20 @@ def contribution_pu(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON like the API")] = False,
 ) -> None:
     """A wage earner's contributions: employer and worker shares per programme."""
-    from sertakan.api.schemas import PuQuoteRead
     from sertakan.regulation.contributions import quote_pu
 
-    container = open_container()
+    params, clock = open_rules()
     with reported():
         quote = quote_pu(
-            container.params,
+            params,
             wage=wage,
             risk_class=risk_class,
-            on=_date(on, container),
+            on=_date(on, clock),
             in_jkp=in_jkp,
         )
     if as_json:
+        from sertakan.api.schemas import PuQuoteRead  # pydantic models: only for JSON
+
         _print_json(PuQuoteRead.of(quote).model_dump(mode="json"))
     else:
         console.print(pu_table(quote))
@@ -194,7 +215,7 @@ def member_enrol(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Enrol a worker and print the KPJ number and monthly contribution."""
-    from sertakan.api.schemas import MemberRead
+    from sertakan.billing.coverage import CoverStatus
     from sertakan.registry.service import EnrolmentApplication
 
     container = open_container()
@@ -218,6 +239,8 @@ def member_enrol(
     # Enrolled just now: nothing is paid yet (cover starts at the first payment, §13).
     status = CoverStatus.MENUNGGU
     if as_json:
+        from sertakan.api.schemas import MemberRead  # pydantic models: only for JSON
+
         _print_json(MemberRead.of(card, status).model_dump(mode="json"))
     else:
         console.print(member_panel(card, container, status))
@@ -229,7 +252,6 @@ def member_show(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show a member: KPJ, programmes, monthly contribution and sponsor."""
-    from sertakan.api.schemas import MemberRead
 
     container = open_container()
     registry = container.registry
@@ -238,6 +260,8 @@ def member_show(
         card = registry.member_card(CONSOLE, hits[0].id if hits else key)
         status = container.coverage.member(CONSOLE, card.member.id).status
     if as_json:
+        from sertakan.api.schemas import MemberRead  # pydantic models: only for JSON
+
         _print_json(MemberRead.of(card, status).model_dump(mode="json"))
     else:
         console.print(member_panel(card, container, status))
@@ -258,8 +282,8 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def _date(text: str | None, container: Container) -> dt.date:
-    return parse_date(text, "on") if text else container.clock.today()
+def _date(text: str | None, clock: Clock) -> dt.date:
+    return parse_date(text, "on") if text else clock.today()
 
 
 def main() -> None:

@@ -11,15 +11,17 @@ import csv
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from sertakan.access.actor import Actor
-from sertakan.access.audit_trail import AuditTrail
 from sertakan.access.permissions import matrix_markdown
 from sertakan.audit.rows import COLUMNS, event_row
 from sertakan.cli.common import console, open_container, parse_date, reported
+
+if TYPE_CHECKING:
+    from sertakan.access.audit_trail import AuditTrail
 
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 access_app = typer.Typer(help="Roles and permissions.", no_args_is_help=True)

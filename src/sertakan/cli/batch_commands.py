@@ -33,7 +33,6 @@ from rich.text import Text
 from sertakan.cli.billing_issue import billing_issue
 from sertakan.cli.common import console, err, reported
 from sertakan.cli.render import rupiah
-from sertakan.config import REPO_ROOT
 from sertakan.kernel.periods import Month
 
 if TYPE_CHECKING:  # imported when a command runs: Ibis takes a second to import
@@ -156,13 +155,14 @@ def billing_run(
     )
     from sertakan.analytics.engines import ENGINES, open_engine
     from sertakan.bootstrap import bootstrap
+    from sertakan.config import Settings
     from sertakan.store.member_contributions import has_contributions_table
 
     billed_month = _month(month, "--month")
     if engine not in ENGINES:
         err.print(f"[red]error:[/red] --engine: choose one of {', '.join(ENGINES)}, not {engine!r}")
         raise typer.Exit(2)
-    target = out or REPO_ROOT / "var" / "billing" / str(billed_month)
+    target = out or Path(Settings().data_dir) / "billing" / str(billed_month)
     with reported():
         container = bootstrap()
         database = container.engine

@@ -8,15 +8,17 @@ so running it twice prints 0 new invoices the second time. Registered in `billin
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from sertakan.billing.invoicing import IssueReport
 from sertakan.cli.common import CONSOLE, console, err, open_container, reported
 from sertakan.cli.render import rupiah
 from sertakan.kernel.periods import Month
+
+if TYPE_CHECKING:
+    from sertakan.billing.invoicing import IssueReport
 
 
 def billing_issue(

@@ -8,16 +8,21 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from sertakan.access.actor import Actor
-from sertakan.bootstrap import Container, bootstrap
 from sertakan.cli.render import error_lines
 from sertakan.kernel.errors import SertakanError
+
+if TYPE_CHECKING:
+    from sertakan.bootstrap import Container
+    from sertakan.config import Settings
+    from sertakan.kernel.clock import Clock
+    from sertakan.regulation.loader import Parameters
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -36,9 +41,22 @@ def reported() -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
-def open_container() -> Container:
+def open_container(settings: Settings | None = None) -> Container:
+    """The whole platform (database, gateway, services). Imported here, not at the top: the
+    database and web engines take a second to import, and `--help` needs none of them."""
+    from sertakan.bootstrap import bootstrap
+
     with reported():
-        return bootstrap()
+        return bootstrap(settings)
+
+
+def open_rules() -> tuple[Parameters, Clock]:
+    """The regulation's parameters and the clock, without the database: enough to quote."""
+    from sertakan.config import Settings, clock_from
+    from sertakan.regulation.loader import load_parameters
+
+    with reported():
+        return load_parameters(), clock_from(Settings())
 
 
 def parse_date(text: str, field: str) -> dt.date:

@@ -18,15 +18,17 @@ import sys
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from sertakan.analytics.coverage import CoverageReport
 from sertakan.cli.common import console, err, reported
 from sertakan.web.coverage_format import format_count, format_month, format_rupiah, format_share
+
+if TYPE_CHECKING:  # Ibis, DuckDB and PyArrow: imported when a report runs
+    from sertakan.analytics.coverage import CoverageReport
 
 coverage_app = typer.Typer(
     help="Universal-coverage report (Cakupan): members, coverage, billed and collected.",

@@ -6,32 +6,24 @@
 It applies pending payment notices, issues the month's invoices, cancels invoices past the
 arrears window and queues the day's reminders (`billing.daily`). Safe to run again the same
 day or after a crash: the second run prints zeros. The reminders it queues are sent by
-`sertakan notifications deliver`.
+`sertakan notifications deliver`. `sertakan serve` runs the same job by itself every day
+(`http.background`); this command stays for operators, cron and missed days.
 """
 
 from __future__ import annotations
 
-from functools import partial
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from sertakan.billing.daily import DailyReport, run_daily
-from sertakan.billing.reminders import ReminderService
-from sertakan.bootstrap import Container
 from sertakan.cli.billing_issue import issue_table
 from sertakan.cli.common import CONSOLE, console, open_container, parse_date, reported
-from sertakan.store.unit_of_work import SqlUnitOfWork
+
+if TYPE_CHECKING:
+    from sertakan.billing.daily import DailyReport
 
 jobs_app = typer.Typer(help="Scheduled jobs (run them from cron).", no_args_is_help=True)
-
-
-def reminders_for(container: Container) -> ReminderService:
-    """The reminder service over the container's database, parameters and clock."""
-    return ReminderService(
-        partial(SqlUnitOfWork, container.engine), container.params, container.clock
-    )
 
 
 @jobs_app.command("daily")
@@ -41,16 +33,12 @@ def daily(
     ] = None,
 ) -> None:
     """Apply pending payments, bill the month, cancel the unpayable, queue reminders."""
+    from sertakan.http.background import daily_job
+
+    day = parse_date(on, "--on") if on else None
     container = open_container()
-    day = parse_date(on, "--on") if on else container.clock.today()
     with reported():
-        report = run_daily(
-            CONSOLE,
-            day,
-            invoices=container.invoices,
-            payments=container.payments,
-            reminders=reminders_for(container),
-        )
+        report = daily_job(container, CONSOLE, day)
     print_report(report)
 
 

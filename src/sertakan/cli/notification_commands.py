@@ -3,7 +3,8 @@ of the outbox, and what waits in it.
 
 Several workers may run at once (on PostgreSQL): each claims its own messages, so none is
 sent twice (see `notifications.delivery`). Sign-in and consent codes are sent by the request
-itself; the worker sends them only if that failed.
+itself; the worker sends them only if that failed. `sertakan serve` delivers the outbox by
+itself every minute (`http.background`); these commands stay for operators.
 """
 
 from __future__ import annotations
@@ -12,23 +13,27 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from time import sleep
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.logging import RichHandler
 from rich.table import Table
 
-from sertakan.bootstrap import Container
 from sertakan.cli.common import console, err, open_container
-from sertakan.notifications.delivery import Deliverer, DeliveryReport
-from sertakan.store.outbox_delivery import SqlDeliveryQueue
+from sertakan.notifications.delivery import DeliveryReport
+
+if TYPE_CHECKING:
+    from sertakan.bootstrap import Container
+    from sertakan.notifications.delivery import Deliverer
 
 notifications_app = typer.Typer(help="Messages to phones: the outbox.", no_args_is_help=True)
 
 
 def deliverer_for(container: Container) -> Deliverer:
     """The worker over the container's database, provider and clock."""
-    return Deliverer(SqlDeliveryQueue(container.engine), container.provider, container.clock)
+    from sertakan.http.background import deliverer_for as worker
+
+    return worker(container)
 
 
 @notifications_app.command("deliver")
@@ -64,6 +69,8 @@ def deliver(
 @notifications_app.command("pending")
 def pending() -> None:
     """Count what waits in the outbox, per template: due now, retrying, given up."""
+    from sertakan.store.outbox_delivery import SqlDeliveryQueue
+
     container = open_container()
     counts = SqlDeliveryQueue(container.engine).pending_counts(container.clock.now())
     if not counts:

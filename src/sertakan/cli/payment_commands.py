@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.markup import escape
@@ -26,21 +26,19 @@ from rich.table import Table
 from rich.text import Text
 
 from sertakan.billing.model import NoticeOutcome
-from sertakan.billing.reconciliation import (
-    Application,
-    ReconciliationReport,
-    ReconciliationRow,
-    ReconciliationService,
-    ReconciliationStatus,
-    ReconciliationUnitOfWork,
-    report_csv,
-)
 from sertakan.billing.settlement_file import LineError, parse_settlement
-from sertakan.bootstrap import Container
 from sertakan.cli.common import CONSOLE, console, err, open_container, parse_date, reported
 from sertakan.cli.render import rupiah
 from sertakan.kernel.clock import WIB
 from sertakan.kernel.errors import RuleViolation
+
+if TYPE_CHECKING:  # the services import the regulation and its calendar: when a command runs
+    from sertakan.billing.reconciliation import (
+        ReconciliationReport,
+        ReconciliationRow,
+        ReconciliationService,
+    )
+    from sertakan.bootstrap import Container
 
 payments_app = typer.Typer(
     help="Payments: apply stored notices, reconcile the gateway's settlement file.",
@@ -57,6 +55,8 @@ MAX_SHOWN = 200  # flagged rows printed; the CSV has them all
 def reconciliation_service(container: Container) -> ReconciliationService:
     # The container's unit of work is the SQL one, which serves reconciliations too; bootstrap
     # types it by the billing port only.
+    from sertakan.billing.reconciliation import ReconciliationService, ReconciliationUnitOfWork
+
     uow = cast(Callable[[], ReconciliationUnitOfWork], container.uow)
     return ReconciliationService(uow, container.clock, container.payments, container.gateway.name)
 
@@ -134,6 +134,8 @@ def _print_line_errors(errors: tuple[LineError, ...]) -> None:
 
 
 def _print_report(report: ReconciliationReport) -> None:
+    from sertakan.billing.reconciliation import ReconciliationStatus
+
     run = report.run
     assert run is not None, "only a stored run is printed"
     console.print(
@@ -159,6 +161,8 @@ def _print_report(report: ReconciliationReport) -> None:
 
 
 def _flagged_line(row: ReconciliationRow) -> str:
+    from sertakan.billing.reconciliation import Application
+
     parts = [
         f"  {row.status.value:<15}",
         f"line {row.line}" if row.line is not None else "not in file",
@@ -179,6 +183,8 @@ def _amount(amount: int | None) -> str:
 
 
 def _write_csv(report: ReconciliationReport, path: Path) -> None:
+    from sertakan.billing.reconciliation import report_csv
+
     try:
         path.write_text(report_csv(report), encoding="utf-8")
     except OSError as error:

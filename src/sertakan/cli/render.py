@@ -11,17 +11,18 @@ from sertakan.kernel.errors import Conflict, ParameterMissing, RuleViolation, Se
 from sertakan.registry.kpj import mask_kpj
 from sertakan.registry.nik import mask_nik
 from sertakan.registry.occupations import occupation
-from sertakan.regulation.contributions import BpuQuote, PuQuote
-from sertakan.web.i18n import format_rupiah
 
 if TYPE_CHECKING:
     from sertakan.billing.coverage import CoverStatus
     from sertakan.bootstrap import Container
     from sertakan.registry.service import MemberCard
+    from sertakan.regulation.contributions import BpuQuote, PuQuote
 
 
 def rupiah(amount: int) -> str:
     """Rupiah the Indonesian way (Rp36.800), by the same Babel rule as the pages."""
+    from sertakan.web.i18n import format_rupiah  # Babel: imported when first needed
+
     return format_rupiah(amount, "id")
 
 

@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
-from sertakan.bootstrap import Container
 from sertakan.cli.common import console, err, open_container, parse_date, reported
 from sertakan.cli.render import rupiah
-from sertakan.gateways.notice_sender import RetryPolicy
-from sertakan.gateways.sandbox import SandboxGateway, make_sandbox_gateway
-from sertakan.gateways.sandbox_charges import ChargeStatus
+
+if TYPE_CHECKING:  # the gateway imports httpx and SQLAlchemy: when a command runs
+    from sertakan.bootstrap import Container
+    from sertakan.gateways.sandbox import SandboxGateway
 
 sandbox_app = typer.Typer(
     help="The sandbox payment gateway: pay a charge, resend a notice, the settlement file.",
@@ -40,6 +40,8 @@ Wait = Annotated[float, typer.Option(min=0, help="Seconds to wait for the app to
 @sandbox_app.command("pay")
 def pay(reference: Reference, attempts: Attempts = 8, wait: Wait = 120.0) -> None:
     """Pay a pending charge and notify the app, as the payer's page does."""
+    from sertakan.gateways.sandbox_charges import ChargeStatus
+
     gateway = _sandbox(open_container(), attempts)
     with reported():
         before = gateway.find(reference)
@@ -90,6 +92,9 @@ def settlement(
 
 
 def _sandbox(container: Container, attempts: int) -> SandboxGateway:
+    from sertakan.gateways.notice_sender import RetryPolicy
+    from sertakan.gateways.sandbox import SandboxGateway, make_sandbox_gateway
+
     if not isinstance(container.gateway, SandboxGateway):
         err.print("[red]error:[/red] the configured payment gateway is not the sandbox")
         raise typer.Exit(2)

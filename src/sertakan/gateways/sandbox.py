@@ -24,7 +24,7 @@ import httpx
 from sertakan.billing import signatures
 from sertakan.billing.channels import CHANNELS, is_virtual_account
 from sertakan.billing.ports import PaymentInstruction, PaymentRequest
-from sertakan.config import REPO_ROOT, Settings
+from sertakan.config import Settings
 from sertakan.gateways.notice_sender import NoticeSender, RetryPolicy, SignedNotice
 from sertakan.gateways.qris import qris_payload
 from sertakan.gateways.sandbox_charges import (
@@ -43,7 +43,6 @@ GATEWAY_NAME = "sandbox"
 REFERENCE_PREFIX = "SBX-"
 NOTIFY_PATH = "/api/v1/payments/notifications"
 PAY_PATH = "/sandbox/bayar/"
-DEFAULT_KEY_FILE = REPO_ROOT / "var" / "gateway.key"
 # Made-up company prefixes, one per bank, followed by 12 digits (real gateways use each bank's
 # assigned prefix the same way). No real bank account has these numbers.
 VA_PREFIXES = {"va_bri": "88908", "va_bni": "8808", "va_mandiri": "89608", "va_bca": "39358"}
@@ -249,10 +248,11 @@ def make_sandbox_gateway(
 
 def gateway_secret(settings: Settings, key_file: Path | None = None) -> bytes:
     """The HMAC secret shared with the gateway: from the settings, or made once and kept in
-    var/gateway.key (created whole with mode 0600, so two processes starting together agree)."""
+    gateway.key in the data directory (created whole with mode 0600, so two processes starting
+    together agree)."""
     if settings.gateway_secret:
         return settings.gateway_secret.encode()
-    path = key_file or DEFAULT_KEY_FILE
+    path = key_file or Path(settings.data_dir) / "gateway.key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         draft = path.with_name(f".{path.name}.{secrets.token_hex(4)}")

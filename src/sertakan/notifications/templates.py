@@ -23,6 +23,7 @@ Lang = Literal["id", "en"]
 
 SIGN_IN_CODE = "code.sign_in"  # template keys, as Message.template
 CONSENT_CODE = "code.consent"
+SIGN_UP_CODE = "code.sign_up"
 INVOICE_DUE_SOON = "billing.invoice_due_soon"
 INVOICE_UNPAID = "billing.invoice_unpaid"
 COVER_ENDING = "billing.cover_ending"
@@ -65,6 +66,23 @@ def sign_in_code(code: str, minutes: int, *, lang: Lang = "id") -> str:
     return (
         f"Kode masuk Sertakan: {code}. Berlaku {minutes} menit. "
         "Jangan berikan kode ini kepada siapa pun, termasuk petugas."
+    )
+
+
+def sign_up_code(code: str, minutes: int, *, lang: Lang = "id") -> str:
+    """The code proving a phone before a sponsor account is made with it. The holder gives
+    it to whoever registers them (a counter officer may ask); a stranger's sign-up with this
+    number fails without it, so the text says to ignore it."""
+    _check(code, minutes)
+    if lang == "en":
+        unit = "minute" if minutes == 1 else "minutes"
+        return (
+            f"Sertakan sign-up code: {code}. Valid for {minutes} {unit}. Give it only to "
+            "register this number as a sponsor. Not you? Ignore this message."
+        )
+    return (
+        f"Kode daftar Sertakan: {code}. Berlaku {minutes} menit. Berikan hanya untuk "
+        "mendaftarkan nomor ini sebagai pemberi kerja. Bukan Anda? Abaikan pesan ini."
     )
 
 

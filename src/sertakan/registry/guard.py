@@ -57,7 +57,10 @@ class Guard:
 
     def member(self, uow: UnitOfWork, actor: Actor, member: Member, action: str) -> None:
         """Inside a unit of work wrapped in `refusals()`."""
-        sponsor_ids = {s.sponsor_id for s in uow.sponsorships.for_member(member.id)}
+        # Only sponsorships not ended: a former sponsor no longer reaches the worker.
+        sponsor_ids = {
+            s.sponsor_id for s in uow.sponsorships.for_member(member.id) if not s.has_ended
+        }
         if not reaches_member(
             actor,
             member_id=member.id,

@@ -125,3 +125,10 @@ class Sponsorship:
     def is_current_in(self, month: Month) -> bool:
         """Not ended by `month`, whether or not the worker has consented yet."""
         return self.from_month <= month and (self.until_month is None or month <= self.until_month)
+
+    @property
+    def has_ended(self) -> bool:
+        """Ended by the worker or staff (`until_month` set). The sponsor still pays up to
+        that month, but from the moment it is ended they no longer reach the worker's record
+        (issue 12: a sponsor's access to a worker ends with the sponsorship)."""
+        return self.until_month is not None

@@ -15,6 +15,7 @@ from typing import NoReturn
 
 from sertakan.access.actor import Actor
 from sertakan.access.auditing import event
+from sertakan.access.errors import CodeRefused
 from sertakan.access.model import CodePurpose
 from sertakan.access.permissions import Permission
 from sertakan.access.roles import Role
@@ -45,6 +46,7 @@ from sertakan.registry.model import (
     SponsorKind,
     Sponsorship,
 )
+from sertakan.registry.names import check_name
 from sertakan.registry.nik import check_nik_matches, parse_nik
 from sertakan.registry.occupations import occupation
 from sertakan.registry.phones import normalize_mobile
@@ -55,7 +57,6 @@ from sertakan.regulation.contributions import BpuQuote, quote_bpu
 from sertakan.regulation.eligibility import check_bpu_enrolment_age
 from sertakan.regulation.loader import Parameters
 
-MAX_NAME_LENGTH = 100
 KPJ_ATTEMPTS = 5  # random KPJs collide rarely; a few fresh draws settle it
 
 
@@ -87,6 +88,10 @@ class SponsorApplication:
     address: str
     nik: str | None = None
     nib: str | None = None
+    # The code sent to `phone` (AccessService.request_phone_proof): whoever registers a
+    # sponsor proves the phone is theirs, else a stranger's sign-up could take over the phone's
+    # sign-in (issue 12). The console alone registers without it.
+    phone_code: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,9 +168,27 @@ class RegistryService:
 
     # -- sponsors --------------------------------------------------------------------------
 
-    def register_sponsor(self, actor: Actor, application: SponsorApplication) -> Sponsor:
-        """Register a household or UMKM sponsor, with the account it signs in with (its phone)."""
+    def register_sponsor(
+        self, actor: Actor, application: SponsorApplication, *, client_ip: str = ""
+    ) -> Sponsor:
+        """Register a household or UMKM sponsor, with the account it signs in with (its phone).
+
+        The phone is proven by the code sent to it (`application.phone_code`), whoever
+        registers, staff at a counter included: the person stands there with the phone. Only
+        the console skips it, as it skips a worker's consent code (`_start_sponsorship`).
+        Sign-ups are braked per address (or staff account) and per phone (429).
+        """
         self._guard.require(actor, Permission.SPONSOR_REGISTER, "sponsor")
+        try:
+            return self._register_sponsor(actor, application, client_ip)
+        except CodeRefused as refused:
+            self._access.record_refusal(refused)
+            raise
+
+    def _register_sponsor(
+        self, actor: Actor, application: SponsorApplication, client_ip: str
+    ) -> Sponsor:
+        by_console = actor.role is Role.SYSTEM
         checks = _Checks()
         kind = SponsorKind.PERSON
         nik: str | None = None
@@ -191,7 +214,16 @@ class RegistryService:
         with checks.check():
             phone = normalize_mobile(application.phone)
         self._check_village(checks, application.region_code)
+        if not by_console and not application.phone_code.strip():
+            checks.add(
+                "phone_code",
+                "access.phone_proof.required",
+                "the code sent to this phone is required: ask for it first",
+                "Masukkan kode yang dikirim ke nomor HP ini",
+            )
         checks.raise_if_any()
+        if not by_console:
+            self._access.brake_sign_up(actor, phone, client_ip)
 
         sponsor = Sponsor(
             id=self._new_id(),
@@ -206,6 +238,10 @@ class RegistryService:
         )
         identity = nik or nib or ""
         with self._uow() as uow:
+            if not by_console:
+                # First, so that a caller without the code learns nothing, not even whether
+                # the sponsor is registered; a refusal below rolls back and leaves it unused.
+                self._access.prove_phone_in(uow, actor, phone, application.phone_code)
             existing = uow.sponsors.get_by_identity(kind, identity)
             if existing is not None:
                 raise SponsorAlreadyRegistered(existing.id)
@@ -257,7 +293,9 @@ class RegistryService:
             self._guard.sponsor(actor, sponsor, Permission.SPONSOR_READ.value)
             cards = []
             for sponsorship in uow.sponsorships.for_sponsor(sponsor_id):
-                if not sponsorship.is_current_in(month):
+                # An ended sponsorship leaves the sheet at once: the worker's card is no
+                # longer the sponsor's to see (its last month's invoice stays theirs).
+                if not sponsorship.is_current_in(month) or sponsorship.has_ended:
                     continue
                 member = uow.members.get(sponsorship.member_id)
                 if member is not None:
@@ -567,17 +605,10 @@ class RegistryService:
             return existing.id if existing else ""
 
     def _check_name(self, checks: _Checks, raw: str, field: str) -> str:
-        name = " ".join(raw.split())
-        if not name:
-            checks.add(field, "name.required", "name is required", "Nama wajib diisi")
-        elif len(name) > MAX_NAME_LENGTH:
-            checks.add(
-                field,
-                "name.too_long",
-                f"name is longer than {MAX_NAME_LENGTH} characters",
-                f"Nama paling panjang {MAX_NAME_LENGTH} huruf",
-            )
-        return name
+        """One rule for every person's and business's name (`registry.names`)."""
+        with checks.check():
+            return check_name(raw, field)
+        return raw
 
     def _check_village(self, checks: _Checks, region_code: str) -> None:
         if self._regions.village(region_code) is None:

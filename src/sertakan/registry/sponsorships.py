@@ -18,6 +18,7 @@ from sertakan.access.errors import CodeRefused
 from sertakan.access.model import CodePurpose
 from sertakan.access.permissions import Permission
 from sertakan.access.roles import Role
+from sertakan.access.scope import may_resend_consent
 from sertakan.access.service import AccessService
 from sertakan.kernel.clock import Clock
 from sertakan.kernel.errors import Conflict, NotFound, RateLimited, RuleViolation
@@ -100,14 +101,22 @@ class SponsorshipService:
         return changed
 
     def resend_code(self, actor: Actor, sponsorship_id: str, client_ip: str) -> None:
-        """Send the worker a fresh consent code (the sponsor asks; rate limits apply)."""
-        self._guard.require(actor, Permission.MEMBER_ENROL, "sponsorship", sponsorship_id)
+        """Send the worker a fresh consent code (the sponsor, the worker or their branch's
+        staff ask; rate limits apply)."""
+        self._guard.require(actor, Permission.CONSENT_RESEND, "sponsorship", sponsorship_id)
         phone = ""
         try:
             with self._guard.refusals(), self._uow() as uow:
                 line = self._line(uow, sponsorship_id)
-                if actor.role is Role.SPONSOR and actor.sponsor_id != line.sponsor.id:
-                    self._guard.refuse(actor, "consent.resend", "sponsorship", sponsorship_id)
+                if not may_resend_consent(
+                    actor,
+                    sponsor_id=line.sponsor.id,
+                    member_id=line.member.id,
+                    branch_code=line.member.branch_code,
+                ):
+                    self._guard.refuse(
+                        actor, Permission.CONSENT_RESEND.value, "sponsorship", sponsorship_id
+                    )
                 if line.sponsorship.consent is not Consent.PENDING:
                     raise _already_settled()
                 phone = line.member.phone

@@ -49,12 +49,13 @@ class Reference:
 
     program_or_topic: str
     regulation: str
-    source: str  # "[S-a], [S-b]" as in REGULATION.md §11
+    source: str  # "[S-a], [S-b]": the keys of `regulation/sources.yaml`
     status: str  # the weakest of the value's statuses: confirmed ... uncertain
+    source_keys: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, topic: str, value: DatedValue[Any]) -> Reference:
-        return cls(topic, value.reference, value.sources, value.weakest_status)
+        return cls(topic, value.reference, value.sources, value.weakest_status, value.source)
 
 
 @dataclass(frozen=True, kw_only=True)

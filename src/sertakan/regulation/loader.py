@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from sertakan.kernel.errors import ParameterMissing, SertakanError
 from sertakan.regulation import schema
 from sertakan.regulation.schema import DatedValue, ParameterFile
+from sertakan.regulation.sources import Sources, load_sources
 
 V = TypeVar("V")
 
@@ -106,6 +107,7 @@ class Parameters:
     directory: Path
     bpu: BpuParameters
     pu: PuParameters
+    sources: Sources
 
     def series(self) -> Iterator[Series[Any]]:
         for group in (self.bpu, self.pu):
@@ -122,20 +124,21 @@ class Parameters:
         )
 
 
-def load_parameters(directory: Path | None = None) -> Parameters:
-    """Load and validate the parameter files (default: this package's `parameters/` folder)."""
-    if directory is None:
+def load_parameters(directory: Path | None = None, sources: Sources | None = None) -> Parameters:
+    """Load and validate the parameter files (default: this package's `parameters/` folder),
+    checking that every source key they name is in `sources` (default: `sources.yaml`)."""
+    if directory is None and sources is None:
         return _load_default()
-    return _load(Path(directory))
+    return _load(Path(directory or DEFAULT_DIRECTORY), sources or load_sources())
 
 
 @functools.lru_cache(maxsize=1)
 def _load_default() -> Parameters:
-    return _load(DEFAULT_DIRECTORY)
+    return _load(DEFAULT_DIRECTORY, load_sources())
 
 
-def _load(directory: Path) -> Parameters:
-    reader = _Reader(directory)
+def _load(directory: Path, sources: Sources) -> Parameters:
+    reader = _Reader(directory, sources)
     bpu = BpuParameters(
         jkk_rate=reader.read("bpu/jkk_rate.yaml", ParameterFile[schema.Rate]),
         jkm_amount=reader.read("bpu/jkm_amount.yaml", ParameterFile[schema.Money]),
@@ -174,14 +177,15 @@ def _load(directory: Path) -> Parameters:
         ),
     )
     reader.finish()
-    return Parameters(directory=directory, bpu=bpu, pu=pu)
+    return Parameters(directory=directory, bpu=bpu, pu=pu, sources=sources)
 
 
 class _Reader:
     """Reads files one by one, collecting every problem so one run reports them all."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, sources: Sources) -> None:
         self.directory = directory
+        self.sources = sources
         self.problems: list[tuple[str, str]] = []
         self.seen: set[str] = set()
 
@@ -202,6 +206,15 @@ class _Reader:
                 self.problems.append(
                     (relative, f"name is {parsed.name!r}, expected {expected_name!r}")
                 )
+            self.problems.extend(
+                (
+                    relative,
+                    f"values[{value.effective.isoformat()}].source: {key} is not in sources.yaml",
+                )
+                for value in parsed.values
+                for key in value.source
+                if key not in self.sources
+            )
             return Series(relative, parsed.name, parsed.description, parsed.unit, parsed.values)
         return Series(relative, expected_name, "", "", ())  # a stand-in: finish() will raise
 

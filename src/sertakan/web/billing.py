@@ -23,6 +23,7 @@ from sertakan.billing.ports import BillingUnitOfWork
 from sertakan.bootstrap import Container
 from sertakan.kernel.clock import WIB
 from sertakan.kernel.periods import Month
+from sertakan.registry.kpj import mask_kpj
 from sertakan.web import i18n
 from sertakan.web.error_pages import N_
 
@@ -104,11 +105,12 @@ class InvoiceView:
     payer_name: str
     lines: tuple[LineView, ...]
     payments: tuple[Payment, ...]
-    # A worker reading their sponsor's invoice sees only their own line (not their
-    # colleagues' names and amounts); the total is still the invoice's.
+    # A worker reading their sponsor's invoice sees only their own line: not their
+    # colleagues' names and amounts, their number, nor the invoice's total (`billing.sight`).
     only_own_line: bool
     months: tuple[Month, ...]
     workers: int
+    total: int | None  # None when the reader sees only their own line
 
     @property
     def payment(self) -> Payment | None:
@@ -137,26 +139,38 @@ def _payer_name(uow: BillingUnitOfWork, kind: PayerKind, payer_id: str) -> str:
 
 
 def read_invoice(container: Container, actor: Actor, invoice_id: str) -> InvoiceView:
-    """The invoice (the service checks the reader reaches it) with names and payments.
-    Raises InvoiceNotFound, or Forbidden outside the reader's scope."""
-    invoice, lines = container.invoices.invoice(actor, invoice_id)
-    is_payer = invoice.payer_id in (actor.member_id, actor.sponsor_id)
-    only_own = actor.role is Role.WORKER and not is_payer
-    shown = [line for line in lines if not only_own or line.member_id == actor.member_id]
+    """The invoice as the reader may see it (`InvoiceService.read` decides: scope, which
+    lines, whose names) with names and payments. Raises InvoiceNotFound, or Forbidden outside
+    the reader's scope."""
+    sight = container.invoices.read(actor, invoice_id)
+    invoice = sight.invoice
     with container.uow() as uow:
         names: dict[str, str] = {}
-        for member_id in {line.member_id for line in shown}:
+        for member_id in {line.member_id for line in sight.lines}:
             member = uow.members.get(member_id)
-            names[member_id] = member.full_name if member else ""
-        payments = tuple(sorted(uow.payments.for_invoice(invoice.id), key=lambda p: p.paid_at))
+            if member is None:
+                names[member_id] = ""
+            elif sight.names(member_id):
+                names[member_id] = member.full_name
+            else:  # a worker the sponsor no longer sponsors: the masked KPJ, no name
+                names[member_id] = f"KPJ {mask_kpj(member.kpj)}"
+        # The payment's amount is the invoice's total: not for a reader of one line.
+        payments = (
+            ()
+            if sight.only_own_line
+            else tuple(sorted(uow.payments.for_invoice(invoice.id), key=lambda p: p.paid_at))
+        )
         payer = _payer_name(uow, invoice.payer_kind, invoice.payer_id)
-    ordered = sorted(shown, key=lambda line: (names[line.member_id], line.member_id, line.month))
+    ordered = sorted(
+        sight.lines, key=lambda line: (names[line.member_id], line.member_id, line.month)
+    )
     return InvoiceView(
         invoice=invoice,
         payer_name=payer,
         lines=tuple(LineView(line, names[line.member_id]) for line in ordered),
         payments=payments,
-        only_own_line=only_own,
-        months=tuple(sorted({line.month for line in lines})),
-        workers=len({line.member_id for line in lines}),
+        only_own_line=sight.only_own_line,
+        months=sight.months,
+        workers=sight.workers,
+        total=sight.total,
     )

@@ -67,7 +67,7 @@ async def confirm(request: Request, sponsorship_id: str) -> Response:
 @router.post(
     "/persetujuan/{sponsorship_id}/kirim-ulang",
     include_in_schema=False,
-    dependencies=[Depends(Requires(Permission.MEMBER_ENROL))],
+    dependencies=[Depends(Requires(Permission.CONSENT_RESEND))],
 )
 def resend(request: Request, sponsorship_id: str) -> Response:
     container_of(request).sponsorships.resend_code(

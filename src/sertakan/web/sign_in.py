@@ -1,9 +1,10 @@
 """Signing in and out of the pages.
 
 `/masuk`: staff and agents, username + password. `/masuk/hp`: workers and sponsors, their
-phone number, then the code sent to it (`/masuk/kode`). The phone travels in the form body,
-never in a URL. A sign-in sets a server-side session in an HttpOnly, SameSite cookie (Secure
-behind HTTPS). `/keluar` ends it.
+phone number, then the code sent to it (`/masuk/kode`); a phone that is both a worker's and a
+sponsor's is then asked "Masuk sebagai" (the same code, sent again with the choice). The phone
+travels in the form body, never in a URL. A sign-in sets a server-side session in an HttpOnly,
+SameSite cookie (Secure behind HTTPS). `/keluar` ends it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sertakan.access.actor import Actor
-from sertakan.access.errors import SignInRefused
+from sertakan.access.errors import AccountChoiceNeeded, SignInRefused
 from sertakan.access.model import TokenKind
 from sertakan.access.permissions import Permission
 from sertakan.access.roles import Role
@@ -28,6 +29,8 @@ from sertakan.web.state import container_of, web_state
 
 router = APIRouter()
 PUBLIC = Depends(Requires(Permission.PUBLIC))
+# The accounts a phone signs in to, in the order "Masuk sebagai" offers them.
+PHONE_ROLES = (Role.WORKER.value, Role.SPONSOR.value)
 
 
 def landing(actor: Actor) -> str:
@@ -126,11 +129,28 @@ async def check_code(request: Request) -> Response:
     form = await request.form()
     typed_phone = forms.text(form, "phone", 30)
     code = forms.text(form, "code", 12)
+    chosen = forms.text(form, "role", 10)
     renderer = web_state(request).renderer
+    role = Role(chosen) if chosen in PHONE_ROLES else None
     try:
         phone = normalize_mobile(typed_phone)
         signed = container_of(request).access.sign_in_with_code(
-            phone, code, kind=TokenKind.SESSION, client=current_actor(request)
+            phone, code, kind=TokenKind.SESSION, client=current_actor(request), role=role
+        )
+    except AccountChoiceNeeded as choice:
+        # The code was right and is still unused: the same form asks which account, and
+        # sends the code again with the choice (no second SMS).
+        return _render(
+            request,
+            "sign_in_phone.html",
+            {
+                "step": "role",
+                "phone": phone,
+                "code": code,
+                "roles": [r for r in PHONE_ROLES if r in choice.roles],
+                "registered": False,
+                "error": "",
+            },
         )
     except (RuleViolation, Unauthorized) as error:
         message_id = (

@@ -1,29 +1,20 @@
-"""The real region codes, read once per session from the shared reference data."""
+"""The real region codes, read once per session from the data shipped inside the package."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from sertakan.config import Settings
 from sertakan.registry.regions import RegionDirectory
-
-REPO = Path(__file__).resolve().parents[3]
 
 
 def regions_dir() -> Path:
-    """``<repo>/../shared/data/regions``, or the folder named by ``SERTAKAN_REGIONS_DIR``."""
-    configured = os.environ.get("SERTAKAN_REGIONS_DIR")
-    return Path(configured) if configured else REPO.parent / "shared" / "data" / "regions"
+    """The package's own region CSVs, or the folder named by ``SERTAKAN_REGIONS_DIR``."""
+    return Settings().regions_dir
 
 
 @pytest.fixture(scope="session")
 def regions() -> RegionDirectory:
-    folder = regions_dir()
-    if not (folder / "regions.csv").is_file():
-        pytest.fail(
-            f"region data not found in {folder}; set SERTAKAN_REGIONS_DIR to the folder "
-            "holding regions.csv, region_code_history.csv and population.csv"
-        )
-    return RegionDirectory.from_directory(folder)
+    return RegionDirectory.from_directory(regions_dir())

@@ -127,7 +127,7 @@ def test_an_enrolment_age_outside_the_policy_names_the_birth_date(params: Parame
     assert violation.field == "birth_date"
     assert violation.rule == "bpu.eligibility.age"
     assert violation.message_id == "Usia saat mendaftar harus 15 sampai di bawah 65 tahun"
-    assert "§13" in violation.reference
+    assert "project policy" in violation.reference
 
 
 def test_a_birth_date_after_the_enrolment_date_is_refused(params: Parameters) -> None:

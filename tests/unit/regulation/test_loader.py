@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -51,10 +50,9 @@ def test_the_default_parameters_are_loaded_once_and_cached() -> None:
     assert load_parameters() is load_parameters()
 
 
-def test_a_copy_of_the_parameters_loads_well_under_a_second(folder: Path) -> None:
-    started = time.perf_counter()
+def test_a_copy_of_the_parameters_loads_and_only_the_default_is_cached(folder: Path) -> None:
+    # No time limit here: speed lives in bench/, never in a timed unit test.
     loaded = load_parameters(folder)
-    assert time.perf_counter() - started < 1.0
     assert loaded.bpu.jkm_amount.value_on(dt.date(2025, 6, 1)).value == 6800
     assert load_parameters(folder) is not loaded  # only the default folder is cached
 
