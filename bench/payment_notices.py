@@ -461,6 +461,7 @@ def serving(
             with log_path.open("wb") as log:
                 command = [sys.executable, "-m", "uvicorn", "sertakan.app:create_app", "--factory"]
                 command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+                command += ["--no-server-header"]  # as `sertakan serve` (OWASP headers)
                 command += ["--log-level", "warning"]
                 if processes > 1:
                     command += ["--workers", str(processes)]

@@ -133,6 +133,7 @@ def start_server(url: str, folder: Path) -> tuple[subprocess.Popen[bytes], str]:
             "--port",
             str(port),
             "--no-access-log",
+            "--no-server-header",
             "--log-level",
             "warning",
         ],

@@ -17,6 +17,10 @@ Fixtures:
                                    test-artifacts/screenshots/<test name>.png after the test
 To serve an app for the browser: ``tests.support.server.live_server``.
 
+No personal data in logs: every log record of the run is checked as it is emitted
+(``tests.support.log_guard``); a record with an unmasked NIK or mobile number fails the test that
+logged it (and the run, when no test was running), naming the logger, never the value.
+
 Tests under tests/integration are marked ``postgres`` and those under tests/browser ``browser``,
 as is any test using the fixtures above; ``-m "not browser"`` deselects them.
 """
@@ -32,6 +36,7 @@ from typing import TYPE_CHECKING, NoReturn
 import pytest
 
 from tests.support import postgres
+from tests.support.log_guard import LogGuard
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -65,6 +70,40 @@ def _unavailable(reason: str, variable: str) -> NoReturn:
     if _required(variable):
         pytest.fail(f"{reason} ({variable}=1 requires it)", pytrace=False)
     pytest.skip(f"{reason}; set {variable}=1 to make this a failure")
+
+
+# --- no personal data in any log record of the run ----------------------------------------------
+
+LOG_GUARD = LogGuard()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    LOG_GUARD.attach()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    LOG_GUARD.detach()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Again before each test: a logging configuration (uvicorn's) may have made new loggers that
+    # do not propagate to the root.
+    LOG_GUARD.attach()
+    LOG_GUARD.current_test = item.nodeid
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    LOG_GUARD.current_test = ""
+    if LOG_GUARD.offences and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if LOG_GUARD.offences:
+        terminalreporter.section("personal data in the logs", sep="!", red=True, bold=True)
+        for offence in dict.fromkeys(LOG_GUARD.offences):
+            terminalreporter.line(offence.describe(), red=True)
 
 
 # --- markers -----------------------------------------------------------------------------------
@@ -175,10 +214,23 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Screenshot the page after the test body ran (or setup failed), before teardown closes it."""
     report: pytest.TestReport = yield
+    _judge_logs(item, report)
     page = getattr(item, "funcargs", {}).get("page")
     if page is not None and (report.when == "call" or (report.when == "setup" and report.failed)):
         _save_page(item, page, report)
     return report
+
+
+def _judge_logs(item: pytest.Item, report: pytest.TestReport) -> None:
+    """Fail the test, at its last phase, if it logged personal data (the log guard)."""
+    if report.when != "teardown":
+        return
+    LOG_GUARD.current_test = ""  # what is logged from now on is outside any test
+    mine = [o for o in LOG_GUARD.offences if o.test == item.nodeid]
+    if mine:
+        report.outcome = "failed"
+        lines = "\n".join(o.describe() for o in dict.fromkeys(mine))
+        report.longrepr = f"personal data in the logs (OWASP Logging Cheat Sheet):\n{lines}"
 
 
 def _save_page(item: pytest.Item, page: Page, report: pytest.TestReport) -> None:

@@ -2,7 +2,7 @@
 
 `create_app` is a factory (nothing is built at import time, ARCHITECTURE.md rule 4).
 Errors become problem+json under /api and Indonesian error pages elsewhere; no stack trace
-ever reaches a user.
+ever reaches a user, and none with a message (which may quote a row) reaches the log.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sertakan.access.errors import SignInLocked
 from sertakan.api import health, problems
+from sertakan.api.payments import router as payments_router
 from sertakan.api.routes import router as api_router
 from sertakan.bootstrap import Container, bootstrap
 from sertakan.config import Settings
@@ -35,9 +37,10 @@ from sertakan.kernel.errors import (
     RuleViolation,
     Unauthorized,
 )
+from sertakan.kernel.safe_log import describe, safe_traceback
 from sertakan.web import api_docs, pages
 from sertakan.web import error_pages as texts
-from sertakan.web.security import BodySizeLimit, SecurityHeaders
+from sertakan.web.security import BodySizeLimit, ControlCharacters, SecurityHeaders
 
 log = logging.getLogger("sertakan")
 
@@ -68,10 +71,20 @@ def create_app(
     _install_error_handlers(app)
     _document_problems(app)
     settings = container.settings
-    # Outermost last: limits and headers wrap everything, including error pages.
+    # Outermost last. Headers wrap everything, the 413, 422 and 500 answers included; the
+    # request id is known to the 500 page; the unexpected errors are caught inside them (not
+    # by Starlette's ServerErrorMiddleware outside every middleware, which answers without our
+    # headers and re-raises to the server, which logs the traceback a second time); the body
+    # limit bounds what the control-character guard reads.
+    app.add_middleware(
+        ControlCharacters,
+        # Each notice of the gateway's batch is judged alone, a bad one kept with its reason.
+        skip_bodies=[f"/api/v1{payments_router.prefix}/notifications"],
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(UnexpectedErrors)
     app.add_middleware(RequestContext, secure_cookies=settings.https)
     app.add_middleware(SecurityHeaders, hsts=settings.https)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
 
 
@@ -119,6 +132,50 @@ def _document_problems(app: FastAPI) -> None:
         return done[0]
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
+
+
+class UnexpectedErrors:
+    """Answers an exception nothing else handled with a 500 (problem+json under /api, the
+    Indonesian page elsewhere) and logs it once: where, the request id, the exception types
+    and a traceback without messages (`sertakan.kernel.safe_log`). The exception is not
+    re-raised: the answer is given, and a server that saw it would log its message."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as error:
+            request = Request(scope)
+            log.error(
+                "unexpected error on %s %s (request %s): %s\n%s",
+                request.method,
+                request.url.path,
+                scope.get("state", {}).get("request_id", "-"),
+                describe(error),
+                safe_traceback(error),
+            )
+            if started:  # too late for a 500: the connection ends, the server says so
+                return
+            await _unexpected_response(request)(scope, receive, send)
+
+
+def _unexpected_response(request: Request) -> Response:
+    if _is_api(request):
+        return problems.internal_error()
+    return pages.error_page(request, 500, [texts.UNEXPECTED])
 
 
 def _is_api(request: Request) -> bool:
@@ -208,9 +265,4 @@ def _install_error_handlers(app: FastAPI) -> None:
             response.headers["Allow"] = allowed_methods(request)
         return response
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> Response:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        if _is_api(request):
-            return problems.internal_error()
-        return pages.error_page(request, 500, [texts.UNEXPECTED])
+    # Exception itself: `UnexpectedErrors`, a middleware inside the security headers.

@@ -155,3 +155,25 @@ def test_a_pu_member_in_jkp_shows_how_jkp_is_funded(client: TestClient) -> None:
     assert (jkp["employer"], jkp["worker"], jkp["government"]) == (0, 0, 11_000)
     assert jkp["recomposed"] == {"JKK": 7_000}
     assert jkp["total"] == 18_000
+
+
+def test_a_date_past_the_prepayment_horizon_is_refused_naming_the_field_and_the_rule(
+    client: TestClient,
+) -> None:
+    """Today is 2026-11-25 and bpu/prepayment.yaml allows 12 months ahead: the last day a
+    quote can be for is the end of November 2027."""
+    last = client.get(
+        "/api/v1/contributions/bpu", params={"declared_income": 1_000_000, "on": "2027-11-30"}
+    )
+    assert last.status_code == 200
+
+    for day in ("2027-12-01", "9999-12-31"):
+        response = client.get(
+            "/api/v1/contributions/bpu", params={"declared_income": 1_000_000, "on": day}
+        )
+        assert response.status_code == 422, day
+        assert response.headers["content-type"] == "application/problem+json"
+        (error,) = response.json()["errors"]
+        assert (error["field"], error["rule"]) == ("on", "bpu.prepayment.max_months_ahead")
+        assert "2027-11-30" in error["message"]
+        assert "12 bulan" in error["message_id"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
 from fastapi import FastAPI, Request
@@ -13,7 +14,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from sertakan.api import problems
 from sertakan.web import security
-from sertakan.web.security import BodySizeLimit, SecurityHeaders
+from sertakan.web.security import DEFAULT_MAX_BYTES, BodySizeLimit, SecurityHeaders
 
 LIMIT = 1000
 
@@ -215,3 +216,46 @@ def test_the_default_limit_is_one_mebibyte() -> None:
 def test_the_problem_base_matches_the_apis() -> None:
     assert security.PROBLEM_BASE == problems.BASE
     assert security.PROBLEM == problems.PROBLEM
+
+
+# --- the real app: every answer, 413 included; caching; no server banner ------------------------
+
+
+def test_the_apps_413_carries_the_security_headers(anonymous: TestClient) -> None:
+    """`create_app` once added the size limit outside the headers: its 413 had none."""
+    too_big = b"x" * (DEFAULT_MAX_BYTES + 1)
+    for path in ("/api/v1/members/search", "/cari"):
+        response = anonymous.post(path, content=too_big)
+        assert response.status_code == 413
+        assert "default-src 'self'" in response.headers["content-security-policy"]
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["cache-control"] == "no-store"
+
+
+def test_every_dynamic_answer_is_no_store_and_the_static_assets_may_be_cached(
+    anonymous: TestClient,
+) -> None:
+    for path in ("/", "/masuk", "/cari", "/api/v1/members/x", "/tidak-ada", "/openapi.json"):
+        response = anonymous.get(path)
+        assert response.headers["cache-control"] == "no-store", path
+    css = anonymous.get("/static/css/sertakan.css")
+    assert css.status_code == 200
+    assert "no-store" not in css.headers.get("cache-control", "")
+
+
+def test_sertakan_serve_sends_no_server_header(monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from sertakan.cli import app as cli
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda _app, **options: seen.update(options))
+    container = SimpleNamespace(settings=SimpleNamespace(scheduler=False))
+    monkeypatch.setattr(cli, "open_container", lambda *_args: container)
+    monkeypatch.setattr("sertakan.app.create_app", lambda *_args, **_kwargs: object())
+
+    result = CliRunner().invoke(cli.app, ["serve"])
+
+    assert result.exit_code == 0, result.output
+    assert seen["server_header"] is False

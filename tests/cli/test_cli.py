@@ -69,6 +69,17 @@ def test_a_bad_income_is_a_clear_error_with_exit_code_2() -> None:
     assert "Traceback" not in result.output
 
 
+def test_a_quote_past_the_prepayment_horizon_is_refused_with_exit_code_2() -> None:
+    result = runner.invoke(
+        app, ["contribution", "bpu", "--income", "1000000", "--on", "9999-12-31"]
+    )
+
+    assert result.exit_code == 2
+    assert "bpu.prepayment.max_months_ahead" in result.stderr
+    assert "2027-11-30" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_the_pu_quote_prints_employer_and_worker_totals() -> None:
     result = runner.invoke(
         app,

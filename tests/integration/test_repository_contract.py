@@ -141,6 +141,22 @@ def test_name_search_ignores_case_and_treats_wildcards_as_text(
         assert len(uow.members.search_by_name("_", 10)) == 1
 
 
+def test_name_search_treats_the_escape_character_as_text(
+    uow_factory: Callable[[], UnitOfWork],
+) -> None:
+    """The backslash that escapes % and _ in the pattern is itself escaped (LIKE ... ESCAPE)."""
+    with uow_factory() as uow:
+        uow.members.add(member(1, "Siti Rahmawati"))
+        uow.members.add(member(2, "Dewi \\ Lestari"))
+        uow.members.add(member(3, "Rina %x"))
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert [m.full_name for m in uow.members.search_by_name("\\", 10)] == ["Dewi \\ Lestari"]
+        assert uow.members.search_by_name("\\%", 10) == []  # not "a backslash, then anything"
+        assert [m.full_name for m in uow.members.search_by_name("%x", 10)] == ["Rina %x"]
+
+
 def test_sponsors_are_found_by_their_nik_or_nib_and_unique_by_them(
     uow_factory: Callable[[], UnitOfWork],
 ) -> None:

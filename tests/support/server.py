@@ -67,6 +67,7 @@ def live_server(
         lifespan="auto",
         log_config=None,  # keep pytest's logging capture; uvicorn would install its own handlers
         access_log=False,
+        server_header=False,  # as `sertakan serve`: no software banner (OWASP HTTP Headers)
         timeout_graceful_shutdown=2,
         timeout_keep_alive=1,
     )

@@ -30,6 +30,7 @@ from sertakan.audit.model import AuditEvent, Outcome
 from sertakan.kernel.clock import Clock
 from sertakan.kernel.errors import Conflict, Forbidden, RateLimited, RuleViolation, Violation
 from sertakan.kernel.ids import new_id
+from sertakan.kernel.safe_log import describe, safe_traceback
 from sertakan.notifications import templates
 from sertakan.notifications.delivery import describe_error
 from sertakan.notifications.model import Message, mask_phone
@@ -835,9 +836,16 @@ class AccessService:
             with self._uow() as uow:
                 uow.outbox.mark_sent(message.id, self._clock.now())
                 uow.commit()
-        except Exception:
+        except Exception as error:
             # Delivered but not recorded: the worker will send it once more after the hold.
-            _log.exception("%s %s delivered but not marked sent", message.template, message.id)
+            # The database's message may quote the row: types and frames only (safe_log).
+            _log.error(
+                "%s %s delivered but not marked sent: %s\n%s",
+                message.template,
+                message.id,
+                describe(error),
+                safe_traceback(error),
+            )
 
     def _require(self, actor: Actor, permission: Permission) -> None:
         if not allows(actor.role, permission):

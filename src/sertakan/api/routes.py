@@ -25,12 +25,10 @@ from sertakan.api import (
 )
 from sertakan.api.problems import responses
 from sertakan.api.schemas import DAY, BpuQuoteRead, PuQuoteRead
-from sertakan.bootstrap import Container
 from sertakan.http.auth import Requires, container_of
 from sertakan.kernel.errors import RuleViolation
-from sertakan.kernel.periods import Month
 from sertakan.regulation.codes import Sector
-from sertakan.regulation.contributions import quote_bpu, quote_pu
+from sertakan.regulation.contributions import quote_bpu, quote_date_in_horizon, quote_pu
 
 # Declares the bearer scheme in the OpenAPI document (the "Authorize" button of /docs); the
 # token itself is read and checked by `Requires`.
@@ -43,25 +41,17 @@ LATEST = dt.date(2099, 12, 31)
 PUBLIC = Depends(Requires(Permission.PUBLIC))
 
 
-def _quote_day(container: Container, on: dt.date | None, *, horizon: bool) -> dt.date:
-    """The day a quote is for: today when not given; this century; and for a BPU quote no
-    later than a payer may pay ahead (the current month and `max_months_ahead` more,
-    REGULATION.md §13), since no one can be billed further."""
-    today = container.clock.today()
+def _quote_day(on: dt.date | None, today: dt.date) -> dt.date:
+    """The day a quote is for: today when not given, and of this century (the schema's
+    pattern says so too). A BPU quote is further bounded by the prepayment horizon
+    (`quote_date_in_horizon`)."""
     day = on or today
-    last = LATEST
-    reference = ""
-    if horizon:
-        limit = container.params.bpu.prepayment.value_on(today)
-        last = min(last, Month.of(today).plus(limit.value.max_months_ahead).last_day)
-        reference = limit.reference
-    if not EARLIEST <= day <= last:
+    if not EARLIEST <= day <= LATEST:
         raise RuleViolation.single(
             "on",
             "quote.on.range",
-            f"A quote is for a day from {EARLIEST.isoformat()} to {last.isoformat()}",
-            f"Tanggal perhitungan antara {EARLIEST.isoformat()} dan {last.isoformat()}",
-            reference,
+            f"A quote is for a day from {EARLIEST.isoformat()} to {LATEST.isoformat()}",
+            f"Tanggal perhitungan antara {EARLIEST.isoformat()} dan {LATEST.isoformat()}",
         )
     return day
 
@@ -100,12 +90,16 @@ def bpu_contribution(
     ] = "other",
     publicly_funded: Annotated[bool, Query(description="JKK+JKM paid from APBN/APBD")] = False,
 ) -> BpuQuoteRead:
-    """What a BPU (informal) worker's cover costs per month, part by part, with its law."""
+    """What a BPU (informal) worker's cover costs per month, part by part, with its law.
+    A day past the prepayment horizon (`max_months_ahead` months after this one) is 422."""
     container = container_of(request)
+    today = container.clock.today()
+    if on is not None:
+        quote_date_in_horizon(container.params, on, today)
     quote = quote_bpu(
         container.params,
         declared_income=declared_income,
-        on=_quote_day(container, on, horizon=True),
+        on=_quote_day(on, today),
         programs=_programs(programs),
         sector=sector,
         publicly_funded=publicly_funded,
@@ -133,7 +127,7 @@ def pu_contribution(
         container.params,
         wage=wage,
         risk_class=risk_class,
-        on=_quote_day(container, on, horizon=False),
+        on=_quote_day(on, container.clock.today()),
         in_jkp=in_jkp,
     )
     return PuQuoteRead.of(quote)

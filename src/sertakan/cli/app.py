@@ -81,7 +81,9 @@ def serve(
             f"Outbox delivered every {container.settings.outbox_interval_seconds:g} s; daily job "
             f"at {at} WIB and at start-up (SERTAKAN_SCHEDULER=false turns both off)."
         )
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    # No `server: uvicorn` banner: it only tells an attacker what to look up (OWASP HTTP
+    # Headers Cheat Sheet, "Server").
+    uvicorn.run(application, host=host, port=port, log_level="info", server_header=False)
 
 
 @db_app.command("upgrade")
@@ -147,14 +149,16 @@ def contribution_bpu(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON like the API")] = False,
 ) -> None:
     """A BPU worker's monthly contribution, part by part, with the law behind each part."""
-    from sertakan.regulation.contributions import quote_bpu
+    from sertakan.regulation.contributions import quote_bpu, quote_date_in_horizon
 
     params, clock = open_rules()
     with reported():
+        day = _date(on, clock)
+        quote_date_in_horizon(params, day, clock.today())
         quote = quote_bpu(
             params,
             declared_income=income,
-            on=_date(on, clock),
+            on=day,
             programs=tuple(p.strip().upper() for p in programs.split(",") if p.strip()),
             sector=sector,
             publicly_funded=publicly_funded,

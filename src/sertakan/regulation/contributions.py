@@ -35,6 +35,7 @@ __all__ = [
     "RiskClass",
     "Sector",
     "quote_bpu",
+    "quote_date_in_horizon",
     "quote_pu",
 ]
 
@@ -115,6 +116,28 @@ class PuQuote:
 
 
 # --- BPU --------------------------------------------------------------------------------------
+
+
+def quote_date_in_horizon(params: Parameters, on: dt.date, today: dt.date) -> None:
+    """Refuse a quote for a day no payment can be for: past the last month a BPU member may
+    pay ahead (`bpu/prepayment.yaml`, REGULATION.md §13), i.e. after the last day of the month
+    `max_months_ahead` months after today's. The rates of so distant a day are not known;
+    quoting them as if they were would mislead. Past days are not refused here (arrears are
+    billed at their own month's rates; before the rules exist is `ParameterMissing`).
+    """
+    limit = params.bpu.prepayment.value_on(today)
+    ahead = limit.value.max_months_ahead
+    horizon = Month.of(today).plus(ahead).last_day
+    if on > horizon:
+        raise RuleViolation.single(
+            "on",
+            "bpu.prepayment.max_months_ahead",
+            f"A quote can be for a day up to {horizon.isoformat()}: contributions are paid at "
+            f"most {ahead} months ahead",
+            f"Iuran hanya dapat dihitung sampai {horizon.isoformat()}: iuran dibayar di muka "
+            f"paling banyak {ahead} bulan",
+            limit.reference,
+        )
 
 
 def quote_bpu(

@@ -40,12 +40,18 @@ def make_engine(url: str) -> Engine:
         pool: dict[str, Any] = (
             {"pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW} if file_backed else {}
         )
-        engine = create_engine(url, connect_args={"timeout": 30}, **pool)
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         # Let SQLAlchemy, not the driver, open transactions (see the module's docstring).
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=POOL_SIZE,
+        max_overflow=MAX_OVERFLOW,
+        hide_parameters=True,
+    )
 
 
 def read_only(connection: Connection) -> Connection:

@@ -1,22 +1,31 @@
-"""Security headers and a request-size limit for the whole app, as pure ASGI middleware.
+"""Security headers, a request-size limit and a control-character guard, as pure ASGI middleware.
 
 `SecurityHeaders` adds a Content-Security-Policy and the other headers the OWASP HTTP Headers
-Cheat Sheet recommends to every HTTP response; `BodySizeLimit` refuses request bodies over a
-limit with 413, whether or not they declare their length. Both are plain ASGI (no
-`BaseHTTPMiddleware`), so streamed requests and responses pass through untouched.
+Cheat Sheet recommends to every HTTP response, and `Cache-Control: no-store` to every answer but
+the static assets; `BodySizeLimit` refuses request bodies over a limit with 413, whether or not
+they declare their length; `ControlCharacters` refuses text holding control characters with 422
+before any route (or database) sees it. All are plain ASGI (no `BaseHTTPMiddleware`), so streamed
+requests and responses pass through untouched.
 
-Order in `create_app`: add `BodySizeLimit` first and `SecurityHeaders` last (the last added is
-the outermost), so that the 413 answers carry the headers too.
+Order in `create_app`: `ControlCharacters` inside `BodySizeLimit` (it reads the body the limit
+has bounded), and `SecurityHeaders` outermost (the last added), so that the 413, 422 and 500
+answers carry the headers too.
 """
 
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterable
+from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sertakan.web.error_pages import N_, render_error
 
 # The pages load only their own CSS, images, and the vendored htmx: nothing inline, nothing
 # from elsewhere (OWASP Content Security Policy Cheat Sheet, "strict" policy without nonces).
@@ -74,6 +83,13 @@ COMMON_HEADERS = (
     ("Cross-Origin-Opener-Policy", "same-origin"),
 )
 
+# Every dynamic answer may hold personal data (an officer's page shows the unmasked NIK), and a
+# shared or back-button cache must not keep it: no-store (OWASP Session Management Cheat Sheet,
+# "Web Content Caching"; RFC 9111 §5.2.2.5). The static assets (CSS, htmx, icons) hold none and
+# may be cached.
+NO_STORE = ("Cache-Control", "no-store")
+STATIC_PREFIX = "/static/"
+
 DEFAULT_MAX_BYTES = 1024 * 1024
 # The same as sertakan.api.problems (web may not import api: they are sibling layers).
 PROBLEM = "application/problem+json"
@@ -105,6 +121,8 @@ class SecurityHeaders:
             else CONTENT_SECURITY_POLICY
         )
         headers = [("Content-Security-Policy", policy), *COMMON_HEADERS]
+        if not route_path(scope).startswith(STATIC_PREFIX):
+            headers.append(NO_STORE)
         if self.hsts:
             headers.append(("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY))
 
@@ -243,3 +261,160 @@ def _size_words(max_bytes: int) -> str:
     if max_bytes >= kib:
         return f"{max_bytes / kib:g} KB".replace(".", ",")
     return f"{max_bytes} byte"
+
+
+# --- control characters ----------------------------------------------------------------------
+
+# What a person can type in a field: never a control character (Unicode category Cc: the C0
+# set with NUL, DEL, the C1 set). A NUL makes PostgreSQL refuse the statement (a 500 whose log
+# held the row) and cuts SQLite's LIKE pattern short (a search matching everyone); the others
+# corrupt exports, SMS texts and logs (OWASP Input Validation Cheat Sheet, "Validating free-form
+# Unicode text": allow-list the character categories). No field of ours is multi-line (no
+# textarea, no multi-line API field), so tab, CR and LF are refused too; a field that becomes
+# multi-line names itself in `MULTI_LINE_FIELDS` and keeps those three.
+MULTI_LINE_FIELDS: frozenset[str] = frozenset()
+LINE_BREAKS = frozenset("\t\r\n")
+CONTROL_RULE = "request.control_character"
+CONTROL_REFERENCE = "OWASP Input Validation Cheat Sheet"
+CONTROL_MESSAGE_ID = N_("Isian berisi karakter kontrol yang tidak diizinkan")
+JSON_TYPES = ("application/json",)
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def has_control(text: str, *, multi_line: bool = False) -> bool:
+    """Whether `text` holds a control character (tab, CR and LF pass in a multi-line field)."""
+    return any(
+        unicodedata.category(char) == "Cc" and not (multi_line and char in LINE_BREAKS)
+        for char in text
+    )
+
+
+class ControlCharacters:
+    """Refuses with 422 a request whose path, query, JSON body or urlencoded form holds a
+    control character, naming the field (problem+json under /api/, the Indonesian error page
+    elsewhere).
+
+    One place for every route rather than one string type per schema: forms, query strings and
+    path parameters do not all pass through Pydantic, and a route added tomorrow is covered
+    without anyone remembering it. Multipart bodies are left alone (files are binary; no form
+    of ours is multipart). `skip_bodies` lists paths whose body is judged item by item by the
+    route itself (the gateway's notice batch keeps a bad notice with its reason and applies the
+    good ones); their path and query are still checked.
+    """
+
+    def __init__(self, app: ASGIApp, *, skip_bodies: Iterable[str] = ()) -> None:
+        self.app = app
+        self.skip_bodies = frozenset(skip_bodies)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        field = _control_in_path_or_query(scope)
+        media = Headers(scope=scope).get("content-type", "").split(";")[0].strip().lower()
+        checked = media in JSON_TYPES or media.endswith("+json") or media == FORM_TYPE
+        if field is None and checked and route_path(scope) not in self.skip_bodies:
+            body, receive = await _read_body(receive)
+            field = _control_in_body(body, media)
+        if field is not None:
+            await control_refusal(scope, field)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def control_refusal(scope: Scope, field: str) -> Response:
+    """The 422 answer naming `field`: problem+json under /api/, the error page elsewhere."""
+    if route_path(scope).startswith("/api/"):
+        english = f"{field}: control characters (such as NUL) are not allowed"
+        body = {
+            "type": PROBLEM_BASE + "invalid-request",
+            "title": "The request is malformed",
+            "status": 422,
+            "detail": f"invalid: {field}",
+            "errors": [
+                {
+                    "field": field,
+                    "rule": CONTROL_RULE,
+                    "message": english,
+                    "message_id": CONTROL_MESSAGE_ID,
+                    "reference": CONTROL_REFERENCE,
+                }
+            ],
+        }
+        return Response(json.dumps(body), status_code=422, media_type=PROBLEM)
+    return render_error(Request(scope), 422, [CONTROL_MESSAGE_ID])
+
+
+def _control_in_path_or_query(scope: Scope) -> str | None:
+    if has_control(scope.get("path", "")):
+        return "path"
+    # UTF-8, as browsers encode: bytes read as Latin-1 would turn UTF-8 continuation bytes
+    # into C1 "controls" that were never typed.
+    query = bytes(scope.get("query_string", b"")).decode("utf-8", errors="replace")
+    return _first_control_pair(parse_qsl(query, keep_blank_values=True, errors="replace"))
+
+
+def _first_control_pair(pairs: Iterable[tuple[str, str]]) -> str | None:
+    for name, value in pairs:
+        if has_control(name):
+            return "name"  # the name itself is the bad text: do not echo it
+        if has_control(value, multi_line=name in MULTI_LINE_FIELDS):
+            return name
+    return None
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, Receive]:
+    """The whole body (bounded by `BodySizeLimit` outside), and a `receive` that replays it."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client left: let the app see it
+            return b"".join(chunks), _replay(b"".join(chunks), message, receive)
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks), _replay(b"".join(chunks), None, receive)
+
+
+def _replay(body: bytes, last: Message | None, receive: Receive) -> Receive:
+    pending: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
+    if last is not None:
+        pending = [last]
+
+    async def replay() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()  # after the body: http.disconnect, as the server sends it
+
+    return replay
+
+
+def _control_in_body(body: bytes, media: str) -> str | None:
+    if media == FORM_TYPE:
+        text = body.decode("utf-8", errors="replace")
+        return _first_control_pair(parse_qsl(text, keep_blank_values=True, errors="replace"))
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, too deep: the route answers
+        return None
+    return _control_in_json(document)
+
+
+def _control_in_json(document: Any) -> str | None:
+    """The dotted place of the first string holding a control character (depth-first, without
+    recursion: a body may nest as deep as the JSON parser allows)."""
+    stack: list[tuple[Any, tuple[str, ...]]] = [(document, ())]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, str):
+            name = where[-1] if where else ""
+            if has_control(value, multi_line=name in MULTI_LINE_FIELDS):
+                return ".".join(where) or "body"
+        elif isinstance(value, dict):
+            for key in value:
+                if has_control(key):
+                    return ".".join(where) or "body"  # a bad key: where it sits, not the key
+            stack.extend((item, (*where, key)) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((item, (*where, str(i))) for i, item in reversed(list(enumerate(value))))
+    return None
