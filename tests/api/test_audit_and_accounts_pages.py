@@ -229,3 +229,25 @@ def test_moments_on_the_trail_are_written_in_words_not_iso(
 
 def text_of(page: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def test_money_months_and_dates_in_a_snapshot_are_written_as_the_pages_write_them(
+    auditor: TestClient, container: Container
+) -> None:
+    _record(
+        container,
+        1,
+        action="invoice.issue",
+        entity_type="invoice",
+        after={"month": "2026-12", "total": 28400, "due_on": "2026-12-15"},
+    )
+
+    indonesian = text_of(auditor.get("/audit").text)
+    english = text_of(auditor.get("/audit?lang=en").text)
+
+    assert "Bulan: Desember 2026" in indonesian
+    assert "Total: Rp28.400" in indonesian
+    assert "Jatuh tempo: 15 Desember 2026" in indonesian
+    assert "Due: 15 December 2026" in english
+    assert "2026-12-15" not in indonesian
+    assert "28400" not in indonesian

@@ -30,6 +30,8 @@ from sertakan.audit.ports import AuditFilter
 from sertakan.audit.rows import COLUMNS, event_row
 from sertakan.http.auth import Requires, current_actor
 from sertakan.kernel.errors import RuleViolation
+from sertakan.kernel.periods import Month
+from sertakan.web import i18n
 from sertakan.web.error_pages import N_, render_error
 from sertakan.web.state import container_of, web_state
 
@@ -93,7 +95,16 @@ FIELDS = {
     "name": N_("Nama"),
     "via": N_("Lewat"),
     "sent": N_("Terkirim"),
+    "payer_kind": N_("Jenis pembayar"),
+    "payer_id": N_("Pembayar"),
+    "kind": N_("Jenis"),
+    "lines": N_("Jumlah pekerja"),
+    "member_id": N_("Peserta"),
+    "sponsor_id": N_("Pemberi kerja"),
 }
+MONEY_FIELDS = {"amount", "total"}
+MONTH_FIELDS = {"month", "from_month", "until_month"}
+DATE_FIELDS = {"due_on", "enrolled_on"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,27 +114,51 @@ class Change:
     after: str
 
 
-def changes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> list[Change]:
+def changes(
+    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, lang: str = i18n.DEFAULT
+) -> list[Change]:
     """The fields a snapshot pair differs in (or, for a creation, what was written), in the
-    order the snapshot lists them. Unchanged fields are left out: the auditor reads what moved."""
+    order the snapshot lists them. Unchanged fields are left out: the auditor reads what moved.
+    Months, dates and rupiah are written the reader's way, like everywhere else on the pages."""
     old, new = before or {}, after or {}
     keys = list(dict.fromkeys([*old, *new]))
     return [
-        Change(FIELDS.get(key, key), _value(old.get(key)), _value(new.get(key)))
+        Change(
+            FIELDS.get(key, key),
+            _value(key, old.get(key), lang),
+            _value(key, new.get(key), lang),
+        )
         for key in keys
         if before is None or after is None or old.get(key) != new.get(key)
         if old.get(key) is not None or new.get(key) is not None
     ]
 
 
-def _value(value: Any) -> str:
+def _value(key: str, value: Any, lang: str) -> str:
     if value is None:
         return ""
+    written = _written_locally(key, value, lang)
+    if written is not None:
+        return written
     if isinstance(value, bool):
         return "✓" if value else "✗"
     if isinstance(value, str | int):
         return str(value)
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _written_locally(key: str, value: Any, lang: str) -> str | None:
+    """Money, months and dates as the pages write them; None when `value` is not one."""
+    try:
+        if key in MONEY_FIELDS and isinstance(value, int) and not isinstance(value, bool):
+            return i18n.format_rupiah(value, lang)
+        if key in MONTH_FIELDS and isinstance(value, str):
+            return i18n.format_month(Month.parse(value), lang)
+        if key in DATE_FIELDS and isinstance(value, str):
+            return i18n.format_date_long(dt.date.fromisoformat(value), lang)
+    except ValueError:
+        return None  # not the shape expected: shown as written
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +170,7 @@ class EventView:
     changes: list[Change]
 
 
-def _view(event: AuditEvent) -> EventView:
+def _view(event: AuditEvent, lang: str) -> EventView:
     try:
         role = Role(event.actor_role).label_id
     except ValueError:
@@ -145,7 +180,7 @@ def _view(event: AuditEvent) -> EventView:
         ACTIONS.get(event.action, event.action),
         OUTCOMES.get(event.outcome.value, event.outcome.value),
         role,
-        changes(event.before, event.after),
+        changes(event.before, event.after, lang),
     )
 
 
@@ -184,11 +219,13 @@ def audit_page(
         )
     except RuleViolation as error:
         return render_error(request, 422, [v.message_id for v in error.violations])
-    return web_state(request).renderer.render(
+    renderer = web_state(request).renderer
+    lang = renderer.locale(request)
+    return renderer.render(
         request,
         "audit.html",
         {
-            "rows": [_view(e) for e in events[:PAGE_SIZE]],
+            "rows": [_view(e, lang) for e in events[:PAGE_SIZE]],
             "first": first,
             "last": last,
             "page": halaman,
