@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import html
 import io
 import re
 from collections.abc import Iterator
@@ -12,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from sertakan.access.roles import Role
 from sertakan.app import create_app
+from sertakan.audit.model import AuditEvent
 from sertakan.bootstrap import Container
 from tests.support.auth import PASSWORD, FormClient, make_staff, web_sign_in
 
@@ -127,3 +130,124 @@ def test_changing_a_role_ends_that_persons_open_session(
         assert changed.status_code == 200
         assert "sesi lama akun itu sudah diakhiri" in changed.text
         assert officer.get("/cari").status_code == 401
+
+
+# --- issue 16: the trail on a phone, in words ---------------------------------------------------
+
+
+def _record(container: Container, minutes: int, **fields: object) -> None:
+    """An event written straight into the trail, `minutes` after the clock's now."""
+    at = container.clock.now() + dt.timedelta(minutes=minutes)
+    defaults: dict[str, object] = {
+        "action": "member.enrol",
+        "entity_type": "member",
+        "entity_id": "M-1",
+        "actor_account_id": "acc-officer",
+        "actor_role": "officer",
+        "request_id": f"req-{minutes}",
+    }
+    with container.uow() as uow:
+        uow.audit.append(AuditEvent(at=at, **{**defaults, **fields}))  # type: ignore[arg-type]
+        uow.commit()
+
+
+def _events(page: str) -> list[str]:
+    return re.findall(r'<li class="audit-event"[^>]* data-action="([^"]+)"', page)
+
+
+def test_the_trail_reads_newest_first(auditor: TestClient, container: Container) -> None:
+    _record(container, 1, action="invoice.issue", entity_id="INV-1")
+    _record(container, 2, action="invoice.paid", entity_id="INV-1")
+
+    shown = _events(auditor.get("/audit").text)
+
+    assert shown.index("invoice.paid") < shown.index("invoice.issue")
+
+
+def test_the_trail_filters_by_action_actor_and_member(
+    auditor: TestClient, container: Container
+) -> None:
+    _record(container, 1, entity_id="M-siti", actor_account_id="acc-a")
+    _record(container, 2, entity_id="M-asep", actor_account_id="acc-b")
+    _record(container, 3, action="sponsorship.end", entity_id="M-siti", actor_role="sponsor")
+
+    by_action = _events(auditor.get("/audit?aksi=sponsorship.end").text)
+    by_actor = auditor.get("/audit?pelaku=acc-b").text
+    by_role = _events(auditor.get("/audit?pelaku=sponsor").text)
+    by_member = auditor.get("/audit?objek=M-siti").text
+
+    assert by_action == ["sponsorship.end"]
+    assert "M-asep" in by_actor and "M-siti" not in by_actor
+    assert by_role == ["sponsorship.end"]
+    assert _events(by_member) == ["sponsorship.end", "member.enrol"]
+    assert "M-asep" not in by_member
+
+
+def test_actions_are_named_in_words_in_both_languages(
+    auditor: TestClient, container: Container
+) -> None:
+    _record(container, 1, action="sponsorship.end")
+
+    indonesian = text_of(auditor.get("/audit").text)
+    english = text_of(auditor.get("/audit?lang=en").text)
+
+    assert "Sponsor diakhiri" in indonesian
+    assert "Sponsorship ended" in english
+    assert "Sponsor diakhiri" not in english
+
+
+def test_a_change_reads_as_before_and_after_not_json(
+    auditor: TestClient, container: Container
+) -> None:
+    _record(
+        container,
+        1,
+        action="account.phone",
+        entity_type="account",
+        before={"phone": "+62812*****890", "role": "worker"},
+        after={"phone": "+62813*****111", "role": "worker"},
+    )
+
+    page = auditor.get("/audit")
+
+    assert "Telepon: +62812*****890 → +62813*****111" in text_of(page.text)
+    assert "Phone: +62812*****890 → +62813*****111" in text_of(auditor.get("/audit?lang=en").text)
+    assert '{"phone"' not in html.unescape(page.text)
+    assert "Peran: worker" not in text_of(page.text)  # unchanged fields are left out
+
+
+def test_moments_on_the_trail_are_written_in_words_not_iso(
+    auditor: TestClient, container: Container
+) -> None:
+    _record(container, 1)
+
+    page = text_of(auditor.get("/audit").text)
+
+    assert re.search(r"\d{1,2} November 2026, \d{2}\.\d{2} WIB", page)
+    assert not re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", page)
+
+
+def text_of(page: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def test_money_months_and_dates_in_a_snapshot_are_written_as_the_pages_write_them(
+    auditor: TestClient, container: Container
+) -> None:
+    _record(
+        container,
+        1,
+        action="invoice.issue",
+        entity_type="invoice",
+        after={"month": "2026-12", "total": 28400, "due_on": "2026-12-15"},
+    )
+
+    indonesian = text_of(auditor.get("/audit").text)
+    english = text_of(auditor.get("/audit?lang=en").text)
+
+    assert "Bulan: Desember 2026" in indonesian
+    assert "Total: Rp28.400" in indonesian
+    assert "Jatuh tempo: 15 Desember 2026" in indonesian
+    assert "Due: 15 December 2026" in english
+    assert "2026-12-15" not in indonesian
+    assert "28400" not in indonesian

@@ -198,3 +198,31 @@ def test_the_page_in_english_writes_numbers_the_english_way(
     assert stat(page, "aktif").startswith("Active members 53,505")
     assert stat(page, "billed") == "Billed in February 2024 Rp927,259,200"
     assert "0.0636% of 84,130,000 informal workers" in stat(page, "aktif")
+
+
+def test_a_report_of_a_synthetic_nation_says_so_and_of_which_date(
+    client: TestClient, report_dir: Path, tmp_path: Path
+) -> None:
+    from sertakan.analytics.coverage_files import SYNTHETIC_MANIFEST, write_report
+
+    write_sample_report(report_dir)
+    report = read_report(report_dir)
+    assert report is not None
+    nation = tmp_path / "nation"
+    nation.mkdir()
+    (nation / SYNTHETIC_MANIFEST).write_text("{}")  # what `sertakan synth population` leaves
+    write_report(report, report_dir, data=str(nation), engine="duckdb")
+
+    indonesian = text_of(client.get("/cakupan").text)
+    english = text_of(client.get("/cakupan?lang=en").text)
+
+    assert "Data sintetis." in indonesian
+    assert "dibuat komputer, per 29 Februari 2024" in indonesian
+    assert "Synthetic data." in english
+    assert "as of 29 February 2024" in english
+
+
+def test_a_report_of_real_data_carries_no_synthetic_notice(
+    client: TestClient, with_report: Path
+) -> None:
+    assert "data-synthetic" not in client.get("/cakupan").text

@@ -63,7 +63,7 @@ def test_the_worker_sees_who_pays_and_ends_the_sponsorship_from_their_card(
         ended = worker.post(f"/persetujuan/{sponsorship_id}/akhiri")
 
         assert ended.status_code == 200
-        assert "sampai 2026-11" in ended.text
+        assert "sampai November 2026" in ended.text  # a month in words, never ISO (issue 16)
     with container.uow() as uow:
         events = [e.action for e in uow.audit.between(
             dt.datetime(2026, 1, 1, tzinfo=dt.UTC), dt.datetime(2027, 1, 1, tzinfo=dt.UTC)

@@ -13,6 +13,7 @@ from sertakan.access.auditing import event
 from sertakan.access.permissions import Permission, allows
 from sertakan.access.ports import AccessUnitOfWork
 from sertakan.audit.model import AuditEvent, Outcome
+from sertakan.audit.ports import AuditFilter
 from sertakan.kernel.clock import WIB, Clock
 from sertakan.kernel.errors import Forbidden, RuleViolation
 
@@ -36,9 +37,12 @@ class AuditTrail:
         *,
         limit: int | None = None,
         offset: int = 0,
+        where: AuditFilter | None = None,
+        newest_first: bool = False,
     ) -> Iterator[AuditEvent]:
-        """Events from `first_day` to `last_day` inclusive, oldest first. Reading is itself
-        audited (who looked at the trail, and for which days)."""
+        """Events from `first_day` to `last_day` inclusive, oldest first (the auditor's page
+        asks newest first), narrowed by `where`. Reading is itself audited (who looked at the
+        trail, and for which days)."""
         if not allows(actor.role, Permission.AUDIT_READ):
             with self._uow() as uow:
                 uow.audit.append(
@@ -76,4 +80,6 @@ class AuditTrail:
             )
             uow.commit()
         with self._uow() as uow:
-            yield from uow.audit.between(start, end, limit=limit, offset=offset)
+            yield from uow.audit.between(
+                start, end, limit=limit, offset=offset, where=where, newest_first=newest_first
+            )

@@ -132,6 +132,9 @@ class CoverageReport:
     informal: InformalWorkforce
     deadline_reference: str
     arrears_reference: str
+    # Built from a synthetic nation (`sertakan synth population`, the demo): the page says so,
+    # so nobody reads generated figures as Indonesia's.
+    synthetic: bool = False
 
     @property
     def as_of_month(self) -> Month:

@@ -4,7 +4,8 @@
 population`) for about 50,000 members with a fixed seed, two years of payments ending with
 the `until` month, and writes the report as of that month's last day into the page's report
 folder. The nation is kept in ``REPORT_DIR/demo-data`` and made again only when its manifest
-does not match the options. Everything is synthetic: the page says so through the data path.
+does not match the options. Everything is synthetic: the report records it (`synthetic` in
+summary.json) and the page says so, with the date.
 """
 
 from __future__ import annotations

@@ -40,6 +40,7 @@ __all__ = [
 ]
 
 SUMMARY = "summary.json"
+SYNTHETIC_MANIFEST = "manifest.json"  # synthetic_nation.MANIFEST (not imported: it is heavy)
 FORMAT = "sertakan.coverage-report"
 VERSION = 1
 
@@ -102,6 +103,7 @@ def write_report(report: CoverageReport, folder: Path, *, data: str, engine: str
         "months": [str(month) for month in report.months],
         "data": data,
         "engine": engine,
+        "synthetic": _is_synthetic(Path(data)),
         "rules": {"deadline": report.deadline_reference, "arrears": report.arrears_reference},
         "informal_workforce": report.informal.model_dump(mode="json"),
     }
@@ -110,6 +112,12 @@ def write_report(report: CoverageReport, folder: Path, *, data: str, engine: str
         temporary.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     written.append(target)
     return written
+
+
+def _is_synthetic(data: Path) -> bool:
+    """Whether the data folder holds a synthetic nation: `synthetic_nation` writes its manifest
+    there (and only there), so its presence says where the figures come from."""
+    return (data / SYNTHETIC_MANIFEST).is_file()
 
 
 def read_report(folder: Path) -> CoverageReport | None:
@@ -136,6 +144,7 @@ def read_report(folder: Path) -> CoverageReport | None:
             ),
             deadline_reference=str(summary["rules"]["deadline"]),
             arrears_reference=str(summary["rules"]["arrears"]),
+            synthetic=bool(summary.get("synthetic", _is_synthetic(Path(str(summary["data"]))))),
         )
     except ReportUnreadable:
         raise

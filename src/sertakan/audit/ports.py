@@ -4,9 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from typing import Protocol
 
 from sertakan.audit.model import AuditEvent
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    """What an auditor narrows the trail to; an empty field does not narrow.
+
+    `actor` matches the acting account's id or its role; `entity_id` the record acted on (a
+    member's id finds what was done to that member).
+    """
+
+    action: str = ""
+    actor: str = ""
+    entity_id: str = ""
 
 
 class AuditLog(Protocol):
@@ -19,7 +33,14 @@ class AuditLog(Protocol):
         ...
 
     def between(
-        self, start: dt.datetime, end: dt.datetime, *, limit: int | None = None, offset: int = 0
+        self,
+        start: dt.datetime,
+        end: dt.datetime,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        where: AuditFilter | None = None,
+        newest_first: bool = False,
     ) -> Iterator[AuditEvent]: ...
 
     def count(self) -> int: ...

@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sertakan.access.model import Account, AuthToken, CodePurpose, StoredCode, TokenKind
 from sertakan.access.roles import Role
 from sertakan.audit.model import AuditEvent, Outcome
+from sertakan.audit.ports import AuditFilter
 from sertakan.notifications.model import Message
 from sertakan.store.registry_repositories import insert_checked
 from sertakan.store.tables import (
@@ -311,15 +312,25 @@ class SqlAuditLog:
         self._conn.execute(insert(audit_events), rows)
 
     def between(
-        self, start: dt.datetime, end: dt.datetime, *, limit: int | None = None, offset: int = 0
+        self,
+        start: dt.datetime,
+        end: dt.datetime,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        where: AuditFilter | None = None,
+        newest_first: bool = False,
     ) -> Iterator[AuditEvent]:
         c = audit_events.c
-        query = (
-            select(audit_events)
-            .where(c.at >= start, c.at < end)
-            .order_by(c.at, c.id)
-            .offset(offset)
-        )
+        order = (c.at.desc(), c.id.desc()) if newest_first else (c.at, c.id)
+        query = select(audit_events).where(c.at >= start, c.at < end)
+        if where is not None and where.action:
+            query = query.where(c.action == where.action)
+        if where is not None and where.actor:
+            query = query.where(or_(c.actor_account_id == where.actor, c.actor_role == where.actor))
+        if where is not None and where.entity_id:
+            query = query.where(c.entity_id == where.entity_id)
+        query = query.order_by(*order).offset(offset)
         if limit is not None:
             query = query.limit(limit)
         for row in self._conn.execute(query):

@@ -13,15 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from babel.dates import format_date
-
 from sertakan.access.actor import Actor
 from sertakan.access.roles import Role
 from sertakan.billing.channels import channel_label
 from sertakan.billing.model import Invoice, InvoiceLine, PayerKind, Payment
 from sertakan.billing.ports import BillingUnitOfWork
 from sertakan.bootstrap import Container
-from sertakan.kernel.clock import WIB
 from sertakan.kernel.periods import Month
 from sertakan.registry.kpj import mask_kpj
 from sertakan.web import i18n
@@ -36,7 +33,7 @@ CANCELLED_OTHER = N_("Dibatalkan")
 
 def month_label(month: Month, lang: str) -> str:
     """ "Desember 2026" (id), "December 2026" (en)."""
-    return format_date(month.first_day, "LLLL y", locale=lang)
+    return i18n.format_month(month, lang)
 
 
 def months_label(months: Iterable[Month], lang: str) -> str:
@@ -51,9 +48,7 @@ def months_label(months: Iterable[Month], lang: str) -> str:
 
 def moment_label(at: dt.datetime, lang: str) -> str:
     """ "10 Desember 2026, 09.15 WIB": the platform's time zone, as receipts print it."""
-    local = at.astimezone(WIB)
-    clock = f"{local:%H:%M}" if lang == "en" else f"{local:%H.%M}"
-    return f"{i18n.format_date_long(local.date(), lang)}, {clock} WIB"
+    return i18n.format_moment(at, lang)
 
 
 def cancel_reason_id(reason: str) -> str:

@@ -13,6 +13,7 @@ import datetime as dt
 from babel.dates import format_date
 from babel.numbers import format_compact_decimal, format_decimal, format_percent
 
+from sertakan.web import i18n
 from sertakan.web.i18n import format_rupiah
 
 __all__ = [
@@ -55,8 +56,8 @@ def format_compact_rupiah(amount: int, locale: str) -> str:
 
 
 def format_month(month_start: dt.date, locale: str) -> str:
-    """A month in words: ``Februari 2024``."""
-    return format_date(month_start, format="LLLL y", locale=locale)
+    """A month in words: ``Februari 2024`` (the pages' one spelling, `i18n.format_month`)."""
+    return i18n.format_month(month_start, locale)
 
 
 def format_month_short(month_start: dt.date, locale: str) -> str:

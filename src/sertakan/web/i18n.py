@@ -23,15 +23,19 @@ writes them, through Babel (CLDR data), never by hand.
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 import io
 from datetime import date
 from pathlib import Path
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
+
+from sertakan.kernel.clock import WIB
+from sertakan.kernel.periods import Month
 
 SUPPORTED: tuple[str, ...] = ("id", "en")
 DEFAULT = "id"
@@ -107,3 +111,29 @@ def format_rupiah(amount: int, locale: str) -> str:
 def format_date_long(d: date, locale: str) -> str:
     """A date spelt out: ``31 Desember 2026`` (id), ``31 December 2026`` (en)."""
     return format_date(d, format="d MMMM y", locale=locale)
+
+
+# The clock as each language writes it: Indonesian separates hours and minutes with a period
+# (PUEBI; CLDR's `id` short time is "HH.mm"), English with a colon. Both use the 24-hour clock,
+# as BPJS Ketenagakerjaan's receipts do; CLDR's `en` default would be "6:55 AM".
+_CLOCK = {"id": "HH.mm", "en": "HH:mm"}
+
+
+def format_month(month: Month | date, locale: str) -> str:
+    """A contribution month spelt out: ``Desember 2026`` (id), ``December 2026`` (en).
+
+    Never ``2026-12``: the ISO form is for machines (URLs, CSV), not for a page.
+    """
+    first = month.first_day if isinstance(month, Month) else month
+    return format_date(first, format="LLLL y", locale=locale)
+
+
+def format_moment(at: dt.datetime, locale: str) -> str:
+    """A moment in the platform's time zone: ``2 Desember 2026, 06.55 WIB`` (id),
+    ``2 December 2026, 06:55 WIB`` (en). A naive datetime is refused (it has no zone to
+    convert from, and guessing would shift it by seven hours)."""
+    if at.tzinfo is None:
+        raise ValueError("a moment needs a time zone")
+    local = at.astimezone(WIB)
+    clock = _CLOCK.get(locale, _CLOCK[DEFAULT])
+    return f"{format_datetime(local, f'd MMMM y, {clock}', locale=locale)} WIB"

@@ -28,7 +28,7 @@ from sertakan.billing.reconciliation import (
     report_csv,
 )
 from sertakan.http.auth import Requires, current_actor
-from sertakan.kernel.clock import WIB
+from sertakan.web.error_pages import N_
 from sertakan.web.state import container_of, web_state
 
 router = APIRouter(dependencies=[Depends(Requires(Permission.PAYMENT_REVIEW))])
@@ -37,17 +37,16 @@ MAX_PAGE = 10_000
 MAX_ROWS_SHOWN = 2_000  # more: the CSV download
 
 OUTCOME_ID = {
-    NoticeOutcome.PENDING: "Belum diterapkan",
-    NoticeOutcome.APPLIED: "Diterapkan",
-    NoticeOutcome.SUSPENSE: "Masuk suspense",
-    NoticeOutcome.REJECTED: "Ditolak",
+    NoticeOutcome.PENDING: N_("Belum diterapkan"),
+    NoticeOutcome.APPLIED: N_("Diterapkan"),
+    NoticeOutcome.SUSPENSE: N_("Masuk suspense"),
+    NoticeOutcome.REJECTED: N_("Ditolak"),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class RunView:
     run: ReconciliationRun
-    created_wib: str
     actor_label: str
 
     @property
@@ -63,12 +62,11 @@ def _service(request: Request) -> ReconciliationService:
 
 
 def _view(run: ReconciliationRun) -> RunView:
-    created = run.created_at.astimezone(WIB).strftime("%Y-%m-%d %H:%M")
     try:
         who = Role(run.actor_role).label_id
     except ValueError:
         who = run.actor_role
-    return RunView(run, created, who)
+    return RunView(run, who)
 
 
 @router.get("/rekonsiliasi", response_class=HTMLResponse, include_in_schema=False)

@@ -74,7 +74,11 @@ class PageRenderer:
                 self._translations[lang], newstyle=True
             )
             env.filters["rupiah"] = partial(i18n.format_rupiah, locale=lang)
+            # Every date a page shows goes through these three (i18n.py): one spelling per
+            # language, never ISO.
             env.filters["date_long"] = partial(_format_date, locale=lang)
+            env.filters["month_long"] = partial(i18n.format_month, locale=lang)
+            env.filters["moment"] = partial(i18n.format_moment, locale=lang)
             env.globals.update(lang=lang, languages=LANGUAGES, htmx_file=htmx)
             self._environments[lang] = env
 

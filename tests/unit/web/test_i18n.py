@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 from datetime import date
 from pathlib import Path
@@ -9,8 +10,18 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from sertakan.kernel.clock import WIB
+from sertakan.kernel.periods import Month
 from sertakan.web import i18n
-from sertakan.web.i18n import choose_locale, format_date_long, format_rupiah, load_translations
+from sertakan.web.i18n import (
+    choose_locale,
+    format_date_long,
+    format_moment,
+    format_month,
+    format_rupiah,
+    load_translations,
+)
+from sertakan.web.rendering import PageRenderer
 
 EN_PO = i18n.LOCALES_DIR / "en" / "LC_MESSAGES" / "messages.po"
 
@@ -41,6 +52,53 @@ def test_long_dates_use_indonesian_month_names() -> None:
 
 def test_long_dates_in_english_use_english_month_names() -> None:
     assert format_date_long(date(2026, 12, 31), "en") == "31 December 2026"
+
+
+def test_a_moment_is_written_the_indonesian_way_in_wib() -> None:
+    at = dt.datetime(2026, 12, 1, 23, 55, tzinfo=dt.UTC)  # 06.55 the next morning in WIB
+
+    assert format_moment(at, "id") == "2 Desember 2026, 06.55 WIB"
+
+
+def test_a_moment_is_written_the_english_way_on_a_24_hour_clock() -> None:
+    at = dt.datetime(2026, 12, 2, 6, 55, tzinfo=WIB)
+
+    assert format_moment(at, "en") == "2 December 2026, 06:55 WIB"
+
+
+def test_a_moment_without_a_time_zone_is_refused() -> None:
+    with pytest.raises(ValueError, match="time zone"):
+        format_moment(dt.datetime(2026, 12, 2, 6, 55), "id")
+
+
+def test_a_month_is_written_in_words_in_each_language() -> None:
+    assert format_month(Month(2026, 12), "id") == "Desember 2026"
+    assert format_month(Month(2026, 12), "en") == "December 2026"
+    assert format_month(date(2027, 2, 1), "id") == "Februari 2027"
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("id", "sejak Desember 2026 · 2 Desember 2026, 06.55 WIB · 31 Desember 2026"),
+        ("en", "sejak December 2026 · 2 December 2026, 06:55 WIB · 31 December 2026"),
+    ],
+)
+def test_templates_write_dates_through_the_filters_of_their_language(
+    lang: str, expected: str, tmp_path: Path
+) -> None:
+    (tmp_path / "dates.html").write_text(
+        "sejak {{ month|month_long }} · {{ at|moment }} · {{ day|date_long }}", encoding="utf-8"
+    )
+    env = PageRenderer(tmp_path)._environments[lang]
+
+    page = env.get_template("dates.html").render(
+        month=Month(2026, 12),
+        at=dt.datetime(2026, 12, 2, 6, 55, tzinfo=WIB),
+        day=date(2026, 12, 31),
+    )
+
+    assert page == expected
 
 
 def test_pages_are_indonesian_when_nobody_asks_for_another_language() -> None:
