@@ -32,6 +32,8 @@ DOMAIN_LABELS = (
     N_("Tagihan sudah dibatalkan"),
     N_("Tagihan atau bulan sudah dibayar"),
     N_("Ada di file settlement, tanpa notifikasi"),
+    N_("Waktu bayar di masa depan"),
+    N_("Waktu bayar sebelum tagihan terbit"),
     # billing.model.SuspenseStatus
     N_("Menunggu"),
     N_("Dialokasikan"),
