@@ -198,7 +198,7 @@ SELF_OCCUPATIONS = (
     "driver",
     "other",
 )
-# Most informal workers declare the minimum (REGULATION.md §1.2 starts at Rp1,000,000).
+# Most informal workers declare the minimum (the lowest level is Rp1,000,000).
 INCOMES = (
     (1_000_000, 50),
     (1_500_000, 15),

@@ -122,7 +122,7 @@ def test_the_report_folder_comes_from_the_environment_or_var_analytics(
     assert default_report_dir(settings) == tmp_path / "from-settings"
 
 
-# --- the informal workforce (REGULATION.md §9) ------------------------------------------------
+# --- the informal workforce (BPS Sakernas) ----------------------------------------------------
 
 
 def test_the_informal_workforce_is_the_cited_bps_figure() -> None:

@@ -32,7 +32,7 @@ from tests.analytics.coverage_data import (
 )
 
 AS_OF = dt.date(2024, 2, 29)
-TWO_PROGRAMMES = 16_800  # JKK 10.000 + JKM 6.800 at Rp1.000.000 (REGULATION.md §1.3)
+TWO_PROGRAMMES = 16_800  # JKK 10.000 + JKM 6.800 at Rp1.000.000 (R1, docs/rules.md)
 THREE_PROGRAMMES = 36_800
 
 

@@ -1,6 +1,6 @@
 """The batch standing (Ibis, on DuckDB and on PySpark) equals the scalar rule
-`regulation.standing.standing_on` for every member of random payment histories: REGULATION.md
-§1.5, the same parameters compiled twice."""
+`regulation.standing.standing_on` for every member of random payment histories: R3
+(docs/rules.md), the same parameters compiled twice."""
 
 from __future__ import annotations
 

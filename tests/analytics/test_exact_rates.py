@@ -1,6 +1,6 @@
 """`apply_rate_exactly` rounds like `kernel.money.apply_rate`: half up, in integers, any rate.
 
-With today's BPU levels no amount needs rounding (REGULATION.md §13), so the vectors cannot
+With today's BPU levels no amount needs rounding (policy P2, docs/rules.md), so the vectors cannot
 show that the batch rounds as the scalar does; these tests can: odd amounts, rates with many
 decimals, halves exactly on the boundary.
 """

@@ -144,7 +144,7 @@ def test_an_unknown_risk_class_is_refused(client: TestClient) -> None:
 
 
 def test_a_pu_member_in_jkp_shows_how_jkp_is_funded(client: TestClient) -> None:
-    # REGULATION.md §10.2 vector 16: PP 49/2023 art. 16A and PP 6/2025 art. 11.
+    # R4 (docs/rules.md): PP 49/2023 art. 16A and PP 6/2025 art. 11.
     body = client.get(
         "/api/v1/contributions/pu",
         params={"wage": 5_000_000, "risk_class": "very_low", "on": "2025-03-01", "in_jkp": True},

@@ -160,7 +160,7 @@ def test_cover_starts_when_the_payment_settles_and_runs_to_the_end_of_the_paid_m
     )
 
     assert not before.is_protected
-    assert not an_hour_earlier.is_protected  # paid later: does not cover the past (§13)
+    assert not an_hour_earlier.is_protected  # paid later: does not cover the past (policy P3)
     assert after.is_protected
     assert [c.program for c in after.programs if c.covered] == ["JKK", "JKM", "JHT"]
     assert after.protected_until == dt.date(2026, 12, 31)

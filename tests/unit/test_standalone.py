@@ -11,7 +11,10 @@ import pytest
 from sertakan.config import Settings, bundled_regions_dir
 from sertakan.registry.regions import RegionDirectory
 
-SRC = Path(__file__).resolve().parents[2] / "src"
+ROOT = Path(__file__).resolve().parents[2]
+SRC = ROOT / "src"
+# Spelled in pieces so that this file, which must name them, does not match its own scan.
+OUTSIDE_FILES = ("REGULATION" + ".md", ".." + "/shared", "shared" + "/data")
 
 
 def test_the_region_data_ships_inside_the_package() -> None:
@@ -48,9 +51,25 @@ def test_nothing_in_the_package_reads_files_beside_the_checkout() -> None:
     offenders = [
         str(path.relative_to(SRC))
         for path in (SRC / "sertakan").rglob("*.py")
-        if "parents[" in path.read_text() or "../shared" in path.read_text()
+        if "parents[" in path.read_text() or OUTSIDE_FILES[1] in path.read_text()
     ]
     assert offenders == []
+
+
+def test_code_tests_and_docs_cite_the_law_and_the_repo_never_a_file_outside_it() -> None:
+    """A clone has no research file beside it: cite the regulation, a parameter file, or a doc
+    of the repository (docs/rules.md, docs/regulation.md) instead."""
+    offenders = sorted(
+        f"{path.relative_to(ROOT)}: {name}"
+        for folder in ("src", "tests", "bench", "docs")
+        for path in (ROOT / folder).rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+        for name in OUTSIDE_FILES
+        if name in path.read_text(encoding="utf-8", errors="ignore")
+    )
+    assert offenders == [], "files citing something outside the repository:\n" + "\n".join(
+        offenders
+    )
 
 
 def test_the_regions_load_from_an_installed_copy_without_the_checkout(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ the synthetic nation's Parquet, or `store.member_export` from the database), on 
 (DuckDB, PySpark). Members enrolled after the month's last day are in neither table: they owe
 nothing for it yet. `regions` defaults to the region directory of `Settings.regions_dir`.
 
-The figures are `quote_bpu`'s (REGULATION.md §10.1 R1, R2), computed by the same rules from the
+The figures are `quote_bpu`'s (rules R1, R2, docs/rules.md), computed by the same rules from the
 same dated parameters (`month_rules`), with the rounding of `kernel.money.apply_rate` in integer
 arithmetic (`exact_rates`). The sector is the occupation's (`registry.occupations`). A month the
 parameters do not cover raises `ParameterMissing` while the expression is built.
@@ -164,8 +164,8 @@ def _invoices(billable: ir.Table, rules: MonthRules) -> ir.Table:
         Program.JKM: billable.has_jkm,
         Program.JHT: billable.has_jht,
     }
-    # R1 (REGULATION.md §10.1): JKK = rate × income, JKM a flat amount, JHT = rate × income;
-    # each part rounded on its own (§13), 0 for a programme not chosen.
+    # R1 (docs/rules.md): JKK = rate × income, JKM a flat amount, JHT = rate × income;
+    # each part rounded on its own (policy P2), 0 for a programme not chosen.
     full = {
         Program.JKK: apply_rate_exactly(income, rules.jkk_rate),
         Program.JKM: ibis.literal(rules.jkm_amount, type="int64"),
@@ -210,6 +210,6 @@ def _discount_applies(billable: ir.Table, rules: MonthRules) -> ir.BooleanValue:
     if Sector.OTHER in discount.sectors:
         in_window = in_window | ~is_transport
     if discount.excludes_publicly_funded:
-        # PP 50/2025 (REGULATION.md §1.4): not for members whose JKK + JKM the state pays.
+        # PP 50/2025 art. 2–4 (R2): not for members whose JKK + JKM the state pays.
         return in_window & ~billable.publicly_funded
     return in_window

@@ -3,11 +3,11 @@ contributions billed and collected, by regency, province and for Indonesia, mont
 
 Definitions (the page and `docs` say the same):
 
-* **Standing** on a date: `regulation.standing` (REGULATION.md §1.5), computed for every
+* **Standing** on a date: `regulation.standing` (R3, docs/rules.md), computed for every
   member by `coverage_standing.standing_table`. Members are those enrolled on or before it.
 * **Coverage** of a region: its ``aktif`` members over its population (`population.csv`,
   Kepmendagri 2025, read through `registry.regions.RegionDirectory`). Nationally also over the
-  informal workforce (`coverage_reference`, BPS Sakernas, REGULATION.md §9); no provincial
+  informal workforce (`coverage_reference`, BPS Sakernas); no provincial
   figure of the informal workforce is cited, so no provincial share is shown.
 * **Billed in month M**: the sum of `contributions.contribution_columns(...).total` for M (the
   contribution of month M, PP 50/2025 discount included) over the members enrolled by the

@@ -1,7 +1,7 @@
 """Reference figures the coverage report divides by, other than population: one cited file each.
 
-`reference/informal_workforce.yaml` holds Indonesia's informal workforce (BPS Sakernas,
-REGULATION.md §9), with its reference, sources (REGULATION.md §11 keys), last verification and
+`reference/informal_workforce.yaml` holds Indonesia's informal workforce (BPS Sakernas),
+with its reference, sources (keys of `regulation/sources.yaml`), last verification and
 status, like a regulation parameter. It is read and checked every time it is loaded: a file
 with an unknown key, a missing citation or a non-positive value is refused, naming the problem.
 """
@@ -32,7 +32,7 @@ class InformalWorkforce(BaseModel):
     name: Literal["informal_workforce"]
     description: Text
     unit: Literal["persons"]
-    scope: Literal["national"]  # no provincial figure is cited (REGULATION.md §9)
+    scope: Literal["national"]  # no provincial figure is cited (BPS Sakernas, national)
     value: Annotated[int, Strict(), Field(gt=0)]
     as_of: MonthText  # the survey month
     reference: Text
@@ -47,7 +47,7 @@ class InformalWorkforce(BaseModel):
 
     @property
     def sources(self) -> str:
-        """The source keys as REGULATION.md prints them: "[S-a], [S-b]"."""
+        """The source keys as docs/regulation.md prints them: "[S-a], [S-b]"."""
         return ", ".join(f"[{key}]" for key in self.source)
 
 

@@ -1,7 +1,7 @@
 """Every member's standing on a date, as one Ibis expression (DuckDB or PySpark alike).
 
 The batch twin of `sertakan.regulation.standing.standing_on` (the reference, whose docstring
-defines the four statuses, REGULATION.md §1.5): the same parameters, read through the same
+defines the four statuses, R3 in docs/rules.md): the same parameters, read through the same
 `StandingRule`, compiled into column expressions; no Python runs per member. A test proves the
 two agree for every member of random payment histories on both engines.
 

@@ -1,6 +1,6 @@
 """`kernel.money.apply_rate` as an Ibis column expression, in integer arithmetic only.
 
-`apply_rate` rounds `amount × rate` half up to the whole rupiah (REGULATION.md §13). With the
+`apply_rate` rounds `amount × rate` half up to the whole rupiah (policy P2, docs/rules.md). With the
 rate as the exact fraction p/q of its Decimal, and an amount that is not negative:
 
     round_half_up(amount × p / q) = floor((2 × amount × p + q) / (2 × q))

@@ -135,10 +135,10 @@ def member_rules(t: ir.Table, rules: MonthRules) -> list[Rule]:
     return [
         *(Rule(f"member.{name}.required", t[name].isnull()) for name in REQUIRED_COLUMNS),
         *_income(t.declared_income, rules),
-        # quote_bpu names unknown codes, and only then judges the set (REGULATION.md §1.3).
+        # quote_bpu names unknown codes, and only then judges the set (rule R1).
         Rule("bpu.programs.unknown", unknown_program),
         Rule("bpu.programs.combination", ~unknown_program & t.programs_chosen.isnull()),
-        # registry.occupations: an occupation decides the PP 50/2025 sector (§1.4).
+        # registry.occupations: an occupation decides the PP 50/2025 sector (R2).
         Rule("occupation.unknown", ~t.occupation.isin(OCCUPATIONS)),
         Rule("member.sex", ~t.sex.isin(("M", "F"))),
         # registry.service: a village (level 4) of the current edition.
@@ -148,7 +148,7 @@ def member_rules(t: ir.Table, rules: MonthRules) -> list[Rule]:
 
 
 def _income(income: ir.IntegerValue, rules: MonthRules) -> list[Rule]:
-    # quote_bpu: minimum, else maximum, else a level (REGULATION.md §1.2, §13 steps).
+    # quote_bpu: minimum, else maximum, else a level (`bpu/declared_income_levels.yaml`, policy P1).
     minimum, maximum = rules.income_minimum, rules.income_maximum
     in_range = income.between(minimum, maximum)
     return [
@@ -196,7 +196,7 @@ def _includes(chosen: ir.StringValue, program: Program, rules: MonthRules) -> ir
 
 
 def _nik(t: ir.Table) -> list[Rule]:
-    """registry.nik.parse_nik, then check_nik_matches (REGULATION.md §8), on parsed columns."""
+    """registry.nik.parse_nik, then check_nik_matches (Dukcapil), on parsed columns."""
     is_format = t.chk_nik_format
     unknown_district = t[NIK_DISTRICT].isnull()
     is_real_date = t.chk_nik_real_date

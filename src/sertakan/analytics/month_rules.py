@@ -3,8 +3,8 @@
 A batch bills by month, the scalar rule (`regulation.contributions.quote_bpu`) by day. This
 module reads the dated parameters in force in the month and reduces them to what the month's
 arithmetic needs: exact rate fractions, the JKM amount, the income levels, the allowed
-programme sets and whether the PP 50/2025 discount applies to each sector (REGULATION.md §1,
-§10.1 R1 and R2). It refuses, with the kernel's `ParameterMissing`, a month that the parameters
+programme sets and whether the PP 50/2025 discount applies to each sector (rules R1 and R2 of
+docs/rules.md). It refuses, with the kernel's `ParameterMissing`, a month that the parameters
 do not cover from its first day to its last, or in which a value changes: a monthly bill needs
 one value per month, and the project never guesses which one the law meant.
 """
@@ -41,7 +41,7 @@ class ExactRate:
 
 @dataclass(frozen=True, slots=True)
 class MonthDiscount:
-    """PP 50/2025 (REGULATION.md §1.4, R2) as it stands in one month."""
+    """PP 50/2025 art. 2–4 (R2) as it stands in one month."""
 
     code: str  # "PP50_2025", as `quote_bpu` names it
     programs: frozenset[Program]  # the parts it cuts (JKK, JKM; never JHT)
@@ -104,7 +104,7 @@ def _discount_on(params: Parameters, month: Month, day: dt.date) -> MonthDiscoun
     if found is None:
         return None
     rule = found.value
-    # The windows are by contribution month, per sector (REGULATION.md §1.4).
+    # The windows are by contribution month, per sector (`bpu/pp50_2025_discount.yaml`).
     sectors = frozenset(s for s in Sector if rule.windows.for_sector(s).contains(month))
     if not sectors:
         return None

@@ -2,7 +2,7 @@
 
 A member's address must be a village (level 4) of the current edition of the region codes; a
 NIK's first six digits must be a district code of any edition, because a NIK keeps the code of
-the day it was issued (REGULATION.md §8; `registry.regions.RegionDirectory`). Both sets come
+the day it was issued (Dukcapil; `registry.regions.RegionDirectory`). Both sets come
 from the registry's directory, read from `Settings.regions_dir` (by default the edition shipped
 inside the package). Joined as tables, not as `IN (...)` lists of 91,000 literals.
 """

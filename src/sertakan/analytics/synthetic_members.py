@@ -5,13 +5,13 @@ A chunk is a pure function of (seed, chunk index, first member number, row count
 
 * region: a village of the current edition, the regency drawn by its population
   (population.csv), the village uniformly within the regency;
-* NIK: valid for the member (REGULATION.md §8): the district of the village (8% migrants carry
+* NIK: valid for the member (Dukcapil): the district of the village (8% migrants carry
   another district, 0.3% a district code only an older edition lists), the birth date with
   +40 on the day for women, a serial unique per district and birth date within the nation
   (up to 50 chunks, i.e. 50 million members);
-* age 15 to 64 at enrolment (the §13 policy of `bpu/eligibility.yaml`);
-* declared income on the allowed levels, skewed to the minimum as it is in reality (§1.2);
-* programmes "JKK,JKM" for most, "JKK,JKM,JHT" for about a third (§1.3);
+* age 15 to 64 at enrolment (policy P6, `bpu/eligibility.yaml`);
+* declared income on the allowed levels, skewed to the minimum as it is in reality (rule R1);
+* programmes "JKK,JKM" for most, "JKK,JKM,JHT" for about a third (rule R1);
 * publicly funded (APBN/APBD) or sponsored for some, self-paying for the rest;
 * enrolment dates across the history window, a quarter before it, more in recent months;
 * `dirty_share` of the rows broken on purpose (income below the minimum or off the levels,
@@ -69,7 +69,7 @@ _PUBLICLY_FUNDED_SHARE = 0.10
 _SPONSORED_SHARE = 0.22
 _MEMBERS_PER_SPONSOR = 4
 # Age at enrolment in days: at least 15 years (15 x 366), below 65 years (65 x 365 + 15 leap
-# days would reach 65): REGULATION.md §13, bpu/eligibility.yaml.
+# days would reach 65): policy P6, bpu/eligibility.yaml.
 _YOUNGEST_DAYS = 15 * 366 + 1
 _OLDEST_DAYS = 65 * 365 - 30
 _SERIALS_PER_CHUNK = 200  # chunk c uses serials 200c+1 .. 200c+200 (c modulo 50)
@@ -294,7 +294,7 @@ def _enrolment_days(plan: NationPlan, rng: np.random.Generator, rows: int) -> In
 
 def _serials(chunk: int, district: Ints, birth: Ints) -> Ints:
     """1..9999, unique per (district, birth date) across chunks: rank within the chunk's group
-    plus the chunk's block of 200 (REGULATION.md §8: the serial tells holders apart)."""
+    plus the chunk's block of 200 (Dukcapil: the serial tells holders apart)."""
     key = district * 100_000 + (birth + 50_000)
     order = np.argsort(key, kind="stable")
     ordered = key[order]
@@ -346,7 +346,7 @@ def _niks(columns: _Columns, serial: Ints) -> pa.Array:
     month_start = birth.astype("datetime64[M]")
     month = month_start.astype(np.int64) % 12 + 1
     day = (birth - month_start.astype("datetime64[D]")).astype(np.int64) + 1
-    # REGULATION.md §8: the day of birth is written +40 for women.
+    # Dukcapil: the day of birth is written +40 for women.
     day_field = day + np.where(columns.nik_sex == 1, WOMEN_DAY_OFFSET, 0)
     day_field = np.where(columns.nik_day_field >= 0, columns.nik_day_field, day_field)
     number = (

@@ -4,7 +4,7 @@ One row per paid member-month of the history window (`member_id`, `month`, `paid
 `amount`), simulated month by month over whole columns of members (NumPy; no loop over rows):
 
 * from the month of enrolment a member pays every month, on or before the 15th (the BPU
-  deadline, REGULATION.md §1.5) for most, later in the month for some, and at the end of the
+  deadline, rule R3) for most, later in the month for some, and at the end of the
   month before (prepaid) for others; the first payment settles a few days after enrolment;
 * each month a payer may lapse (self-paying members more often than sponsored ones, members
   paid from APBN/APBD hardly ever); a lapsed member may come back: within the grace period of

@@ -65,7 +65,7 @@ def bill_months_ahead(
     actor: Annotated[Actor, Depends(Requires(Permission.INVOICE_PAY))],
 ) -> InvoiceRead:
     """One invoice for the current month and the next ones (at most the regulation's limit
-    ahead, REGULATION.md §13), for the payer's members not billed or paid yet. The same request
+    ahead, `bpu/prepayment.yaml`), for the payer's members not billed or paid yet. The same request
     again (a double tap, at once or later) answers with the invoice it made while it is open."""
     invoice = container_of(request).invoices.issue_ahead(
         actor, PayerKind(body.payer_kind), body.payer_id, body.months

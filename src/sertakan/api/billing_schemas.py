@@ -119,7 +119,7 @@ def _invoice_fields(invoice: Invoice) -> dict[str, object]:
 
 
 class InvoiceAheadCreate(BaseModel):
-    """Bill months ahead: the current month and the next ones (REGULATION.md §13)."""
+    """Bill months ahead: the current month and the next ones (`bpu/prepayment.yaml`)."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -54,7 +54,7 @@ def enrol_member(
         ),
         client_ip=client_ip(request),
     )
-    # Enrolled just now: nothing is paid yet (cover starts at the first payment, §13).
+    # Enrolled just now: nothing is paid yet (cover starts at the first payment, policy P4).
     return MemberRead.of(card, CoverStatus.MENUNGGU, full_nik=sees_full_nik(actor))
 
 

@@ -219,9 +219,10 @@ class MemberRead(BaseModel):
     branch_code: str | None
     enrolled_on: dt.date
     status: str = Field(
-        description="The membership today, from what was paid (REGULATION.md 1.5): menunggu "
-        "(first payment not settled), aktif, menunggak (in the arrears window), berakhir, "
-        "nonaktif; per programme and at any moment: GET /members/{id}/coverage"
+        description="The membership today, from what was paid (Perdir 22/PERDIR.02/072022, "
+        "`bpu/arrears.yaml`): menunggu (first payment not settled), aktif, menunggak (in the "
+        "arrears window), berakhir, nonaktif; per programme and at any moment: "
+        "GET /members/{id}/coverage"
     )
     status_label: str
     sponsor: SponsorSummary | None

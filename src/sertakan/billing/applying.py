@@ -96,7 +96,7 @@ def misfit(notice: StoredNotice, invoice: Invoice | None) -> SuspenseReason | No
 
 
 def _untimely(notice: StoredNotice, invoice: Invoice) -> SuspenseReason | None:
-    """The moment paid is when cover starts (REGULATION.md §13): a time the money cannot have
+    """The moment paid is when cover starts (policy P4): a time the money cannot have
     been paid at would start it wrongly (2099-12-31: the invoice paid, the member not
     covered), so an officer looks at it first."""
     if notice.paid_at > notice.received_at + CLOCK_SKEW:

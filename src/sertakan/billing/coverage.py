@@ -1,12 +1,12 @@
 """Was this member covered for this programme at this moment? From the months paid, and when.
 
-REGULATION.md §13 (`bpu/coverage_policy.yaml`, UNCERTAIN): an event is covered when the
+Policies P3, P4 (docs/rules.md; `bpu/coverage_policy.yaml`, UNCERTAIN): an event is covered when the
 contribution for its month had settled before the event, or the month was prepaid; a month
 paid later (arrears within the 3-month window) keeps the membership alive but does not cover
 an event that happened while it was unpaid; first cover starts when the first payment settles.
 The membership's standing (aktif, menunggak, berakhir; `nonaktif` where the JHT was already
 claimed) is `regulation.standing.standing_on` over the months settled by then, with deadlines
-moved off holidays (§1.5).
+moved off holidays (PP 44/2015, `bpu/payment_deadline.yaml`).
 
 Pure: the caller passes the settlements; no clock, no I/O.
 """
@@ -30,7 +30,7 @@ PROGRAMS = ("JKK", "JKM", "JHT")
 
 
 class CoverStatus(StrEnum):
-    """The membership's status as members and staff read it (REGULATION.md §1.5)."""
+    """The membership's status as members and staff read it (R3, docs/rules.md)."""
 
     MENUNGGU = "menunggu"  # enrolled, first payment not settled yet
     AKTIF = "aktif"

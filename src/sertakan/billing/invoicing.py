@@ -7,11 +7,11 @@ cancelling what can no longer be paid.
   One invoice per payer. A (member, month) already on an open or paid invoice, or already
   paid, is never billed again: issuing twice issues nothing twice (and a unique issue key
   stops two runs racing).
-* Months ahead: up to `max_months_ahead` (REGULATION.md §13, `bpu/prepayment.yaml`), from the
-  current month on (paying the current month also reactivates an ended membership, §1.5).
+* Months ahead: up to `max_months_ahead` (project policy, `bpu/prepayment.yaml`), from the
+  current month on (paying the current month also reactivates an ended membership, R3).
 * Arrears are the open invoices of past months: payable while their month is inside the
   arrears window (`bpu/arrears.yaml`, 3 months); the daily job cancels them after it.
-  BPU pays no late fine (§1.5), so an invoice's total never changes.
+  BPU pays no late fine (R3, docs/rules.md), so an invoice's total never changes.
 """
 
 from __future__ import annotations
@@ -184,8 +184,8 @@ class InvoiceService:
     # -- arrears past the window ----------------------------------------------------------
 
     def cancel_unpayable(self, actor: Actor, on: dt.date) -> int:
-        """Cancel open invoices whose months left the arrears window on `on` (REGULATION.md
-        §1.5: arrears payable for at most 3 months); a payment arriving later goes to the
+        """Cancel open invoices whose months left the arrears window on `on` (R3, docs/rules.md:
+        arrears payable for at most 3 months); a payment arriving later goes to the
         suspense list. How many were cancelled."""
         self._guard.require(actor, Permission.BILLING_RUN, "billing", on.isoformat())
         rule = standing_rule(self._params, on, next_working_day)

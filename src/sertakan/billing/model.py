@@ -20,13 +20,13 @@ class PayerKind(StrEnum):
 
 class InvoiceKind(StrEnum):
     MONTHLY = "monthly"  # issued for the contribution month (`sertakan billing issue`)
-    ADVANCE = "advance"  # months paid ahead, or a reactivation (REGULATION.md §13 prepayment)
+    ADVANCE = "advance"  # months paid ahead, or a reactivation (`bpu/prepayment.yaml`)
 
 
 class InvoiceStatus(StrEnum):
     OPEN = "open"
     PAID = "paid"
-    # No longer payable: its months left the arrears window (REGULATION.md §1.5) or the
+    # No longer payable: its months left the arrears window (`bpu/arrears.yaml`) or the
     # payer's invoice was replaced. A payment that still arrives goes to the suspense list.
     CANCELLED = "cancelled"
 
@@ -65,7 +65,7 @@ class Invoice:
     payer_id: str  # a sponsor id or a member id
     kind: InvoiceKind
     month: Month  # the contribution month it was issued for (the first month, when ahead)
-    due_on: dt.date  # REGULATION.md §1.5: day 15 of the month, next working day if a holiday
+    due_on: dt.date  # PP 44/2015 (rule R3): day 15 of the month, next working day if a holiday
     total: int
     status: InvoiceStatus
     branch_code: str | None  # the branch of the payer's workers (officer scope)
@@ -87,7 +87,7 @@ class Settlement:
     """A member's contribution month counted as paid: at most one per member and month.
 
     `settled_at` is when the money arrived (the gateway's paid-at time); cover for an event
-    starts only from then (REGULATION.md §13, `bpu/coverage_policy.yaml`)."""
+    starts only from then (project policy, `bpu/coverage_policy.yaml`)."""
 
     member_id: str
     month: Month

@@ -665,7 +665,7 @@ _UNTIMELY = (SuspenseReason.PAID_IN_FUTURE, SuspenseReason.PAID_BEFORE_ISSUE)
 
 def _untimely(reason: SuspenseReason) -> RuleViolation:
     """The money's paid-at time cannot settle this invoice: it would start cover at a moment
-    the money was not paid at (REGULATION.md §13)."""
+    the money was not paid at (`bpu/coverage_policy.yaml`)."""
     if reason is SuspenseReason.PAID_IN_FUTURE:
         return RuleViolation.single(
             "item",

@@ -236,7 +236,7 @@ def member_enrol(
                 sponsor_id=sponsor,
             ),
         )
-    # Enrolled just now: nothing is paid yet (cover starts at the first payment, §13).
+    # Enrolled just now: nothing is paid yet (cover starts at the first payment, policy P4).
     status = CoverStatus.MENUNGGU
     if as_json:
         from sertakan.api.schemas import MemberRead  # pydantic models: only for JSON

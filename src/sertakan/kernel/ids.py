@@ -11,7 +11,7 @@ def new_id() -> str:
 
 
 def luhn_check_digit(digits: str) -> int:
-    """The Luhn check digit to append to `digits` (REGULATION.md §13, KPJ format)."""
+    """The Luhn check digit to append to `digits` (the project's KPJ scheme, policy P7)."""
     if not (digits.isascii() and digits.isdigit()):  # isdigit alone accepts "²"
         raise ValueError("luhn_check_digit takes the digits 0-9 only")
     total = 0

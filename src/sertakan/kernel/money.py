@@ -25,15 +25,15 @@ def rate(text: str) -> Decimal:
 def apply_rate(amount: int, factor: Decimal) -> Rupiah:
     """The one rounding rule of the project: `amount × factor`, rounded half up to the whole rupiah.
 
-    REGULATION.md §13 "Rounding of a percentage of an amount": round half up, each part
-    separately; a total is the sum of its rounded parts. (UNCERTAIN in the law; with the
-    BPU income levels of §13 no BPU amount needs rounding.)
+    Project policy P2 (docs/rules.md; no rule was found in the law): round half up, each
+    part separately; a total is the sum of its rounded parts. With the BPU income levels of
+    `bpu/declared_income_levels.yaml` no BPU amount needs rounding.
     """
     exact = Decimal(rupiah(amount)) * factor
     return Rupiah(int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
 
 
 def total(parts: dict[str, Rupiah] | list[Rupiah]) -> Rupiah:
-    """A total is the sum of its rounded parts (REGULATION.md §13)."""
+    """A total is the sum of its rounded parts (policy P2, docs/rules.md)."""
     values = parts.values() if isinstance(parts, dict) else parts
     return Rupiah(sum(values))

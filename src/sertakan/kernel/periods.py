@@ -1,4 +1,4 @@
-"""Contribution months: BPU contributions are owed per calendar month (REGULATION.md §1.5)."""
+"""Contribution months: BPU contributions are owed per calendar month (PP 44/2015, rule R3)."""
 
 from __future__ import annotations
 

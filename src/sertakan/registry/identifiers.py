@@ -1,7 +1,7 @@
 """Business identifiers: the NIB (Nomor Induk Berusaha) that OSS issues to every business.
 
 A business or UMKM that sponsors workers is identified by its NIB. The NIB is 13 digits
-(OSS, PP 5/2021 on risk-based licensing; length seen in OSS guidance, not in REGULATION.md).
+(OSS, PP 5/2021 on risk-based licensing; length seen in OSS guidance, not in a regulation read).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The KPJ (Kartu Peserta Jamsostek) number: our own 11-digit scheme with a Luhn check digit.
 
-REGULATION.md §13 ("KPJ format"): 11 digits, the last a Luhn check digit over the first ten.
-BPJS's own scheme was not found (§8 only confirms the length), so this is project policy.
+Project policy P7 (docs/rules.md): 11 digits, the last a Luhn check digit over the first ten.
+BPJS's own scheme was not found (public code only confirms the length), so this is project policy.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sertakan.kernel.ids import is_luhn_valid, luhn_check_digit
 KPJ_LENGTH = 11
 SERIAL_DIGITS = KPJ_LENGTH - 1
 MAX_SERIAL = 10**SERIAL_DIGITS - 1
-REFERENCE = "REGULATION.md §13 (KPJ format)"
+REFERENCE = "Sertakan KPJ scheme (11 digits, Luhn check digit)"
 
 
 def make_kpj(serial: int) -> str:

@@ -20,7 +20,7 @@ class SponsorKind(StrEnum):
 
 
 class MemberStatus(StrEnum):
-    # Cover starts when the first payment settles (REGULATION.md §13, coverage policy).
+    # Cover starts when the first payment settles (project policy, `bpu/coverage_policy.yaml`).
     AWAITING_FIRST_PAYMENT = "awaiting_first_payment"
 
     @property

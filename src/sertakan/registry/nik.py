@@ -1,6 +1,6 @@
 """The NIK (Nomor Induk Kependudukan): parse, check against what was typed, build, mask.
 
-Structure (REGULATION.md §8): 16 digits ``PP KK CC DDMMYY SSSS`` — province, regency/city and
+Structure (Dukcapil): 16 digits ``PP KK CC DDMMYY SSSS`` — province, regency/city and
 district where the NIK was first registered; day of birth (+40 for women), month, two-digit
 year; a serial from 0001.
 """
@@ -15,8 +15,8 @@ from sertakan.kernel.errors import RuleViolation, Violation
 from sertakan.registry.regions import RegionDirectory
 
 NIK_LENGTH = 16
-WOMEN_DAY_OFFSET = 40  # REGULATION.md §8: women's day of birth is written +40
-REFERENCE = "REGULATION.md §8 (NIK structure, Dukcapil)"
+WOMEN_DAY_OFFSET = 40  # Dukcapil: women's day of birth is written +40
+REFERENCE = "Dukcapil (NIK structure)"
 
 Sex = Literal["M", "F"]
 
@@ -94,7 +94,7 @@ def parse_nik(nik: str, directory: RegionDirectory, *, today: dt.date) -> NikPar
 def _decode_birth(
     day_field: int, month: int, yy: int, today: dt.date
 ) -> tuple[dt.date | None, Sex | None]:
-    # Men write the day as 01-31, women as 41-71 (REGULATION.md §8); anything else is no date.
+    # Men write the day as 01-31, women as 41-71 (Dukcapil); anything else is no date.
     sex: Sex
     if 1 <= day_field <= 31:
         sex, day = "M", day_field

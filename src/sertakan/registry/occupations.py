@@ -1,6 +1,6 @@
 """The occupations a member can declare, and the PP 50/2025 sector each belongs to.
 
-The sector decides which months of the PP 50/2025 JKK+JKM discount apply (REGULATION.md §1.4):
+The sector decides which months of the PP 50/2025 JKK+JKM discount apply (rule R2):
 the transport sector (ojol, ojek pangkalan, drivers, couriers) has Jan 2026 - Mar 2027, every
 other informal worker Apr 2026 - Dec 2026.
 """

@@ -1,11 +1,11 @@
-"""Indonesia's administrative regions (kode wilayah), read from the shared reference CSVs.
+"""Indonesia's administrative regions (kode wilayah), read from reference CSVs.
 
-The data lives outside the repository (``shared/data/regions``, see its README); the caller
+The data ships inside the package (``sertakan/registry/data/regions``, see its README); the caller
 passes the folder, so nothing here knows where it is and nothing is read at import time.
 
 Codes are dotted (``32.71.01.1001``): province (2 digits), regency/city (2), district/kecamatan
 (2), village/desa-kelurahan (4). A NIK carries the first three without dots (``327101``,
-REGULATION.md §8). Every method also accepts the undotted form.
+Dukcapil). Every method also accepts the undotted form.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ class RegionDirectory:
         history_header = ("code", "level", "first_edition", "last_edition", "name_in_last_edition")
         for row in _rows(path / HISTORY_FILE, history_header):
             historical[row["code"]] = row["name_in_last_edition"].strip()
-            # A NIK keeps the district code of the day it was issued (REGULATION.md §8), so a
+            # A NIK keeps the district code of the day it was issued (Dukcapil), so a
             # code dropped by a later edition (e.g. Papua's 2022 split) stays valid on a NIK.
             if int(row["level"]) == _DISTRICT_LEVEL:
                 nik_districts.add(row["code"].replace(".", ""))

@@ -1,11 +1,11 @@
-"""Working days in Indonesia, for deadlines that move off holidays (REGULATION.md §1.5).
+"""Working days in Indonesia, for deadlines that move off holidays (PP 44/2015, rule R3).
 
 "If the 15th is a holiday, the next working day": Saturdays, Sundays and the national public
 holidays (hari libur nasional, set each year by a joint ministerial decree, SKB 3 Menteri) are
 not working days. The holidays come from the maintained `holidays` library (category
 "public"), not from a hand list. Collective leave days (cuti bersama, the library's
 "government" category) are left as working days: payment channels stay open on them and the
-law says "holiday". Which of the two the deadline rule means was not found (REGULATION.md §12).
+law says "holiday". Which of the two the deadline rule means was not found: policy P8.
 """
 
 from __future__ import annotations

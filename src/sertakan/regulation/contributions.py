@@ -1,8 +1,8 @@
-"""Monthly contributions, BPU (REGULATION.md §10.1 R1, R2) and PU (R4). Pure functions.
+"""Monthly contributions, BPU (rules R1, R2 of docs/rules.md) and PU (R4). Pure functions.
 
 Every function takes the date it applies on and reads the parameters in force that day; none
 reads the clock. Each part is rounded on its own by `kernel.money.apply_rate` and a total is
-the sum of its parts (REGULATION.md §13).
+the sum of its parts (policy P2, docs/rules.md).
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ class PuQuote:
 
 def quote_date_in_horizon(params: Parameters, on: dt.date, today: dt.date) -> None:
     """Refuse a quote for a day no payment can be for: past the last month a BPU member may
-    pay ahead (`bpu/prepayment.yaml`, REGULATION.md §13), i.e. after the last day of the month
+    pay ahead (project policy, `bpu/prepayment.yaml`), i.e. after the last day of the month
     `max_months_ahead` months after today's. The rates of so distant a day are not known;
     quoting them as if they were would mislead. Past days are not refused here (arrears are
     billed at their own month's rates; before the rules exist is `ParameterMissing`).
@@ -304,7 +304,7 @@ def _parse_sector(sector: Sector | str) -> Sector | None:
 def _pp50_applies(
     rule: ContributionDiscount, month: Month, sector: Sector, publicly_funded: bool
 ) -> bool:
-    # PP 50/2025 (REGULATION.md §1.4, R2): not for members whose JKK + JKM the state pays.
+    # PP 50/2025 art. 2–4 (R2): not for members whose JKK + JKM the state pays.
     if publicly_funded and rule.excludes_publicly_funded:
         return False
     return rule.windows.for_sector(sector).contains(month)

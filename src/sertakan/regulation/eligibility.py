@@ -1,4 +1,4 @@
-"""Who may enrol: the BPU registration age (REGULATION.md §1.5, §13 policy). Pure functions."""
+"""Who may enrol: the BPU registration age (`bpu/eligibility.yaml`, policy P6). Pure functions."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def check_bpu_enrolment_age(params: Parameters, birth_date: dt.date, on: dt.date
     """Refuse an enrolment on `on` unless the person's age is within bpu/eligibility.yaml.
 
     The limit exists (Perdir 22/PERDIR.02/072022) but its value was not seen: the bounds are
-    the project policy of §13 (15 inclusive to 65 exclusive), marked uncertain.
+    project policy P6 of docs/rules.md (15 inclusive to 65 exclusive), marked uncertain.
     """
     limits = params.bpu.eligibility.value_on(on)
     low, high = limits.value.min_age, limits.value.max_age_exclusive

@@ -67,7 +67,7 @@ class Series(Generic[V]):
 
 @dataclass(frozen=True, slots=True)
 class BpuParameters:
-    """BPU (informal workers): REGULATION.md §1 and the §13 policies."""
+    """BPU (informal workers): rules R1–R3 and the project policies (docs/rules.md)."""
 
     jkk_rate: Series[Decimal]
     jkm_amount: Series[int]
@@ -84,7 +84,7 @@ class BpuParameters:
 
 @dataclass(frozen=True, slots=True)
 class PuParameters:
-    """PU (wage earners): REGULATION.md §2 and §1.6."""
+    """PU (wage earners): rule R4 (docs/rules.md)."""
 
     jkk_risk_class_rates: Series[schema.JkkRates]
     jkm_rate: Series[schema.JkmRates]

@@ -1,4 +1,4 @@
-"""The shape of a parameter file, checked by pydantic (REGULATION.md "How to use this file").
+"""The shape of a parameter file, checked by pydantic (docs/regulation.md).
 
 A file holds one regulated quantity: a name, a description, a unit and a list of dated values.
 Every value carries its legal reference, the sources it was seen in, when it was last verified
@@ -67,7 +67,7 @@ class DatedValue(Frozen, Generic[V]):
     effective: Day
     value: V
     reference: Text  # regulation + article/annex, "art. ?" where unknown
-    source: tuple[SourceKey, ...] = Field(min_length=1)  # REGULATION.md §11 keys, without [ ]
+    source: tuple[SourceKey, ...] = Field(min_length=1)  # sources.yaml keys, without [ ]
     last_verified: Day
     status: Status
     note: str = ""
@@ -97,7 +97,7 @@ class DatedValue(Frozen, Generic[V]):
 
     @property
     def sources(self) -> str:
-        """The source keys as REGULATION.md prints them: "[S-a], [S-b]"."""
+        """The source keys as docs/regulation.md prints them: "[S-a], [S-b]"."""
         return ", ".join(f"[{key}]" for key in self.source)
 
 
@@ -120,7 +120,7 @@ class ParameterFile(Frozen, Generic[V]):
         return self
 
 
-# --- BPU values (REGULATION.md §1, §13) -------------------------------------------------------
+# --- BPU values (docs/rules.md R1–R3, policies) ---------------------------------------------
 
 
 class IncomeLevels(Frozen):
@@ -225,7 +225,7 @@ class Arrears(Frozen):
     status_after_lapse_if_jht_claimed: Literal["nonaktif"]
 
 
-# --- PU values (REGULATION.md §2) -------------------------------------------------------------
+# --- PU values (docs/rules.md R4) -----------------------------------------------------------
 
 
 class RiskClassRates(Frozen):

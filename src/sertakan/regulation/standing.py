@@ -1,4 +1,4 @@
-"""A BPU member's standing on a date, from the months paid (REGULATION.md §1.5, §10.1 R3).
+"""A BPU member's standing on a date, from the months paid (R3, docs/rules.md).
 
 The reference rule, for one member; `sertakan.analytics.coverage_standing` compiles the same
 parameters into column expressions for millions and is tested to agree with `standing_on`.
@@ -6,7 +6,7 @@ parameters into column expressions for millions and is tested to agree with `sta
 The four statuses (`Status`):
 
 * ``menunggu``  — no contribution month has been paid yet: awaiting the first payment. Cover
-  starts only when the first payment settles (REGULATION.md §13, `bpu/coverage_policy.yaml`),
+  starts only when the first payment settles (project policy, `bpu/coverage_policy.yaml`),
   so a member who never paid stays here however long ago they enrolled.
 * ``aktif``     — every month still payable whose deadline has passed is paid (since the
   member's last (re)activation).
@@ -15,7 +15,7 @@ The four statuses (`Status`):
 * ``berakhir``  — membership ended: more than `ends_after_consecutive_unpaid_months`
   consecutive months whose deadline has passed went unpaid ("berakhir kepesertaan/keluar",
   Perdir 22/PERDIR.02/072022 §12, `bpu/arrears.yaml`). A later payment for a month after
-  the gap reactivates the membership ("pay with the NIK", REGULATION.md §1.5): the member is
+  the gap reactivates the membership ("pay with the NIK", BPJS FAQ): the member is
   then judged from that month on.
 
 How the dates work:
@@ -24,12 +24,12 @@ How the dates work:
   for BPU, `bpu/payment_deadline.yaml`). The deadline "has passed" from the day after it: a
   month paid on the 15th is on time, and on the 15th that month is not yet owed.
 * When the deadline falls on a weekend or a public holiday, the law moves it to the next
-  working day (REGULATION.md §1.5): pass `working_day=regulation.calendar.next_working_day`
+  working day (PP 44/2015): pass `working_day=regulation.calendar.next_working_day`
   (billing does). Without it the calendar day stands, as the batch report
   (`analytics.coverage_standing`) computes it: there, a member paying on the working day
   after a holiday 15th is shown in arrears for the few days in between.
 * Arrears can be paid for at most `grace_months` months counted from the date protection
-  ended (REGULATION.md §1.5). So only the last `grace_months` due months can be in arrears:
+  ended (Perdir 22/PERDIR.02/072022). So only the last `grace_months` due months can be in arrears:
   a month missed longer ago, without a lapse, can no longer be paid and no longer counts
   (the member had no cover for it, `bpu/coverage_policy.yaml`) — such a member is ``aktif``
   again once the recent months are paid.

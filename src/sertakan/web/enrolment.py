@@ -34,7 +34,7 @@ from sertakan.web.state import container_of, web_state
 
 router = APIRouter()
 
-MANDATORY_PROGRAMS = ("JKK", "JKM")  # REGULATION.md §1.3: JKK + JKM are the base, JHT optional
+MANDATORY_PROGRAMS = ("JKK", "JKM")  # R1 (docs/rules.md): JKK + JKM the base, JHT optional
 OPTIONAL_PROGRAM = "JHT"
 FIELDS = (
     "nik",

@@ -1,4 +1,4 @@
-"""`coverage_at`: covered only by a month settled before the event (REGULATION.md §13)."""
+"""`coverage_at`: covered only by a month settled before the event (policy P3, docs/rules.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Record ids and the Luhn check digit of the KPJ scheme (REGULATION.md §13)."""
+"""Record ids and the Luhn check digit of the KPJ scheme (policy P7, docs/rules.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Money is whole rupiah; the one rounding rule is half up, each part separately (§13)."""
+"""Money is whole rupiah; the one rounding rule is half up, each part on its own (policy P2)."""
 
 from __future__ import annotations
 

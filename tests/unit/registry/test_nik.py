@@ -58,7 +58,7 @@ def test_a_district_code_dropped_by_a_later_edition_is_still_accepted(
     regions: RegionDirectory,
 ) -> None:
     # Merauke was 91.01.01 until Papua Selatan (93) was split from Papua in 2022; a NIK
-    # issued there before keeps 910101 for life (REGULATION.md §8).
+    # issued there before keeps 910101 for life (Dukcapil).
     with (regions_dir() / "region_code_history.csv").open(encoding="utf-8", newline="") as f:
         merauke = next(row for row in csv.DictReader(f) if row["code"] == "91.01.01")
     assert (merauke["level"], merauke["last_edition"]) == ("3", "2022")

@@ -1,4 +1,4 @@
-"""Due dates move off weekends and Indonesian public holidays (REGULATION.md §1.5)."""
+"""Due dates move off weekends and Indonesian public holidays (PP 44/2015, rule R3)."""
 
 from __future__ import annotations
 

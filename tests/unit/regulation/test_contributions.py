@@ -21,7 +21,7 @@ def test_a_bpu_quote_cites_the_regulation_behind_every_part(params: Parameters) 
     assert cited["JKK"].regulation.startswith("PP 44/2015 art. ? + Lampiran II")
     assert cited["JKM"].regulation == "PP 44/2015 art. ?"
     assert "[S-kontan-bpu2026]" in cited["JKK"].source
-    # The income levels rest on the §13 policy for their steps: shown as uncertain.
+    # The income levels rest on policy P1 (docs/rules.md) for their steps: shown as uncertain.
     assert cited["declared_income_levels"].status == "uncertain"
     assert "PP50_2025" not in cited
 
@@ -138,7 +138,7 @@ def test_a_birth_date_after_the_enrolment_date_is_refused(params: Parameters) ->
 def test_the_listed_income_levels_are_exactly_the_ones_the_rule_accepts(
     params: Parameters,
 ) -> None:
-    # REGULATION.md §13: multiples of Rp100,000 from Rp1,000,000 to Rp20,700,000.
+    # Policy P1 (docs/rules.md): multiples of Rp100,000 from Rp1,000,000 to Rp20,700,000.
     bounds = params.bpu.declared_income_levels.value_on(dt.date(2026, 11, 25)).value
     listed = list(bounds.levels())
 

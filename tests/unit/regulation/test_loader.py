@@ -81,7 +81,7 @@ def test_the_value_in_force_changes_on_its_effective_day(params: Parameters) -> 
 
 def test_uncertain_lists_every_uncertain_value_with_its_note(params: Parameters) -> None:
     listed = {(item.file, item.effective) for item in params.uncertain()}
-    assert ("bpu/declared_income_levels.yaml", dt.date(2015, 7, 1)) in listed  # step (§13)
+    assert ("bpu/declared_income_levels.yaml", dt.date(2015, 7, 1)) in listed  # step (policy P1)
     assert ("bpu/eligibility.yaml", dt.date(2015, 7, 1)) in listed
     assert ("bpu/pp50_2025_discount.yaml", dt.date(2025, 12, 22)) in listed  # rounding
     assert ("pu/jkm_rate.yaml", dt.date(2025, 2, 7)) in listed

@@ -1,4 +1,4 @@
-"""A BPU member's standing from the months paid: REGULATION.md §1.5 (deadline on the 15th of the
+"""A BPU member's standing from the months paid: R3, docs/rules.md (deadline on the 15th of the
 contribution month; arrears payable for 3 months; more than 3 consecutive unpaid months end the
 membership; paying again reactivates it)."""
 
