@@ -201,12 +201,12 @@ def test_the_openapi_schema_is_a_valid_openapi_document(client: TestClient) -> N
 
 
 def test_a_name_with_markup_is_refused_for_members_and_sponsors_and_nothing_is_kept(
-    client: TestClient,
+    client: TestClient, provider: RecordingProvider
 ) -> None:
     markup = "<script>alert('x')</script><b>Nur</b>"
 
     member = client.post("/api/v1/members", json=worker(full_name=markup))
-    sponsor = client.post("/api/v1/sponsors", json=household(name=markup))
+    sponsor = client.post("/api/v1/sponsors", json=proven(client, provider, household(name=markup)))
 
     for response, field in ((member, "full_name"), (sponsor, "name")):
         assert response.status_code == 422
@@ -218,10 +218,11 @@ def test_a_name_with_markup_is_refused_for_members_and_sponsors_and_nothing_is_k
 
 
 def test_names_with_titles_apostrophes_and_other_scripts_are_enrolled_as_typed(
-    client: TestClient,
+    client: TestClient, provider: RecordingProvider
 ) -> None:
     response = client.post("/api/v1/members", json=worker(full_name="Drs. H. Ma'ruf, S.Pd."))
-    sponsor = client.post("/api/v1/sponsors", json=household(name="Ren\u00e9 \u6797\u7f8e\u7389"))
+    named = household(name="Ren\u00e9 \u6797\u7f8e\u7389")
+    sponsor = client.post("/api/v1/sponsors", json=proven(client, provider, named))
 
     assert response.status_code == 201, response.text
     assert response.json()["full_name"] == "Drs. H. Ma'ruf, S.Pd."
