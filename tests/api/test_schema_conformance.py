@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 import schemathesis
@@ -99,7 +100,8 @@ def documented_422(ctx: Any, response: Any, case: Any) -> bool | None:
 
 def _has_control_characters(case: Any) -> bool:
     sent = [case.body, case.query, case.path_parameters, case.headers]
-    return any(_CONTROL.search(text) for text in _texts(sent))
+    # A path parameter reaches the app percent-decoded ("%0A" arrives as a line feed).
+    return any(_CONTROL.search(text) or _CONTROL.search(unquote(text)) for text in _texts(sent))
 
 
 def _texts(value: Any) -> list[str]:
@@ -114,7 +116,8 @@ def _texts(value: Any) -> list[str]:
     return []
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Unicode category Cc, as the edge refuses it (web.security.ControlCharacters): C0, DEL and C1.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 COMMON = [
