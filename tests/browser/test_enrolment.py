@@ -19,10 +19,11 @@ from sertakan.access.roles import Role
 from sertakan.app import create_app
 from sertakan.bootstrap import bootstrap
 from sertakan.config import Settings
+from sertakan.notifications.providers import RecordingProvider
 from sertakan.registry.model import Branch
 from sertakan.registry.nik import build_nik
 from sertakan.store.migrate import upgrade
-from tests.support.auth import cheap_hasher, make_staff
+from tests.support.auth import cheap_hasher, last_code, make_staff
 from tests.support.browser import sign_in_as_staff
 from tests.support.server import live_server
 
@@ -31,10 +32,16 @@ SCREENSHOTS = Path("test-artifacts") / "screenshots"
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def phones() -> RecordingProvider:
+    """Where the app's SMS go: the sponsor reads their sign-up code from here."""
+    return RecordingProvider()
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory, phones: RecordingProvider) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("web")
     settings = Settings(database_url=f"sqlite:///{folder / 't.db'}", today="2026-11-25")
-    container = bootstrap(settings, hasher=cheap_hasher())
+    container = bootstrap(settings, hasher=cheap_hasher(), provider=phones)
     assert container.engine is not None
     upgrade(container.engine)
     container.registry.add_branch(Branch("BOGOR_KOTA", "Kantor Cabang Bogor Kota", "32.71"))
@@ -81,14 +88,18 @@ def panel_total(page: Page) -> str:
 
 
 def test_a_sponsor_registers_then_enrols_their_helper_and_sees_the_member_card(
-    page: Page, base_url: str
+    page: Page, base_url: str, phones: RecordingProvider
 ) -> None:
     page.goto(base_url + "/")
     page.get_by_role("link", name="Daftar sebagai pemberi kerja (sponsor)").click()
+    # Step 1: the phone proves it is the sponsor's (a code by SMS, entered with the form).
+    page.get_by_label("Nomor HP").fill("081298765432")
+    page.get_by_role("button", name="Kirim kode").click()
+    expect(page.locator("#kode-terkirim")).to_be_visible()
+    page.get_by_label("Kode dari SMS").fill(last_code(phones, "+6281298765432"))
     page.get_by_label("Perorangan / rumah tangga (dengan NIK)").check()
     page.get_by_label("NIK pemberi kerja").fill(build_nik("327101", dt.date(1970, 1, 5), "F", 3))
     page.get_by_label("Nama (perorangan atau usaha)").fill("Ibu Ratna Kartika")
-    page.get_by_label("Nomor HP").fill("081298765432")
     choose_region(page, "Jawa Barat", "Kota Bogor", "Bogor Tengah", "Paledang")
     page.get_by_role("button", name="Daftar sebagai pemberi kerja").click()
 
