@@ -384,11 +384,17 @@ class RegistryService:
     def member_card(self, actor: Actor, member_id: str) -> MemberCard:
         self._guard.require(actor, Permission.MEMBER_READ, "member", member_id)
         with self._guard.refusals(), self._read() as uow:
-            member = uow.members.get(member_id)
-            if member is None:
-                raise MemberNotFound(member_id)
-            sponsorships = self._guard.member(uow, actor, member, Permission.MEMBER_READ.value)
-            return self._card(uow, member, sponsorships)
+            return self.member_card_in(uow, actor, member_id)
+
+    def member_card_in(self, uow: UnitOfWork, actor: Actor, member_id: str) -> MemberCard:
+        """`member_card` inside the caller's unit of work, which the caller wraps in its
+        guard's `refusals()` after `require(actor, Permission.MEMBER_READ, ...)`: a use case
+        that reads more about the member in the same transaction (the coverage's `card`)."""
+        member = uow.members.get(member_id)
+        if member is None:
+            raise MemberNotFound(member_id)
+        sponsorships = self._guard.member(uow, actor, member, Permission.MEMBER_READ.value)
+        return self._card(uow, member, sponsorships)
 
     def find_members(self, actor: Actor, query: str, limit: int = 20) -> list[Member]:
         """Search by NIK (16 digits), KPJ (11 digits) or part of a name; branch staff find
