@@ -101,10 +101,18 @@ async def sign_in(app: Asgi) -> dict[str, str]:
     return {"authorization": f"Bearer {json.loads(body)['access_token']}"}
 
 
-async def reads(app: Asgi, paths: list[str], headers: dict[str, str], n: int) -> None:
-    for k in range(n):
-        status, body = await call(app, "GET", paths[k % len(paths)], headers)
-        assert status == 200, (status, body[:300])
+async def reads(
+    app: Asgi, paths: list[str], headers: dict[str, str], n: int, concurrency: int = 1
+) -> None:
+    """`n` reads of `paths` in turn, `concurrency` at a time."""
+    counter = iter(range(n))
+
+    async def one_at_a_time() -> None:
+        for k in counter:
+            status, body = await call(app, "GET", paths[k % len(paths)], headers)
+            assert status == 200, (status, body[:300])
+
+    await asyncio.gather(*(one_at_a_time() for _ in range(concurrency)))
 
 
 def inline_thread_hops() -> None:
@@ -127,6 +135,9 @@ def main() -> None:
     parser.add_argument("--reads", type=int, default=2000)
     parser.add_argument("--members", type=int, default=100)
     parser.add_argument("--top", type=int, default=35)
+    parser.add_argument(
+        "--concurrency", default="1,32", help="requests in flight for the CPU part (the profile: 1)"
+    )
     parser.add_argument("--dump", help="also write the profile to this file (pstats)")
     parser.add_argument(
         "--server-url", default=os.environ.get("SERTAKAN_TEST_POSTGRES_URL") or DEFAULT_SERVER
@@ -154,19 +165,21 @@ def main() -> None:
         paths = [f"/api/v1/members/{m}" for m in ids]
         headers = asyncio.run(sign_in(app))
         asyncio.run(reads(app, paths, headers, 200))  # warm up: pool, caches, imports
-        for name, run_paths, run_headers in (
-            ("GET /healthz", ["/healthz"], {}),
-            ("GET /api/v1/members/{id}", paths, headers),
-        ):
-            statements[0] = 0
-            cpu, wall = time.process_time(), time.perf_counter()
-            asyncio.run(reads(app, run_paths, run_headers, args.reads))
-            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-            print(
-                f"{args.database} {name}: CPU {1000 * cpu / args.reads:.2f} ms/request "
-                f"(wall {1000 * wall / args.reads:.2f} ms), "
-                f"{statements[0] / args.reads:.1f} SQL statements/request"
-            )
+        for concurrency in [int(c) for c in args.concurrency.split(",")]:
+            for name, run_paths, run_headers in (
+                ("GET /healthz", ["/healthz"], {}),
+                ("GET /api/v1/members/{id}", paths, headers),
+            ):
+                statements[0] = 0
+                cpu, wall = time.process_time(), time.perf_counter()
+                asyncio.run(reads(app, run_paths, run_headers, args.reads, concurrency))
+                cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+                print(
+                    f"{args.database} {name}, {concurrency} at a time: "
+                    f"CPU {1000 * cpu / args.reads:.2f} ms/request "
+                    f"(wall {1000 * wall / args.reads:.2f} ms), "
+                    f"{statements[0] / args.reads:.1f} SQL statements/request"
+                )
         inline_thread_hops()
         profile = cProfile.Profile()
         profile.enable()

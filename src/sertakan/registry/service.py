@@ -60,6 +60,9 @@ from sertakan.regulation.loader import Parameters
 KPJ_ATTEMPTS = 5  # random KPJs collide rarely; a few fresh draws settle it
 
 
+_QUOTES_KEPT = 4096
+
+
 @dataclass(frozen=True, slots=True)
 class EnrolmentApplication:
     """What a form or API call asks for. A field left empty is `None` and reported as missing,
@@ -153,6 +156,7 @@ class RegistryService:
         self._guard = Guard(uow, clock)
         self._new_id = ids
         self._params = params
+        self._quotes: dict[tuple[object, ...], BpuQuote] = {}
         self._regions = regions
         self._clock = clock
         self._kpj = kpj_issuer
@@ -160,14 +164,26 @@ class RegistryService:
     # -- contributions -------------------------------------------------------------------
 
     def quote_for(self, member: Member, on: dt.date) -> BpuQuote:
-        return quote_bpu(
-            self._params,
-            declared_income=member.declared_income,
-            on=on,
-            programs=member.programs,
-            sector=occupation(member.occupation).sector,
-            publicly_funded=member.publicly_funded,
-        )
+        """The member's quote on `on`. A quote depends on nothing but these inputs and the
+        parameters (loaded once), so quotes are kept: every member card shows one, and members
+        share a handful of incomes and programme sets (issue 12: the card is the busiest read).
+        The cache is emptied when it grows past _QUOTES_KEPT (a new day brings new keys)."""
+        sector = occupation(member.occupation).sector
+        key = (member.declared_income, tuple(member.programs), sector, member.publicly_funded, on)
+        quote = self._quotes.get(key)
+        if quote is None:
+            quote = quote_bpu(
+                self._params,
+                declared_income=member.declared_income,
+                on=on,
+                programs=member.programs,
+                sector=sector,
+                publicly_funded=member.publicly_funded,
+            )
+            if len(self._quotes) >= _QUOTES_KEPT:
+                self._quotes.clear()
+            self._quotes[key] = quote
+        return quote
 
     # -- sponsors --------------------------------------------------------------------------
 
