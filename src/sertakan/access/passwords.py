@@ -242,9 +242,7 @@ class PasswordHasher:
             if cheap
             else argon2.PasswordHasher()
         )
-        self._pool = ThreadPoolExecutor(
-            max_workers=threads, thread_name_prefix="argon2", initializer=_lower_priority
-        )
+        self._pool = _hashing_pool(threads)
 
     def _run(self, work: Callable[..., T], *args: object) -> T:
         """`work(*args)` on the hashing pool; this thread waits without using the CPU."""
@@ -293,6 +291,21 @@ class PasswordHasher:
     def _dummy_hash(self) -> str:
         # The hash of a random secret nobody knows, made once with this hasher's parameters.
         return self._run(self._hasher.hash, secrets.token_urlsafe(32))
+
+
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def _hashing_pool(threads: int) -> ThreadPoolExecutor:
+    """The process's hashing pool of `threads` threads: one per process, however many hashers
+    the process makes (the bound is the process's), started when first used."""
+    with _POOLS_LOCK:
+        if threads not in _POOLS:
+            _POOLS[threads] = ThreadPoolExecutor(
+                max_workers=threads, thread_name_prefix="argon2", initializer=_lower_priority
+            )
+        return _POOLS[threads]
 
 
 def _lower_priority() -> None:
