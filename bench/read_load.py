@@ -22,6 +22,8 @@ the servers' CPU per request, the attack's answers, and the load average before 
 (the machine may be shared: compare the ratios, measured in the same run).
 Target (issue 12) on 2 cores: >= 1,000 reads/s with p99 <= 50 ms at 32 connections on
 PostgreSQL with two server processes; p99 <= 100 ms under the password attack.
+On a shared machine the wall-clock figures are noise: the CPU per request is the figure to
+compare, and `bench/read_profile.py` shows where a read's CPU goes (no server, cProfile).
 """
 
 from __future__ import annotations

@@ -17,11 +17,16 @@ import functools
 import gzip
 import itertools
 import logging
+import os
 import secrets
 import string
+import threading
 import unicodedata
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
+from typing import TypeVar
 
 import argon2
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -32,6 +37,18 @@ REFERENCE = "NIST SP 800-63B §5.1.1.2"
 FIELD = "password"
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# argon2 runs on a pool of its own, this many threads per process, at a lower CPU priority
+# (nice +HASHING_NICE). One check costs ~0.2 s of a core (t=3, m=64 MiB; argon2-cffi computes
+# the lanes on one thread), and 20 wrong-password loops kept every core hashing while an
+# officer's reads waited (issue 12). Now a sign-in waits for a hashing slot, not the reads for
+# a core: the scheduler gives the reads the CPU first and the hashing what is left. The brake
+# per address (429) still answers before any hashing. Per-thread niceness is Linux's; elsewhere
+# the threads keep the process's priority and only their number is bounded.
+HASHING_THREADS = max(1, (os.cpu_count() or 1) // 2)
+HASHING_NICE = 10
 
 # Digits, punctuation and spaces people put before or after a weak word ("Password123!").
 _EDGES = string.digits + string.punctuation + string.whitespace
@@ -219,22 +236,27 @@ class PasswordHasher:
     are as easy to crack as they are to make.
     """
 
-    def __init__(self, *, cheap: bool = False) -> None:
+    def __init__(self, *, cheap: bool = False, threads: int = HASHING_THREADS) -> None:
         self._hasher = (
             argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
             if cheap
             else argon2.PasswordHasher()
         )
+        self._pool = _hashing_pool(threads)
+
+    def _run(self, work: Callable[..., T], *args: object) -> T:
+        """`work(*args)` on the hashing pool; this thread waits without using the CPU."""
+        return self._pool.submit(work, *args).result()
 
     def hash(self, password: str) -> str:
         """The argon2id hash (PHC string, with its own random salt) of the NFKC password."""
-        return self._hasher.hash(normalize_password(password))
+        return self._run(self._hasher.hash, normalize_password(password))
 
     def verify(self, password_hash: str, password: str) -> bool:
         """Whether `password` matches `password_hash`. False, never an exception, for a wrong
         password, a password that cannot be encoded, or a stored hash that is not argon2."""
         try:
-            return self._hasher.verify(password_hash, normalize_password(password))
+            return self._run(self._hasher.verify, password_hash, normalize_password(password))
         except VerificationError:
             return False
         except InvalidHashError:
@@ -268,4 +290,29 @@ class PasswordHasher:
     @functools.cached_property
     def _dummy_hash(self) -> str:
         # The hash of a random secret nobody knows, made once with this hasher's parameters.
-        return self._hasher.hash(secrets.token_urlsafe(32))
+        return self._run(self._hasher.hash, secrets.token_urlsafe(32))
+
+
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def _hashing_pool(threads: int) -> ThreadPoolExecutor:
+    """The process's hashing pool of `threads` threads: one per process, however many hashers
+    the process makes (the bound is the process's), started when first used."""
+    with _POOLS_LOCK:
+        if threads not in _POOLS:
+            _POOLS[threads] = ThreadPoolExecutor(
+                max_workers=threads, thread_name_prefix="argon2", initializer=_lower_priority
+            )
+        return _POOLS[threads]
+
+
+def _lower_priority() -> None:
+    """Lower the calling thread's CPU priority by HASHING_NICE (Linux: a thread id is a
+    process id for setpriority). Where that is not possible, keep the priority."""
+    try:
+        me = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, me, os.getpriority(os.PRIO_PROCESS, me) + HASHING_NICE)
+    except (AttributeError, OSError):  # no per-thread priority on this system
+        log.debug("password hashing keeps the process's priority")

@@ -547,13 +547,13 @@ class AccessService:
         if not secret or len(secret) > 200:
             return None
         with self._read() as uow:
-            token = uow.tokens.get(token_digest(secret))
-            if token is None or token.kind is not kind:
-                return None
-            if not token.is_valid_at(self._clock.now()):
-                return None
-            account = uow.accounts.get(token.account_id)
-        if account is None or not account.is_active:
+            found = uow.tokens.with_account(token_digest(secret))
+        if found is None:
+            return None
+        token, account = found
+        if token.kind is not kind or not token.is_valid_at(self._clock.now()):
+            return None
+        if not account.is_active:
             return None
         return Resolved(self.actor_for(account, request_id), token, account)
 

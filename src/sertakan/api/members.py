@@ -76,8 +76,8 @@ def get_member(
     actor: Annotated[Actor, Depends(Requires(Permission.MEMBER_READ))],
 ) -> MemberRead:
     container = container_of(request)
-    card = container.registry.member_card(actor, member_id)  # checks the actor's scope
-    status = container.coverage.status_of(actor, card.member)
+    # The card (it checks the actor's scope) and the status, in one read-only transaction.
+    card, status = container.coverage.card(actor, member_id, container.registry)
     return MemberRead.of(card, status, full_nik=sees_full_nik(actor))
 
 

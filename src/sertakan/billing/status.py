@@ -19,6 +19,7 @@ from sertakan.kernel.periods import Month
 from sertakan.registry.errors import MemberNotFound
 from sertakan.registry.guard import Guard
 from sertakan.registry.model import Member
+from sertakan.registry.service import MemberCard, RegistryService
 from sertakan.regulation.loader import Parameters
 
 
@@ -77,6 +78,20 @@ class CoverageService:
         invoices = [_as_seen(sight_of(actor, i, lines.get(i.id, []))) for i in invoices]
         return self._cover(member, settled, invoices, at)
 
+    def card(
+        self, actor: Actor, member_id: str, cards: RegistryService
+    ) -> tuple[MemberCard, CoverStatus]:
+        """A member's card (`RegistryService.member_card`, the same scope check and refusal
+        audit) and their status today, in one read-only unit of work: one snapshot and one
+        transaction where the two use cases took two (issue 12: the card is the busiest
+        read, and each transaction costs its BEGIN and ROLLBACK round trips)."""
+        self._guard.require(actor, Permission.MEMBER_READ, "member", member_id)
+        at = self._clock.now()
+        with self._guard.refusals(), self._read() as uow:
+            card = cards.member_card_in(uow, actor, member_id)
+            settled = uow.settlements.for_member(card.member.id)
+        return card, self._status(card.member, settled, at)
+
     def status_of(self, actor: Actor, member: Member, at: dt.datetime | None = None) -> CoverStatus:
         """Only the status, for a `member` the caller has just read through a use case that
         checked the actor's scope (`RegistryService.member_card`): what a member's card shows.
@@ -86,6 +101,9 @@ class CoverageService:
         at = at or self._clock.now()
         with self._read() as uow:
             settled = uow.settlements.for_member(member.id)
+        return self._status(member, settled, at)
+
+    def _status(self, member: Member, settled: list[Settlement], at: dt.datetime) -> CoverStatus:
         return coverage_at(
             self._params,
             enrolled_on=member.enrolled_on,

@@ -60,6 +60,9 @@ from sertakan.regulation.loader import Parameters
 KPJ_ATTEMPTS = 5  # random KPJs collide rarely; a few fresh draws settle it
 
 
+_QUOTES_KEPT = 4096
+
+
 @dataclass(frozen=True, slots=True)
 class EnrolmentApplication:
     """What a form or API call asks for. A field left empty is `None` and reported as missing,
@@ -153,6 +156,7 @@ class RegistryService:
         self._guard = Guard(uow, clock)
         self._new_id = ids
         self._params = params
+        self._quotes: dict[tuple[object, ...], BpuQuote] = {}
         self._regions = regions
         self._clock = clock
         self._kpj = kpj_issuer
@@ -160,14 +164,26 @@ class RegistryService:
     # -- contributions -------------------------------------------------------------------
 
     def quote_for(self, member: Member, on: dt.date) -> BpuQuote:
-        return quote_bpu(
-            self._params,
-            declared_income=member.declared_income,
-            on=on,
-            programs=member.programs,
-            sector=occupation(member.occupation).sector,
-            publicly_funded=member.publicly_funded,
-        )
+        """The member's quote on `on`. A quote depends on nothing but these inputs and the
+        parameters (loaded once), so quotes are kept: every member card shows one, and members
+        share a handful of incomes and programme sets (issue 12: the card is the busiest read).
+        The cache is emptied when it grows past _QUOTES_KEPT (a new day brings new keys)."""
+        sector = occupation(member.occupation).sector
+        key = (member.declared_income, tuple(member.programs), sector, member.publicly_funded, on)
+        quote = self._quotes.get(key)
+        if quote is None:
+            quote = quote_bpu(
+                self._params,
+                declared_income=member.declared_income,
+                on=on,
+                programs=member.programs,
+                sector=sector,
+                publicly_funded=member.publicly_funded,
+            )
+            if len(self._quotes) >= _QUOTES_KEPT:
+                self._quotes.clear()
+            self._quotes[key] = quote
+        return quote
 
     # -- sponsors --------------------------------------------------------------------------
 
@@ -384,11 +400,17 @@ class RegistryService:
     def member_card(self, actor: Actor, member_id: str) -> MemberCard:
         self._guard.require(actor, Permission.MEMBER_READ, "member", member_id)
         with self._guard.refusals(), self._read() as uow:
-            member = uow.members.get(member_id)
-            if member is None:
-                raise MemberNotFound(member_id)
-            sponsorships = self._guard.member(uow, actor, member, Permission.MEMBER_READ.value)
-            return self._card(uow, member, sponsorships)
+            return self.member_card_in(uow, actor, member_id)
+
+    def member_card_in(self, uow: UnitOfWork, actor: Actor, member_id: str) -> MemberCard:
+        """`member_card` inside the caller's unit of work, which the caller wraps in its
+        guard's `refusals()` after `require(actor, Permission.MEMBER_READ, ...)`: a use case
+        that reads more about the member in the same transaction (the coverage's `card`)."""
+        member = uow.members.get(member_id)
+        if member is None:
+            raise MemberNotFound(member_id)
+        sponsorships = self._guard.member(uow, actor, member, Permission.MEMBER_READ.value)
+        return self._card(uow, member, sponsorships)
 
     def find_members(self, actor: Actor, query: str, limit: int = 20) -> list[Member]:
         """Search by NIK (16 digits), KPJ (11 digits) or part of a name; branch staff find

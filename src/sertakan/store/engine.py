@@ -12,12 +12,14 @@ reader's transaction is READ ONLY (psycopg begins it with BEGIN READ ONLY: no ex
 from __future__ import annotations
 
 import logging
+import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 
 _log = logging.getLogger(__name__)
 
@@ -29,6 +31,16 @@ READ_ONLY = "sertakan_read_only"
 # overflow is opened under load and closed when returned.
 POOL_SIZE = 10
 MAX_OVERFLOW = 30
+# A PostgreSQL connection back from the pool is tested (`SELECT 1`) only when it has lain idle
+# this long: that is when a server restart, an idle timeout or a firewall has had time to cut
+# it. `pool_pre_ping` tested every checkout, a round trip per unit of work, three per member
+# read (issue 12: a read's CPU, not locks, is the limit). A connection cut while the server is
+# busy fails its next statement instead: SQLAlchemy then sees the disconnect and invalidates
+# the whole pool, so that request fails (500, the client may retry a GET) and no other does.
+IDLE_PING_SECONDS = 10.0
+# Connections are replaced after this long whatever happens, before any server-side or
+# network idle limit (typically >= 1 hour) can cut them unseen.
+POOL_RECYCLE_SECONDS = 1800
 
 
 def make_engine(url: str) -> Engine:
@@ -45,13 +57,34 @@ def make_engine(url: str) -> Engine:
         # Let SQLAlchemy, not the driver, open transactions (see the module's docstring).
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
-        pool_pre_ping=True,
         pool_size=POOL_SIZE,
         max_overflow=MAX_OVERFLOW,
+        pool_recycle=POOL_RECYCLE_SECONDS,
         hide_parameters=True,
     )
+    event.listen(engine, "checkin", _idle_since)
+    event.listen(engine, "checkout", partial(_ping_if_idle, engine))
+    return engine
+
+
+def _idle_since(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(engine: Engine, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Test a connection that has lain idle (`IDLE_PING_SECONDS`). A dead one raises
+    DisconnectionError: the pool discards it and checks out another (SQLAlchemy's
+    "Disconnect Handling - Pessimistic", with the test skipped for a connection in use a
+    moment ago)."""
+    since = record.info.get("idle_since")
+    if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+        return
+    try:
+        engine.dialect.do_ping(dbapi_connection)
+    except engine.dialect.loaded_dbapi.Error as error:
+        raise DisconnectionError(type(error).__name__) from error
 
 
 def read_only(connection: Connection) -> Connection:

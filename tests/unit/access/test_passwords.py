@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import statistics
+import sys
+import threading
 import time
 import unicodedata
 from importlib import resources
@@ -305,3 +308,44 @@ def test_the_length_rules_count_code_points_after_nfkc(text: str) -> None:
     found = rules(text)
     assert ("password.too_short" in found) == (length < 8)
     assert ("password.too_long" in found) == (length > 128)
+
+
+# --- hashing never takes the CPU from the reads (issue 12) -----------------------------------
+
+
+class _GatedArgon2:
+    """Stands in for argon2: each check records its thread's priority and waits at a gate, so
+    how many run at once can be counted."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running = 0
+        self.most = 0
+        self.niceness: list[int] = []
+        self.gate = threading.Event()
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        with self.lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+            self.niceness.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        self.gate.wait(timeout=0.2)  # the later checks arrive while the first still runs
+        with self.lock:
+            self.running -= 1
+        return False
+
+
+def test_password_checks_run_on_a_bounded_pool_at_a_lower_priority() -> None:
+    hasher = PasswordHasher(cheap=True, threads=1)
+    fake = _GatedArgon2()
+    hasher._hasher = fake  # type: ignore[assignment]
+    callers = [threading.Thread(target=hasher.verify, args=("h", "tebakan")) for _ in range(4)]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join(timeout=10)
+    assert len(fake.niceness) == 4
+    assert fake.most == 1  # never two argon2 computations at once on a one-thread pool
+    if sys.platform == "linux":
+        mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        assert min(fake.niceness) > mine  # the scheduler serves the reads first
