@@ -27,6 +27,7 @@ as is any test using the fixtures above; ``-m "not browser"`` deselects them.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Generator, Iterator
@@ -250,3 +251,15 @@ def _save_page(item: pytest.Item, page: Page, report: pytest.TestReport) -> None
     except Exception as exc:  # a crashed page must not hide the test's own failure
         lines.append(f"could not save the page: {type(exc).__name__}: {exc}")
     report.sections.append(("browser artifacts", "\n".join(lines)))
+
+
+@pytest.fixture(autouse=True)
+def app_logs_restored() -> Iterator[None]:
+    """`sertakan serve` points the platform's log at the console it runs in (`show_app_logs`);
+    under a CliRunner that is a captured stream, closed after the call. Take such a handler off
+    after every test, so later tests do not log into a closed file."""
+    logger = logging.getLogger("sertakan")
+    handlers, level = list(logger.handlers), logger.level
+    yield
+    logger.handlers[:] = handlers
+    logger.setLevel(level)

@@ -4,10 +4,8 @@ SERTAKAN_SCHEDULER=false)."""
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,18 +29,6 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SERTAKAN_SANDBOX_DB", str(tmp_path / "sandbox.sqlite"))
     monkeypatch.delenv("SERTAKAN_PUBLIC_URL", raising=False)
     monkeypatch.delenv("SERTAKAN_SCHEDULER", raising=False)
-
-
-@pytest.fixture(autouse=True)
-def app_logs_restored() -> Iterator[None]:
-    """`serve` points the platform's log at the console it runs in (`show_app_logs`); here that
-    is the runner's captured stream, closed after the call: take the handler off again so later
-    tests do not log into a closed file."""
-    logger = logging.getLogger("sertakan")
-    handlers, level = list(logger.handlers), logger.level
-    yield
-    logger.handlers[:] = handlers
-    logger.setLevel(level)
 
 
 @pytest.fixture
