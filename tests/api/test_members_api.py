@@ -12,35 +12,7 @@ from sertakan.notifications.providers import RecordingProvider
 from sertakan.registry.kpj import is_valid_kpj
 from sertakan.registry.nik import build_nik
 from tests.support.auth import last_code, sign_up_code
-
-
-def worker(**changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "nik": build_nik("327101", dt.date(1990, 8, 17), "F", 12),
-        "full_name": "Siti Rahmawati",
-        "birth_date": "1990-08-17",
-        "sex": "F",
-        "phone": "0812-3456-7890",
-        "region_code": "32.71.01.1001",
-        "occupation": "household_helper",
-        "declared_income": 1_000_000,
-        "programs": ["JKK", "JKM", "JHT"],
-    }
-    body.update(changes)
-    return body
-
-
-def household(**changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "kind": "person",
-        "name": "Ibu Ratna Kartika",
-        "phone": "081298765432",
-        "region_code": "32.71.01.1001",
-        "address": "Jl. Salak 2",
-        "nik": build_nik("327101", dt.date(1970, 1, 5), "F", 3),
-    }
-    body.update(changes)
-    return body
+from tests.support.people import household, worker
 
 
 def proven(client: TestClient, provider: RecordingProvider, body: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from sertakan.app import create_app
 from sertakan.bootstrap import Container
 from sertakan.notifications.providers import RecordingProvider
 from sertakan.registry.nik import build_nik
+from tests.support import people
 from tests.support.auth import (
     FormClient,
     csrf_of,
@@ -34,30 +35,20 @@ WORKER_PHONE = "+6281234567890"
 
 
 def worker(**changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "nik": build_nik("327101", dt.date(1990, 8, 17), "F", 12),
-        "full_name": "Siti Rahmawati",
-        "birth_date": "1990-08-17",
-        "sex": "F",
-        "phone": "0812-3456-7890",
-        "region_code": "32.71.01.1001",
-        "occupation": "household_helper",
-        "declared_income": 1_000_000,
-        "programs": ["JKK", "JKM"],
-    }
-    return body | changes
+    return people.worker(programs=["JKK", "JKM"]) | changes
 
 
 def household(serial: int = 3, **changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "kind": "person",
-        "name": "Orang Asing",
-        "phone": WORKER_PHONE,
-        "region_code": "32.71.01.1001",
-        "address": "",
-        "nik": build_nik("327101", dt.date(1970, 1, 5), "M", serial),
-    }
-    return body | changes
+    """A stranger registering a sponsor with the worker's phone."""
+    return (
+        people.household(
+            name="Orang Asing",
+            phone=WORKER_PHONE,
+            address="",
+            nik=build_nik("327101", dt.date(1970, 1, 5), "M", serial),
+        )
+        | changes
+    )
 
 
 def wrong(code: str) -> str:
