@@ -429,22 +429,46 @@ class AccessService:
         The answer does not say whether the number has an account (no enumeration), but the
         rate limits count every request, so guessing numbers is slow too.
         """
+        self._send_code(
+            client,
+            CodePurpose.SIGN_IN,
+            phone,
+            client_ip,
+            lambda code: templates.sign_in_code(code, self.code_minutes()),
+            only_to_accounts=True,
+        )
+
+    def _send_code(
+        self,
+        client: Actor,
+        purpose: CodePurpose,
+        phone: str,
+        client_ip: str,
+        text: Callable[[str], str],
+        *,
+        only_to_accounts: bool = False,
+    ) -> None:
+        """Issue a code (rate-limited, in the outbox, one transaction) and deliver it at once;
+        a refusal by the rate limits is audited. With `only_to_accounts` nothing is sent to a
+        number without an active account, though the request still counts."""
         try:
             with self._uow() as uow:
-                accounts = [a for a in uow.accounts.by_phone(phone) if a.is_active]
+                send = not only_to_accounts or any(
+                    a.is_active for a in uow.accounts.by_phone(phone)
+                )
                 message = self.issue_code_in(
                     uow,
                     client,
-                    purpose=CodePurpose.SIGN_IN,
+                    purpose=purpose,
                     phone=phone,
                     subject_id=None,
                     client_ip=client_ip,
-                    send=bool(accounts),
-                    text=lambda code: templates.sign_in_code(code, self.code_minutes()),
+                    send=send,
+                    text=text,
                 )
                 uow.commit()
         except RateLimited as limited:
-            self.record_rate_limit(client, CodePurpose.SIGN_IN, phone, limited)
+            self.record_rate_limit(client, purpose, phone, limited)
             raise
         if message is not None:
             self.deliver(message)
@@ -471,23 +495,13 @@ class AccessService:
         `brake_sign_up` and by the per-phone code limit of `issue_code_in`.
         """
         self.brake_sign_up(client, phone, client_ip)
-        try:
-            with self._uow() as uow:
-                message = self.issue_code_in(
-                    uow,
-                    client,
-                    purpose=CodePurpose.SIGN_UP,
-                    phone=phone,
-                    subject_id=None,
-                    client_ip=client_ip,
-                    text=lambda code: templates.sign_up_code(code, self.code_minutes()),
-                )
-                uow.commit()
-        except RateLimited as limited:
-            self.record_rate_limit(client, CodePurpose.SIGN_UP, phone, limited)
-            raise
-        if message is not None:
-            self.deliver(message)
+        self._send_code(
+            client,
+            CodePurpose.SIGN_UP,
+            phone,
+            client_ip,
+            lambda code: templates.sign_up_code(code, self.code_minutes()),
+        )
 
     def prove_phone(self, actor: Actor, phone: str, code: str) -> CodeTicket:
         """Check the phone's sign-up code (the try counted first, `check_code`) before the
