@@ -17,6 +17,7 @@ from sertakan.app import create_app
 from sertakan.audit.model import AuditEvent
 from sertakan.bootstrap import Container
 from tests.support.auth import PASSWORD, FormClient, make_staff, web_sign_in
+from tests.support.pages import text_of
 
 
 def signed_in(container: Container, role: Role) -> Iterator[TestClient]:
@@ -225,10 +226,6 @@ def test_moments_on_the_trail_are_written_in_words_not_iso(
 
     assert re.search(r"\d{1,2} November 2026, \d{2}\.\d{2} WIB", page)
     assert not re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", page)
-
-
-def text_of(page: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
 def test_money_months_and_dates_in_a_snapshot_are_written_as_the_pages_write_them(

@@ -29,9 +29,10 @@ from sertakan.kernel.clock import WIB, FixedClock
 from sertakan.kernel.periods import Month
 from sertakan.notifications.providers import RecordingProvider
 from tests.support.auth import CONSOLE, FormClient, web_phone_sign_in, web_sign_in
-from tests.support.billing_office import open_small_office
+from tests.support.builders import open_small_office
 from tests.support.containers import sqlite_container
 from tests.support.notices import notice_body, signed
+from tests.support.pages import text_of
 
 ENROLLED = dt.datetime(2026, 7, 1, 9, 0, tzinfo=WIB)
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=WIB)
@@ -106,12 +107,6 @@ def office(tmp_path: Path) -> Iterator[Office]:
         yield opened
         for client in opened.clients:
             client.__exit__(None, None, None)
-
-
-def text_of(response: object) -> str:
-    """The page's text as a reader sees it: tags dropped, entities decoded, spaces squeezed."""
-    raw = re.sub(r"<[^>]+>", " ", getattr(response, "text", ""))
-    return " ".join(html.unescape(raw).split())
 
 
 def block(response: object, marker: str) -> str:

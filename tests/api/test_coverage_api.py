@@ -12,17 +12,16 @@ from fastapi.testclient import TestClient
 
 from sertakan.bootstrap import Container
 from sertakan.notifications.providers import RecordingProvider
-from tests.api.test_payment_notices_api import (
+from tests.support.api_office import (
     DEWI_PHONE,
     OTHER_SPONSOR_PHONE,
     PAID_AT,
     SPONSOR_PHONE,
     Office,
     open_office,
-    send,
 )
 from tests.support.auth import phone_bearer
-from tests.support.notices import notice_body
+from tests.support.notices import notice_body, send
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from sertakan.analytics.coverage import REPORT_SCHEMA
 from sertakan.analytics.coverage_files import read_report
 from sertakan.bootstrap import Container
 from tests.analytics.coverage_data import write_sample_report
-from tests.api.test_web_pages import text_of
+from tests.support.pages import text_of
 
 
 @pytest.fixture

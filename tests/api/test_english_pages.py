@@ -5,14 +5,13 @@ The check is the catalogue itself: every message id whose English translation di
 at its placeholders, and no piece of it may appear, as whole words, on an English page. A text
 shown without `_()`, or a message id without its English line, fails here.
 
-The office is tests/support/billing_office.py's: Ibu Ratna pays for Siti and Asep, Dewi pays
+The office is tests/support/builders.py's small office: Ibu Ratna pays for Siti and Asep, Dewi pays
 for herself; December's invoices are issued and Ibu Ratna's is paid.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,9 +27,10 @@ from sertakan.kernel.periods import Month
 from sertakan.notifications.providers import RecordingProvider
 from sertakan.web import i18n
 from tests.support.auth import CONSOLE, FormClient, web_phone_sign_in, web_sign_in
-from tests.support.billing_office import open_small_office
+from tests.support.builders import open_small_office
 from tests.support.containers import sqlite_container
 from tests.support.notices import notice_body, signed
+from tests.support.pages import text_of as reader_text
 
 ENROLLED = dt.datetime(2026, 7, 1, 9, 0, tzinfo=WIB)
 NOW = dt.datetime(2026, 12, 2, 6, 55, tzinfo=WIB)
@@ -64,7 +64,7 @@ def text_of(page: str) -> str:
     """What a reader sees: tags dropped (the language switch's own names too), spaces folded."""
     page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
     page = re.sub(r'<nav class="languages".*?</nav>', " ", page, flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    return reader_text(page)
 
 
 def indonesian_on(page: str, pieces: dict[str, str], allowed: set[str]) -> list[str]:

@@ -20,17 +20,16 @@ from sertakan.kernel.ids import new_id
 from sertakan.notifications.providers import RecordingProvider
 from sertakan.registry.ports import DuplicateRecord
 from sertakan.store.tables import settlements
-from tests.api.test_payment_notices_api import (
+from tests.support.api_office import (
     DEWI_PHONE,
     OTHER_SPONSOR_PHONE,
     PAID_AT,
     SPONSOR_PHONE,
     Office,
     open_office,
-    send,
 )
 from tests.support.auth import CONSOLE, phone_bearer
-from tests.support.notices import notice_body
+from tests.support.notices import notice_body, send
 
 INVOICES = "/api/v1/invoices"
 SUSPENSE = "/api/v1/payments/suspense"

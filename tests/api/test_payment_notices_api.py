@@ -7,31 +7,26 @@ replay (one settlement, the repeat answers 200 `duplicate`), a wrong amount, an 
 cancelled invoice, a month already paid (200, the money waits in the suspense list), and a
 malformed body (422 naming the field, kept too).
 
-The app's clock is pinned to 2026-11-25 09:00 WIB (tests/api/conftest.py); the office below is
-enrolled that day and November 2026 is issued.
+The app's clock is pinned to 2026-11-25 09:00 WIB (tests/api/conftest.py); the office
+(tests/support/api_office.py) is enrolled that day and November 2026 is issued.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import json
-from dataclasses import dataclass
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from httpx import Response
-from sqlalchemy import Table, func, select
+from sqlalchemy import select
 
 from sertakan.app import create_app
-from sertakan.billing.model import Invoice, PayerKind
+from sertakan.billing.model import PayerKind
 from sertakan.bootstrap import Container
 from sertakan.kernel.clock import WIB
-from sertakan.kernel.periods import Month
 from sertakan.registry.nik import build_nik
-from sertakan.registry.service import EnrolmentApplication, SponsorApplication
 from sertakan.store.tables import (
     audit_events,
     payments,
@@ -39,140 +34,11 @@ from sertakan.store.tables import (
     settlements,
     suspense_items,
 )
+from tests.support.api_office import NOVEMBER, PAID_AT, Office, open_office
 from tests.support.auth import CONSOLE
+from tests.support.builders import a_worker
 from tests.support.loops import run_apart
-from tests.support.notices import notice_body, signed
-
-NOTIFY = "/api/v1/payments/notifications"
-NOVEMBER = Month(2026, 11)
-# The pinned clock: the invoices are issued then, and a payment cannot be older than its
-# invoice nor later than when its notice arrives (`applying.misfit`).
-PAID_AT = dt.datetime(2026, 11, 25, 9, 0, tzinfo=WIB)
-SPONSOR_PHONE = "+6281298765432"
-OTHER_SPONSOR_PHONE = "+6281311112222"
-SITI_PHONE = "+6281234567890"
-DEWI_PHONE = "+6285712345678"
-SITI = EnrolmentApplication(
-    nik=build_nik("327101", dt.date(1990, 8, 17), "F", 12),
-    full_name="Siti Rahmawati",
-    birth_date=dt.date(1990, 8, 17),
-    sex="F",
-    phone="081234567890",
-    region_code="32.71.01.1001",
-    address="Jl. Pajajaran No. 5",
-    occupation="household_helper",
-    declared_income=1_000_000,
-    programs=("JKK", "JKM", "JHT"),
-)
-
-
-@dataclass(frozen=True)
-class Office:
-    """Ibu Ratna sponsors Siti and Asep; Dewi pays for herself; Pak Hadi sponsors Budi."""
-
-    container: Container
-    sponsor_id: str
-    siti: str
-    asep: str
-    dewi: str
-    other_sponsor_id: str
-    budi: str
-
-    def invoice(self, kind: PayerKind, payer_id: str) -> Invoice:
-        [found] = self.container.invoices.for_payer(CONSOLE, kind, payer_id)
-        return found
-
-    @property
-    def sponsor_invoice(self) -> Invoice:
-        return self.invoice(PayerKind.SPONSOR, self.sponsor_id)
-
-    @property
-    def dewi_invoice(self) -> Invoice:
-        return self.invoice(PayerKind.MEMBER, self.dewi)
-
-    def count(self, table: Table) -> int:
-        with self.container.engine.connect() as conn:
-            return int(conn.scalar(select(func.count()).select_from(table)) or 0)
-
-
-def open_office(container: Container, *, issue: bool = True) -> Office:
-    """Enrol the office through the services (as the console) and issue November 2026."""
-
-    def sponsor(name: str, phone: str, serial: int) -> str:
-        return container.registry.register_sponsor(
-            CONSOLE,
-            SponsorApplication(
-                kind="person",
-                name=name,
-                phone=phone,
-                region_code="32.71.01.1001",
-                address="Jl. Salak 2",
-                nik=build_nik("327101", dt.date(1970, 1, 5), "F", serial),
-            ),
-        ).id
-
-    def enrol(application: EnrolmentApplication) -> str:
-        return container.registry.enrol_member(CONSOLE, application).member.id
-
-    ratna = sponsor("Ibu Ratna", "081298765432", 3)
-    hadi = sponsor("Pak Hadi", "081311112222", 4)
-    siti = enrol(dataclasses.replace(SITI, sponsor_id=ratna))
-    asep = enrol(
-        dataclasses.replace(
-            SITI,
-            nik=build_nik("327102", dt.date(1985, 3, 1), "M", 7),
-            full_name="Asep Suryana",
-            birth_date=dt.date(1985, 3, 1),
-            sex="M",
-            phone="081277778888",
-            occupation="driver",
-            declared_income=2_000_000,
-            programs=("JKK", "JKM"),
-            sponsor_id=ratna,
-        )
-    )
-    dewi = enrol(
-        dataclasses.replace(
-            SITI,
-            nik=build_nik("327103", dt.date(1995, 5, 2), "F", 9),
-            full_name="Dewi Lestari",
-            birth_date=dt.date(1995, 5, 2),
-            phone="085712345678",
-        )
-    )
-    budi = enrol(
-        dataclasses.replace(
-            SITI,
-            nik=build_nik("327104", dt.date(1988, 2, 3), "M", 5),
-            full_name="Budi Santoso",
-            birth_date=dt.date(1988, 2, 3),
-            sex="M",
-            phone="081355556666",
-            sponsor_id=hadi,
-        )
-    )
-    if issue:
-        container.invoices.issue_month(CONSOLE, NOVEMBER)
-    return Office(container, ratna, siti, asep, dewi, hadi, budi)
-
-
-def post_notice(client: TestClient, body: bytes, signature: str | None = None) -> Response:
-    headers = {"Content-Type": "application/json"}
-    if signature is not None:
-        headers["X-Callback-Signature"] = signature
-    return client.post(NOTIFY, content=body, headers=headers)
-
-
-def send(client: TestClient, body: bytes) -> dict[str, object]:
-    """Post a correctly signed notice; the JSON answer, which must be 200."""
-    response = client.post(
-        NOTIFY,
-        content=body,
-        headers={"Content-Type": "application/json", "X-Callback-Signature": signed(body)},
-    )
-    assert response.status_code == 200, response.text
-    answer: dict[str, object] = response.json()
-    return answer
+from tests.support.notices import NOTIFY, notice_body, post_notice, send, signed
 
 
 @pytest.fixture
@@ -464,9 +330,8 @@ def test_one_bad_notice_in_a_batch_spoils_nothing_each_is_judged_alone(
     for n in range(10):
         container.registry.enrol_member(
             CONSOLE,
-            dataclasses.replace(
-                SITI,
-                nik=build_nik("327104", SITI.birth_date, "F", 20 + n),
+            a_worker(
+                nik=build_nik("327104", a_worker().birth_date, "F", 20 + n),
                 full_name=f"Pekerja {n}",
                 phone=f"0812555{n:05d}",
             ),

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from sertakan.app import create_app
 from sertakan.bootstrap import Container
-from tests.api.test_members_api import worker
+from tests.support.people import worker
 
 # A deadline, not a speed: without the fix the read waits for the lock (30 s busy timeout);
 # with it the read does not touch the lock at all. 20 s leaves room on a loaded machine.

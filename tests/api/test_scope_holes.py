@@ -10,7 +10,7 @@ and the page where both exist.
 4. A worker on their sponsor's invoice sees their own line only: not a co-worker's line, how
    many there are, nor the total.
 
-The office (tests/api/test_payment_notices_api.py): in Kota Bogor, Ibu Ratna sponsors Siti and
+The office (tests/support/api_office.py): in Kota Bogor, Ibu Ratna sponsors Siti and
 Asep, Dewi pays for herself, Pak Hadi sponsors Budi; November 2026 is issued. Beside the Bogor
 Kota staff there is an officer and a supervisor of Bogor Kabupaten. Each refusal is a problem
 document (API) or the 403 page, and leaves an `access.scope` or `access.forbidden` denial in
@@ -19,7 +19,6 @@ the audit trail.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,8 +36,7 @@ from sertakan.notifications.providers import RecordingProvider
 from sertakan.registry.kpj import mask_kpj
 from sertakan.registry.model import Branch, Consent
 from sertakan.registry.nik import build_nik
-from tests.api.test_billing_pages import text_of
-from tests.api.test_payment_notices_api import PAID_AT, SITI, Office, open_office, send
+from tests.support.api_office import PAID_AT, Office, open_office
 from tests.support.auth import (
     CONSOLE,
     PASSWORD,
@@ -49,7 +47,9 @@ from tests.support.auth import (
     web_phone_sign_in,
     web_sign_in,
 )
-from tests.support.notices import notice_body
+from tests.support.builders import a_worker
+from tests.support.notices import notice_body, send
+from tests.support.pages import text_of
 
 SUSPENSE = "/api/v1/payments/suspense"
 INVOICES = "/api/v1/invoices"
@@ -126,8 +126,7 @@ def town(container: Container, provider: RecordingProvider) -> Iterator[Town]:
     assert officer_account is not None
     rina = container.registry.enrol_member(
         container.access.actor_for(officer_account),
-        dataclasses.replace(
-            SITI,
+        a_worker(
             nik=build_nik("327101", dt.date(1992, 4, 9), "F", 21),
             full_name="Rina Marlina",
             birth_date=dt.date(1992, 4, 9),

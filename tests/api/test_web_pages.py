@@ -22,6 +22,7 @@ from sertakan.registry.nik import build_nik
 from sertakan.registry.service import SponsorApplication
 from sertakan.store.migrate import upgrade
 from tests.support.auth import CONSOLE, last_code, web_sign_up_code
+from tests.support.pages import text_of
 
 BIRTH = dt.date(1990, 8, 17)
 
@@ -62,11 +63,6 @@ def household(serial: int = 3, **changes: Any) -> dict[str, Any]:
     }
     form.update(changes)
     return form
-
-
-def text_of(page: str) -> str:
-    """The page as a reader sees it: tags dropped, entities decoded, spaces folded."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
 def field_error(page: str, name: str) -> str:

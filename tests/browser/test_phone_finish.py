@@ -6,7 +6,7 @@ officer opens every day. On each, no visible field or button is shorter than 44 
 SC 2.5.5, the project's `--tap`), and nothing scrolls sideways on the pages the issue names.
 Screenshots of every page at 360 and 1280 px land in test-artifacts/screenshots/finish-*.
 
-The office is tests/support/billing_office.py's (Ibu Ratna pays for Siti and Asep; Dewi pays
+The office is tests/support/builders.py's small office (Ibu Ratna pays for Siti and Asep; Dewi pays
 for herself), with December's invoices issued and a sample coverage report on disk.
 """
 
@@ -28,7 +28,6 @@ from sertakan.kernel.periods import Month
 from sertakan.notifications.providers import RecordingProvider
 from tests.analytics.coverage_data import write_sample_report
 from tests.support.auth import CONSOLE
-from tests.support.billing_office import open_small_office
 from tests.support.browser import (
     SCREENS,
     fits_the_screen,
@@ -37,6 +36,7 @@ from tests.support.browser import (
     sign_in_as_staff,
     sign_in_with_phone,
 )
+from tests.support.builders import open_small_office
 from tests.support.containers import sqlite_container
 from tests.support.server import live_server
 

@@ -19,8 +19,8 @@ from sertakan.store.engine import make_engine
 from sertakan.store.migrate import current_revision, downgrade, upgrade
 from sertakan.store.tables import audit_events, invoice_lines, invoices, metadata
 from tests.support.auth import cheap_hasher
+from tests.support.builders import an_office, office_clock
 from tests.support.containers import GATEWAY_SECRET, SECRET
-from tests.support.payment_office import office_clock, open_office
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -82,7 +82,7 @@ def test_0008_cancels_the_later_of_two_open_invoices_billing_the_same_month(
     )
     engine = container.engine
     upgrade(engine)
-    sponsor, own = open_office(container, sponsors=1, workers_each=2, self_paying=1)
+    sponsor, own = an_office(container, sponsors=1, workers_each=2, self_paying=1).invoices
     with engine.begin() as conn:  # paid, as `_settle_all` leaves it (the status is enough)
         conn.execute(update(invoices).where(invoices.c.id == own.id).values(status="paid"))
     downgrade(engine, "0007_reminders")

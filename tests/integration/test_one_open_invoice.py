@@ -19,52 +19,29 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-import sertakan.bootstrap as bootstrap_module
 from sertakan.billing.model import Invoice, PayerKind
-from sertakan.bootstrap import Container, bootstrap
-from sertakan.config import Settings
-from sertakan.notifications.providers import RecordingProvider
-from sertakan.store.migrate import upgrade
+from sertakan.bootstrap import Container
 from sertakan.store.tables import invoice_lines, invoices
-from tests.integration.test_payment_concurrency import _engine_for_every_thread
-from tests.support.auth import CONSOLE, cheap_hasher
-from tests.support.containers import GATEWAY_SECRET, SECRET
-from tests.support.payment_office import office_clock, open_office
+from tests.support.auth import CONSOLE
+from tests.support.builders import an_office, office_clock
+from tests.support.containers import container_on, database_url
 
 REQUESTS = 20
 WORKERS = 3
 
 
 @pytest.fixture(params=["postgres", "sqlite"])
-def container(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Container]:
-    if request.param == "postgres":
-        url: str = request.getfixturevalue("fresh_postgres_url")
-    else:
-        url = f"sqlite:///{tmp_path / 'sertakan.db'}"
-    monkeypatch.setattr(bootstrap_module, "make_engine", _engine_for_every_thread)
-    settings = Settings(
-        database_url=url,
-        secret_key=SECRET,
-        gateway_secret=GATEWAY_SECRET,
-        sandbox_db=tmp_path / "sandbox.sqlite",
-    )
-    built = bootstrap(
-        settings, clock=office_clock(), hasher=cheap_hasher(), provider=RecordingProvider()
-    )
-    upgrade(built.engine)
-    try:
+def container(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Container]:
+    url = database_url(request, tmp_path)
+    with container_on(url, tmp_path, clock=office_clock(), pool_size=REQUESTS + 2) as built:
         yield built
-    finally:
-        built.engine.dispose()
 
 
 def test_twenty_requests_for_the_same_months_ahead_make_one_invoice_and_all_get_it(
     container: Container,
 ) -> None:
     # December is issued (the monthly run); the sponsor asks for December to February.
-    [monthly] = open_office(container, sponsors=1, workers_each=WORKERS)
+    [monthly] = an_office(container, sponsors=1, workers_each=WORKERS).invoices
     sponsor_id = monthly.payer_id
     start = threading.Barrier(REQUESTS)
 

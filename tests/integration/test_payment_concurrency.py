@@ -37,11 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, insert, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.pool import QueuePool
 
-import sertakan.bootstrap as bootstrap_module
 from sertakan.billing.model import (
     Invoice,
     InvoiceKind,
@@ -52,13 +50,9 @@ from sertakan.billing.model import (
     SuspenseReason,
 )
 from sertakan.billing.payments import NoticeResult
-from sertakan.bootstrap import Container, bootstrap
-from sertakan.config import Settings
-from sertakan.notifications.providers import RecordingProvider
+from sertakan.bootstrap import Container
 from sertakan.registry.ports import DuplicateRecord
 from sertakan.store.billing_repositories import SqlNoticeRepository, _invoice_row, _line_row
-from sertakan.store.engine import make_engine
-from sertakan.store.migrate import upgrade
 from sertakan.store.tables import (
     audit_events,
     domain_events,
@@ -70,54 +64,28 @@ from sertakan.store.tables import (
     settlements,
     suspense_items,
 )
-from tests.support.auth import CONSOLE, cheap_hasher
-from tests.support.containers import GATEWAY_SECRET, SECRET
+from tests.support.auth import CONSOLE
+from tests.support.builders import OPENED, PAID_AT, an_office, office_clock
+from tests.support.containers import container_on, database_url
 from tests.support.notices import notice_body, signed
-from tests.support.payment_office import OPENED, PAID_AT, office_clock, open_office
 
 THREADS = 50
 WORKERS = 4  # on the sponsor's invoice
 
 
-def _engine_for_every_thread(url: str) -> Engine:
-    """`make_engine`'s PostgreSQL engine with a pool as large as the crowd (SQLite has one
-    writer at a time whatever the pool: `make_engine` itself)."""
-    if make_url(url).get_backend_name() != "postgresql":
-        return make_engine(url)
-    return create_engine(url, pool_pre_ping=True, pool_size=THREADS + 2, max_overflow=0)
-
-
 @pytest.fixture(params=["postgres", "sqlite"])
-def container(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Container]:
-    if request.param == "postgres":
-        url: str = request.getfixturevalue("fresh_postgres_url")
-    else:
-        url = f"sqlite:///{tmp_path / 'sertakan.db'}"
-    monkeypatch.setattr(bootstrap_module, "make_engine", _engine_for_every_thread)
-    settings = Settings(
-        database_url=url,
-        secret_key=SECRET,
-        gateway_secret=GATEWAY_SECRET,
-        sandbox_db=tmp_path / "sandbox.sqlite",
-    )
-    built = bootstrap(
-        settings, clock=office_clock(), hasher=cheap_hasher(), provider=RecordingProvider()
-    )
-    upgrade(built.engine)
-    if built.engine.dialect.name == "postgresql":
-        pool = built.engine.pool
-        assert isinstance(pool, QueuePool) and pool.size() >= THREADS
-    try:
+def container(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Container]:
+    url = database_url(request, tmp_path)
+    with container_on(url, tmp_path, clock=office_clock(), pool_size=THREADS + 2) as built:
+        if built.engine.dialect.name == "postgresql":
+            pool = built.engine.pool
+            assert isinstance(pool, QueuePool) and pool.size() >= THREADS
         yield built
-    finally:
-        built.engine.dispose()
 
 
 @pytest.fixture
 def invoice(container: Container) -> Invoice:
-    [sponsor_invoice] = open_office(container, sponsors=1, workers_each=WORKERS)
+    [sponsor_invoice] = an_office(container, sponsors=1, workers_each=WORKERS).invoices
     return sponsor_invoice
 
 
@@ -271,7 +239,7 @@ def test_notices_for_many_invoices_at_once_settle_each_invoice_once(
 ) -> None:
     # Ten payers' invoices, five deliveries each (the right one three times, a second payment
     # and a short one), all at once: no deadlock between invoices, each paid exactly once.
-    invoices = open_office(container, sponsors=5, workers_each=2, self_paying=5, serial=1000)
+    invoices = an_office(container, sponsors=5, workers_each=2, self_paying=5, serial=1000).invoices
     assert len(invoices) == 10
     deliveries: list[Delivery] = []
     for k, inv in enumerate(invoices):
@@ -369,7 +337,7 @@ def test_two_invoices_sharing_a_workers_month_paid_at_once_settle_that_month_onc
 def test_overlapping_batches_in_different_orders_pay_each_invoice_once_without_deadlock(
     container: Container,
 ) -> None:
-    invoices = open_office(container, sponsors=4, workers_each=2, self_paying=4, serial=2000)
+    invoices = an_office(container, sponsors=4, workers_each=2, self_paying=4, serial=2000).invoices
     deliveries: list[Delivery] = []
     for k, inv in enumerate(invoices):
         deliveries += [

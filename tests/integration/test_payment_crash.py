@@ -21,10 +21,7 @@ import pytest
 from sqlalchemy import func, select
 
 from sertakan.billing.model import Invoice, InvoiceStatus, NoticeOutcome
-from sertakan.bootstrap import Container, bootstrap
-from sertakan.config import Settings
-from sertakan.notifications.providers import RecordingProvider
-from sertakan.store.migrate import upgrade
+from sertakan.bootstrap import Container
 from sertakan.store.tables import (
     audit_events,
     domain_events,
@@ -34,10 +31,10 @@ from sertakan.store.tables import (
     settlements,
     suspense_items,
 )
-from tests.support.auth import CONSOLE, cheap_hasher
-from tests.support.containers import GATEWAY_SECRET, SECRET
+from tests.support.auth import CONSOLE
+from tests.support.builders import PAID_AT, an_office, office_clock
+from tests.support.containers import container_on, database_url
 from tests.support.notices import notice_body, signed
-from tests.support.payment_office import PAID_AT, office_clock, open_office
 
 REPO = Path(__file__).resolve().parents[2]
 WORKERS = 3
@@ -55,28 +52,10 @@ class Office:
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def office(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Office]:
-    if request.param == "postgres":
-        url: str = request.getfixturevalue("fresh_postgres_url")
-    else:
-        url = f"sqlite:///{tmp_path / 'sertakan.db'}"
-    sandbox_db = tmp_path / "sandbox.sqlite"
-    container = bootstrap(
-        Settings(
-            database_url=url,
-            secret_key=SECRET,
-            gateway_secret=GATEWAY_SECRET,
-            sandbox_db=sandbox_db,
-        ),
-        clock=office_clock(),
-        hasher=cheap_hasher(),
-        provider=RecordingProvider(),
-    )
-    upgrade(container.engine)
-    [invoice] = open_office(container, sponsors=1, workers_each=WORKERS)
-    try:
-        yield Office(container, url, sandbox_db, invoice)
-    finally:
-        container.engine.dispose()
+    url = database_url(request, tmp_path)
+    with container_on(url, tmp_path, clock=office_clock()) as container:
+        [invoice] = an_office(container, sponsors=1, workers_each=WORKERS).invoices
+        yield Office(container, url, container.settings.sandbox_db, invoice)
 
 
 def _die_while_receiving(office: Office, body: bytes, stage: str) -> None:

@@ -19,18 +19,14 @@ import pytest
 from sqlalchemy import func, select
 
 from sertakan.billing.reminders import ReminderKind, ReminderReport, ReminderService
-from sertakan.bootstrap import Container, bootstrap
-from sertakan.config import Settings
+from sertakan.bootstrap import Container
 from sertakan.kernel.clock import WIB
 from sertakan.kernel.periods import Month
 from sertakan.notifications import templates
-from sertakan.notifications.providers import RecordingProvider
-from sertakan.store.migrate import upgrade
 from sertakan.store.tables import outbox_messages, reminders_sent
 from sertakan.store.unit_of_work import SqlUnitOfWork
-from tests.support.auth import cheap_hasher
-from tests.support.containers import GATEWAY_SECRET, SECRET
-from tests.support.payment_office import CONSOLE, office_clock, open_office
+from tests.support.builders import CONSOLE, an_office, office_clock
+from tests.support.containers import container_on, database_url
 
 THREADS = 8
 DUE_SOON_DAY = dt.date(2026, 12, 12)  # December is due on Tuesday 15 December 2026
@@ -38,24 +34,8 @@ DUE_SOON_DAY = dt.date(2026, 12, 12)  # December is due on Tuesday 15 December 2
 
 @pytest.fixture(params=["postgres", "sqlite"])
 def container(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Container]:
-    if request.param == "postgres":
-        url: str = request.getfixturevalue("fresh_postgres_url")
-    else:
-        url = f"sqlite:///{tmp_path / 'sertakan.db'}"
-    settings = Settings(
-        database_url=url,
-        secret_key=SECRET,
-        gateway_secret=GATEWAY_SECRET,
-        sandbox_db=tmp_path / "sandbox.sqlite",
-    )
-    container = bootstrap(
-        settings, clock=office_clock(), hasher=cheap_hasher(), provider=RecordingProvider()
-    )
-    upgrade(container.engine)
-    try:
-        yield container
-    finally:
-        container.engine.dispose()
+    with container_on(database_url(request, tmp_path), tmp_path, clock=office_clock()) as built:
+        yield built
 
 
 def _reminders(container: Container) -> ReminderService:
@@ -80,7 +60,7 @@ def test_the_key_row_is_inserted_once_and_the_second_insert_says_it_was_there(
 
 
 def test_overlapping_daily_jobs_queue_each_reminder_once(container: Container) -> None:
-    invoices = open_office(container, sponsors=2, workers_each=2, self_paying=1)
+    invoices = an_office(container, sponsors=2, workers_each=2, self_paying=1).invoices
     container.clock.moment = dt.datetime.combine(  # type: ignore[attr-defined]
         DUE_SOON_DAY, dt.time(6, 0), tzinfo=WIB
     )

@@ -28,7 +28,7 @@ from sertakan.kernel.periods import Month
 from sertakan.notifications.providers import RecordingProvider
 from sertakan.store.tables import domain_events, outbox_messages, rejected_notices, settlements
 from tests.support.auth import CONSOLE
-from tests.support.billing_office import open_small_office
+from tests.support.builders import open_small_office
 from tests.support.containers import sqlite_container
 from tests.support.notices import notice_body, signed
 

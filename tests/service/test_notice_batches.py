@@ -25,10 +25,9 @@ from sertakan.store.tables import (
     settlements,
 )
 from tests.support.auth import CONSOLE
-from tests.support.billing_office import SmallOffice, open_small_office
+from tests.support.builders import OPENED, SmallOffice, an_office, office_clock, open_small_office
 from tests.support.containers import sqlite_container
 from tests.support.notices import notice_body, signed
-from tests.support.payment_office import OPENED, office_clock, open_office
 
 DECEMBER = Month(2026, 12)
 PAID_AT = dt.datetime(2026, 12, 1, 8, 0, tzinfo=WIB)  # the clock: billed and paid that morning
@@ -152,7 +151,7 @@ def test_one_bad_notice_in_a_batch_spoils_nothing_each_is_judged_alone(
     # Issue 12: an amount past BIGINT (10^20, 2^63) or a NUL in the transaction id failed the
     # whole batch, the ten good notices with it, none stored. Each is now judged alone.
     with sqlite_container(tmp_path, clock=office_clock()) as container:
-        good_invoices = open_office(container, sponsors=0, workers_each=0, self_paying=11)
+        good_invoices = an_office(container, sponsors=0, workers_each=0, self_paying=11).invoices
         target = good_invoices.pop()
         paid_at = OPENED + dt.timedelta(minutes=1)
         good = [

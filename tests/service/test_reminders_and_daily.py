@@ -23,7 +23,7 @@ from sertakan.notifications.providers import RecordingProvider
 from sertakan.store.tables import invoices, outbox_messages, reminders_sent
 from sertakan.store.unit_of_work import SqlUnitOfWork
 from tests.support.auth import CONSOLE
-from tests.support.billing_office import SITI, open_small_office
+from tests.support.builders import a_worker, open_small_office
 from tests.support.containers import sqlite_container
 from tests.support.notices import notice_body, signed
 
@@ -102,7 +102,7 @@ def test_the_payer_is_reminded_three_days_before_the_due_date_not_four(office: O
     assert set(due_soon) == {SPONSOR_PHONE, DEWI_PHONE}  # the payers: the sponsor pays for two
     assert "Rp41.800 untuk 2 pekerja jatuh tempo 15 Des 2026" in due_soon[SPONSOR_PHONE]
     assert "Rp28.400 untuk 1 pekerja jatuh tempo 15 Des 2026" in due_soon[DEWI_PHONE]
-    assert SITI.nik not in due_soon[SPONSOR_PHONE]
+    assert a_worker().nik not in due_soon[SPONSOR_PHONE]
 
 
 def test_a_reminder_is_queued_once_however_often_the_job_runs(office: Office) -> None:

@@ -20,7 +20,7 @@ from sertakan.notifications.providers import RecordingProvider
 from sertakan.registry.nik import build_nik
 from sertakan.registry.service import SponsorApplication
 from tests.support.auth import CONSOLE, PASSWORD, last_code
-from tests.support.payment_office import BRANCH
+from tests.support.builders import BRANCH
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 SCREENS: dict[str, ViewportSize] = {

@@ -26,9 +26,9 @@ from sertakan.config import Settings
 from sertakan.notifications.providers import RecordingProvider
 from sertakan.store.billing_repositories import SqlNoticeRepository
 from tests.support.auth import cheap_hasher
+from tests.support.builders import office_clock
 from tests.support.containers import GATEWAY_SECRET, SECRET
 from tests.support.notices import signed
-from tests.support.payment_office import office_clock
 
 STAGES = ("after-store", "mid-apply")
 

@@ -58,9 +58,9 @@ from sertakan.store.tables import (
     suspense_items,
 )
 from tests.support.auth import CONSOLE
+from tests.support.builders import OPENED, PAID_AT, an_office
 from tests.support.containers import sqlite_container
 from tests.support.notices import notice_body, signed
-from tests.support.payment_office import OPENED, PAID_AT, open_office
 
 UNKNOWN_NUMBER = "INV-209912-DEADBEEF"
 TARGETS = ("sponsor_of_two", "sponsor_of_one", "own", "cancelled", "unknown")
@@ -115,10 +115,10 @@ def bank(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bank]:
     folder = tmp_path_factory.mktemp("interleavings")
     clock = TickingClock(OPENED)
     with sqlite_container(folder, clock=clock) as container:
-        [two] = open_office(container, sponsors=1, workers_each=2)
-        one, own, cancelled = open_office(
+        [two] = an_office(container, sponsors=1, workers_each=2).invoices
+        one, own, cancelled = an_office(
             container, sponsors=1, workers_each=1, self_paying=2, serial=100
-        )
+        ).invoices
         with container.uow() as uow:  # the daily job cancelled this one (arrears window)
             uow.invoices.set_status(cancelled.id, InvoiceStatus.CANCELLED, OPENED, "test")
             uow.commit()
