@@ -14,12 +14,20 @@ batches of 8 with 16 requests in flight, 16 with the pause).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+# How a batch is handed to its worker thread, and how the writer lingers: asyncio's own, in
+# production. A test passes loop-tick versions of both, so that which requests make a batch
+# follows from the order of events alone, not from how fast a loaded machine runs a sleep.
+Offload = Callable[
+    [Callable[[list[T]], Sequence[R | Exception]], list[T]], Awaitable[Sequence[R | Exception]]
+]
+Pause = Callable[[float], Awaitable[None]]
 
 MAX_BATCH = 200
 LINGER_SECONDS = 0.002
@@ -43,10 +51,14 @@ class GroupCommit(Generic[T, R]):
         *,
         max_batch: int = MAX_BATCH,
         linger: float = LINGER_SECONDS,
+        offload: Offload[T, R] | None = None,
+        pause: Pause = asyncio.sleep,
     ) -> None:
         self._work = work
         self._max_batch = max_batch
         self._linger = linger
+        self._offload: Offload[T, R] = offload or asyncio.to_thread
+        self._pause = pause
         # One lane per event loop: a test client runs a loop per request, a server one.
         self._lanes: dict[asyncio.AbstractEventLoop, _Lane[T, R]] = {}
 
@@ -69,7 +81,7 @@ class GroupCommit(Generic[T, R]):
             batch = lane.queue[: self._max_batch]
             del lane.queue[: self._max_batch]
             try:
-                results = await asyncio.to_thread(self._work, [item for item, _ in batch])
+                results = await self._offload(self._work, [item for item, _ in batch])
             except Exception as failure:  # the whole batch failed: each request answers so
                 results = [failure] * len(batch)
             for (_, future), result in zip(batch, results, strict=True):
@@ -80,4 +92,4 @@ class GroupCommit(Generic[T, R]):
                 else:
                     future.set_result(result)
             if self._linger > 0 and len(batch) > 1:  # under load
-                await asyncio.sleep(self._linger)
+                await self._pause(self._linger)

@@ -7,7 +7,7 @@ import asyncio
 import statistics
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -87,24 +87,42 @@ def test_batches_are_capped() -> None:
     assert sorted(n for batch in writer.batches for n in batch) == [0, 1, 2, 3, 4]
 
 
+async def _ticks(n: int) -> None:
+    """Let the event loop run `n` rounds: the tests' unit of time (about a millisecond)."""
+    for _ in range(n):
+        await asyncio.sleep(0)
+
+
 def _rounds_of_eight_clients(linger: float) -> list[int]:
-    """Eight clients starting 1 ms apart, each sending its next request 0.5 ms after its
-    answer (the network), ten times; the writer takes 5 ms a batch (the database). The sizes
-    of the batches."""
+    """Eight clients starting a tick apart, each sending its next request a tick after its
+    answer (the network), ten times; the writer takes 5 ticks a batch (the database) and
+    lingers `linger` seconds as ticks (1 ms a tick). The sizes of the batches.
+
+    Time is counted in loop ticks, not slept: the write runs on the loop (no thread) and the
+    pause is ticks too, so the batches follow from the order of events alone and come out the
+    same on a loaded machine."""
     sizes: list[int] = []
 
     def write(items: list[int]) -> list[int | Exception]:
         sizes.append(len(items))
-        time.sleep(0.005)
         return list(items)
 
-    group = GroupCommit(write, linger=linger)
+    async def database(
+        work: Callable[[list[int]], Sequence[int | Exception]], items: list[int]
+    ) -> Sequence[int | Exception]:
+        await _ticks(5)
+        return work(items)
+
+    async def pause(seconds: float) -> None:
+        await _ticks(round(seconds / 0.001))
+
+    group = GroupCommit(write, linger=linger, offload=database, pause=pause)
 
     async def client(k: int) -> None:
-        await asyncio.sleep(0.001 * k)
+        await _ticks(k)
         for n in range(10):
             assert await group.submit(k * 100 + n) == k * 100 + n
-            await asyncio.sleep(0.0005)
+            await _ticks(1)
 
     async def scenario() -> None:
         await asyncio.gather(*(client(k) for k in range(8)))
@@ -115,7 +133,7 @@ def _rounds_of_eight_clients(linger: float) -> list[int]:
 
 def test_under_load_the_writer_lingers_so_answered_clients_join_the_next_batch() -> None:
     without = _rounds_of_eight_clients(linger=0)
-    lingering = _rounds_of_eight_clients(linger=0.01)
+    lingering = _rounds_of_eight_clients(linger=0.002)  # the default
 
     # Without the pause the clients answered together come back during the next write and
     # make a batch of their own: the eight split into groups taking turns.
