@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ from sertakan.store.engine import make_engine
 from sertakan.store.member_contributions import contributions_of_month
 from sertakan.store.member_export import iter_member_batches
 from sertakan.store.migrate import upgrade
+from tests.support.builders import a_sponsor, a_worker, open_branch
 
 DECEMBER = Month(2024, 12)  # the nation's last month: every member is enrolled by then
 MARCH = Month(2024, 3)
@@ -195,7 +195,7 @@ def test_an_output_folder_belongs_to_one_month(
 
 @pytest.fixture(scope="module")
 def many_parts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Twenty small parts: a run takes seconds, time enough to kill it half-way."""
+    """Twenty small parts, for a run to die half-way through."""
     out = tmp_path_factory.mktemp("many-parts")
     options = NationOptions(members=9_000, seed=4, dirty_share=0.01, chunk_rows=450)
     generate_nation(out, options, directory=region_directory(), params=load_parameters())
@@ -227,6 +227,10 @@ def _billing_command(nation: Path, out: Path) -> list[str]:
     ]
 
 
+DIE_BETWEEN_PARTS = "tests.support.bill_then_die"
+PARTS_BEFORE_DEATH = 5
+
+
 def _done_parts(out: Path) -> int:
     return len(list((out / "chunks").glob("part-*/summary.json")))
 
@@ -236,21 +240,27 @@ def test_a_run_killed_with_sigkill_and_started_again_writes_every_invoice_once(
 ) -> None:
     out = tmp_path / "out"
     env = {**os.environ, "SERTAKAN_DATABASE_URL": _migrated_sqlite(tmp_path / "run.db")}
-    run = subprocess.Popen(
-        _billing_command(many_parts, out),
-        env=env,
+    # The run kills itself inside the sixth part (tests/support/bill_then_die.py): five parts
+    # done, the sixth written and stored but not marked done, fourteen not begun.
+    killed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            DIE_BETWEEN_PARTS,
+            str(PARTS_BEFORE_DEATH),
+            *_billing_command(many_parts, out)[3:],
+        ],
+        env={**env, "PYTHONPATH": os.pathsep.join((str(REPO), str(REPO / "src")))},
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        timeout=300,
+        check=False,
     )
-    deadline = time.monotonic() + 120
-    while _done_parts(out) < 5 and run.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.005)
-    run.send_signal(signal.SIGKILL)
-    _, stderr = run.communicate(timeout=30)
-    assert run.returncode == -signal.SIGKILL, stderr.decode()[-2000:]
+    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()[-2000:]
     done_when_killed = _done_parts(out)
-    assert 5 <= done_when_killed < 20  # really half-way: some parts done, others not
+    assert done_when_killed == PARTS_BEFORE_DEATH  # really half-way: some parts done, others not
+    assert list((out / "chunks").glob(".tmp-*"))  # the part it died in
     assert not (out / "summary.json").exists()
 
     again = subprocess.run(
@@ -379,15 +389,11 @@ def test_the_members_snapshot_of_postgresql_is_billed_like_sqlite(
 
 def test_a_sponsor_pays_only_once_the_worker_consented(tmp_path: Path) -> None:
     """Until the worker's consent code is entered, the worker is billed as self-paying."""
-    import datetime as dt
 
     from sertakan.access.roles import Role
     from sertakan.bootstrap import bootstrap
     from sertakan.config import Settings
     from sertakan.notifications.providers import RecordingProvider
-    from sertakan.registry.model import Branch
-    from sertakan.registry.nik import build_nik
-    from sertakan.registry.service import EnrolmentApplication, SponsorApplication
     from sertakan.store.migrate import upgrade
     from tests.support.auth import CONSOLE, cheap_hasher, last_code
 
@@ -399,27 +405,24 @@ def test_a_sponsor_pays_only_once_the_worker_consented(tmp_path: Path) -> None:
     )
     assert container.engine is not None
     upgrade(container.engine)
-    container.registry.add_branch(Branch("BOGOR_KOTA", "Kantor Cabang Bogor Kota", "32.71"))
+    open_branch(container)
     sponsor = container.registry.register_sponsor(
         CONSOLE,
-        SponsorApplication(
-            kind="person", name="Ibu Ratna", phone="081298765432",
-            region_code="32.71.01.1001", address="",
-            nik=build_nik("327101", dt.date(1970, 1, 5), "F", 3),
-        ),
+        a_sponsor(address=""),
     )  # fmt: skip
     with container.uow() as uow:
         account = uow.accounts.for_sponsor(sponsor.id)
     assert account is not None and account.role is Role.SPONSOR
     card = container.registry.enrol_member(
         container.access.actor_for(account),
-        EnrolmentApplication(
-            nik=build_nik("327101", dt.date(1990, 8, 17), "F", 12), full_name="Siti",
-            birth_date=dt.date(1990, 8, 17), sex="F", phone="0812-3456-7890",
-            region_code="32.71.01.1001", occupation="household_helper",
-            declared_income=1_000_000, programs=("JKK", "JKM"), sponsor_id=sponsor.id,
+        a_worker(
+            full_name="Siti",
+            phone="0812-3456-7890",
+            programs=("JKK", "JKM"),
+            sponsor_id=sponsor.id,
+            address="",
         ),
-    )  # fmt: skip
+    )
     assert card.sponsorship is not None
 
     def payer() -> str | None:

@@ -11,9 +11,9 @@ from sertakan.app import create_app
 from sertakan.bootstrap import Container, bootstrap
 from sertakan.config import Settings
 from sertakan.notifications.providers import RecordingProvider
-from sertakan.registry.model import Branch
 from sertakan.store.migrate import upgrade
-from tests.support.auth import FormClient, bearer, cheap_hasher, make_staff
+from tests.support.auth import FormClient, bearer, cheap_hasher
+from tests.support.builders import open_branch
 from tests.support.containers import GATEWAY_SECRET
 
 TODAY = "2026-11-25"  # inside the PP 50/2025 window for non-transport workers
@@ -39,8 +39,7 @@ def container(tmp_path: Path, provider: RecordingProvider) -> Iterator[Container
     )
     assert container.engine is not None
     upgrade(container.engine)
-    container.registry.add_branch(Branch("BOGOR_KOTA", "Kantor Cabang Bogor Kota", "32.71"))
-    make_staff(container, Role.OFFICER)
+    open_branch(container, Role.OFFICER)
     yield container
     container.engine.dispose()
 

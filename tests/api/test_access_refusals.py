@@ -30,8 +30,6 @@ from sertakan.bootstrap import Container
 from sertakan.kernel.clock import WIB, FixedClock
 from sertakan.notifications.providers import RecordingProvider
 from sertakan.registry.model import Consent
-from sertakan.registry.nik import build_nik
-from sertakan.registry.service import EnrolmentApplication, SponsorApplication
 from tests.support.auth import (
     CONSOLE,
     PASSWORD,
@@ -42,6 +40,7 @@ from tests.support.auth import (
     phone_bearer,
     web_sign_up_code,
 )
+from tests.support.builders import a_sponsor, a_worker
 
 PROBLEM = "application/problem+json"
 SPONSOR_PHONE = "+6281298765432"
@@ -64,39 +63,26 @@ class World:
 def world(container: Container) -> World:
     sponsor = container.registry.register_sponsor(
         CONSOLE,
-        SponsorApplication(
-            kind="person",
-            name="Ibu Ratna",
-            phone=SPONSOR_PHONE,
-            region_code="32.71.01.1001",
-            address="",
-            nik=build_nik("327101", dt.date(1970, 1, 5), "F", 3),
-        ),
+        a_sponsor(phone=SPONSOR_PHONE, address=""),
     )
     other = container.registry.register_sponsor(
         CONSOLE,
-        SponsorApplication(
+        a_sponsor(
             kind="business",
             name="Warung Pak Darto",
             phone=OTHER_SPONSOR_PHONE,
-            region_code="32.71.01.1001",
             address="",
             nib="1234567890123",
+            nik=None,
         ),
     )
     card = container.registry.enrol_member(
         officer(container),
-        EnrolmentApplication(
-            nik=build_nik("327101", dt.date(1990, 8, 17), "F", 12),
-            full_name="Siti Rahmawati",
-            birth_date=dt.date(1990, 8, 17),
-            sex="F",
+        a_worker(
             phone=WORKER_PHONE,
-            region_code="32.71.01.1001",
-            occupation="household_helper",
-            declared_income=1_000_000,
             programs=("JKK", "JKM"),
             sponsor_id=sponsor.id,
+            address="",
         ),
     )
     assert card.sponsorship is not None and card.sponsorship.consent is Consent.PENDING

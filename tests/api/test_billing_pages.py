@@ -24,12 +24,11 @@ import pytest
 from sertakan.access.roles import Role
 from sertakan.app import create_app
 from sertakan.billing.model import Invoice, InvoiceStatus, PayerKind, SuspenseItem
-from sertakan.bootstrap import Container
 from sertakan.kernel.clock import WIB, FixedClock
 from sertakan.kernel.periods import Month
 from sertakan.notifications.providers import RecordingProvider
 from tests.support.auth import CONSOLE, FormClient, web_phone_sign_in, web_sign_in
-from tests.support.builders import open_small_office
+from tests.support.builders import SmallOffice, open_small_office
 from tests.support.containers import sqlite_container
 from tests.support.notices import notice_body, signed
 from tests.support.pages import text_of
@@ -44,15 +43,10 @@ DEWI_PHONE = "+6285712345678"
 
 
 @dataclass
-class Office:
-    container: Container
-    clock: FixedClock
-    provider: RecordingProvider
-    sponsor_id: str
-    siti: str
-    asep: str
-    dewi: str
+class Office(SmallOffice):
+    """The small office, with browsers signed in to it and the gateway's notices applied."""
 
+    provider: RecordingProvider
     clients: list[FormClient] = dataclasses.field(default_factory=list)
     paid: int = 0
 
@@ -101,9 +95,7 @@ def office(tmp_path: Path) -> Iterator[Office]:
             dewi_region="32.71.01.1002",  # Bondongan
         )
         clock.moment = NOW
-        opened = Office(
-            container, clock, provider, people.sponsor_id, people.siti, people.asep, people.dewi
-        )
+        opened = Office(**vars(people), provider=provider)
         yield opened
         for client in opened.clients:
             client.__exit__(None, None, None)

@@ -19,10 +19,10 @@ from sertakan.app import create_app
 from sertakan.bootstrap import Container, bootstrap
 from sertakan.config import Settings
 from sertakan.notifications.providers import RecordingProvider
-from sertakan.registry.model import Branch
 from sertakan.registry.nik import build_nik
 from sertakan.store.migrate import upgrade
-from tests.support.auth import FormClient, bearer, cheap_hasher, make_staff, web_sign_in
+from tests.support.auth import FormClient, bearer, cheap_hasher, web_sign_in
+from tests.support.builders import open_branch
 from tests.support.containers import GATEWAY_SECRET
 from tests.support.people import household, worker
 
@@ -51,8 +51,7 @@ def container(database_url: str, tmp_path: Path) -> Iterator[Container]:
         provider=RecordingProvider(),
     )
     upgrade(container.engine)
-    container.registry.add_branch(Branch("BOGOR_KOTA", "Kantor Cabang Bogor Kota", "32.71"))
-    make_staff(container, Role.OFFICER)
+    open_branch(container, Role.OFFICER)
     yield container
     container.engine.dispose()
 

@@ -10,8 +10,8 @@ from sertakan.app import create_app
 from sertakan.bootstrap import Container
 from sertakan.notifications.providers import RecordingProvider
 from sertakan.registry.nik import build_nik
-from sertakan.registry.service import EnrolmentApplication, SponsorApplication
 from tests.support.auth import CONSOLE, FormClient, web_phone_sign_in
+from tests.support.builders import a_sponsor, a_worker
 
 WORKER_PHONE = "+6281234567890"
 
@@ -19,28 +19,15 @@ WORKER_PHONE = "+6281234567890"
 def sponsored_worker(container: Container) -> str:
     sponsor = container.registry.register_sponsor(
         CONSOLE,
-        SponsorApplication(
-            kind="person",
-            name="Ibu Ratna",
-            phone="081298765432",
-            region_code="32.71.01.1001",
-            address="",
-            nik=build_nik("327101", dt.date(1970, 1, 5), "F", 3),
-        ),
+        a_sponsor(address=""),
     )
     card = container.registry.enrol_member(
         CONSOLE,
-        EnrolmentApplication(
-            nik=build_nik("327101", dt.date(1990, 8, 17), "F", 12),
-            full_name="Siti Rahmawati",
-            birth_date=dt.date(1990, 8, 17),
-            sex="F",
+        a_worker(
             phone=WORKER_PHONE,
-            region_code="32.71.01.1001",
-            occupation="household_helper",
-            declared_income=1_000_000,
             programs=("JKK", "JKM"),
             sponsor_id=sponsor.id,
+            address="",
         ),
     )
     return card.member.id

@@ -9,7 +9,6 @@ so a scope refusal cannot hide a missing rule.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,8 +24,6 @@ from sertakan.app import create_app
 from sertakan.bootstrap import Container
 from sertakan.http.auth import Requires
 from sertakan.notifications.providers import RecordingProvider
-from sertakan.registry.nik import build_nik
-from sertakan.registry.service import EnrolmentApplication, SponsorApplication
 from tests.support.auth import (
     CONSOLE,
     FormClient,
@@ -36,6 +33,7 @@ from tests.support.auth import (
     web_phone_sign_in,
     web_sign_in,
 )
+from tests.support.builders import a_sponsor, a_worker
 
 ROLES = (Role.ANONYMOUS, *ACCOUNT_ROLES)
 REFUSALS = {"access.forbidden", "access.unauthenticated"}
@@ -72,14 +70,7 @@ def world(container: Container, provider: RecordingProvider) -> Iterator[World]:
         make_staff(container, role)
     sponsor = container.registry.register_sponsor(
         CONSOLE,
-        SponsorApplication(
-            kind="person",
-            name="Ibu Ratna",
-            phone="081298765432",
-            region_code="32.71.01.1001",
-            address="",
-            nik=build_nik("327101", dt.date(1970, 1, 5), "F", 3),
-        ),
+        a_sponsor(address=""),
     )
     # The agent enrols the worker, so the agent's scope (workers it enrolled) reaches her.
     with container.uow() as uow:
@@ -87,17 +78,11 @@ def world(container: Container, provider: RecordingProvider) -> Iterator[World]:
     assert agent_account is not None
     card = container.registry.enrol_member(
         container.access.actor_for(agent_account),
-        EnrolmentApplication(
-            nik=build_nik("327101", dt.date(1990, 8, 17), "F", 12),
-            full_name="Siti Rahmawati",
-            birth_date=dt.date(1990, 8, 17),
-            sex="F",
+        a_worker(
             phone="0812-3456-7890",
-            region_code="32.71.01.1001",
-            occupation="household_helper",
-            declared_income=1_000_000,
             programs=("JKK", "JKM"),
             sponsor_id=sponsor.id,
+            address="",
         ),
     )
     assert card.sponsorship is not None

@@ -20,10 +20,10 @@ from sertakan.access.roles import Role
 from sertakan.app import create_app
 from sertakan.bootstrap import Container, bootstrap
 from sertakan.notifications.providers import RecordingProvider
-from sertakan.registry.model import Branch
 from sertakan.store.migrate import upgrade
 from sertakan.store.tables import sign_in_failures
-from tests.support.auth import CONSOLE, PASSWORD, FormClient, make_staff
+from tests.support.auth import CONSOLE, PASSWORD, FormClient
+from tests.support.builders import open_branch
 from tests.support.containers import test_settings as settings_for
 
 STRANGER = "203.0.113.66"
@@ -172,8 +172,7 @@ def probed(tmp_path: Path) -> Iterator[tuple[Container, WriteLockProbe]]:
         provider=RecordingProvider(),
     )
     upgrade(container.engine)
-    container.registry.add_branch(Branch("BOGOR_KOTA", "Kantor Cabang Bogor Kota", "32.71"))
-    make_staff(container, Role.OFFICER)
+    open_branch(container, Role.OFFICER)
     probe.database = database
     yield container, probe
     container.engine.dispose()

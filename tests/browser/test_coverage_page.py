@@ -20,11 +20,11 @@ from sertakan.access.roles import Role
 from sertakan.app import create_app
 from sertakan.bootstrap import bootstrap
 from sertakan.config import Settings
-from sertakan.registry.model import Branch
 from sertakan.store.migrate import upgrade
 from tests.analytics.coverage_data import write_sample_report
-from tests.support.auth import cheap_hasher, make_staff
+from tests.support.auth import cheap_hasher
 from tests.support.browser import sign_in_as_staff
+from tests.support.builders import open_branch
 from tests.support.server import live_server
 
 PHONE = {"width": 360, "height": 740}
@@ -43,8 +43,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     container = bootstrap(settings, hasher=cheap_hasher())
     assert container.engine is not None
     upgrade(container.engine)
-    container.registry.add_branch(Branch("BOGOR_KOTA", "Kantor Cabang Bogor Kota", "32.71"))
-    make_staff(container, Role.OFFICER)
+    open_branch(container, Role.OFFICER)
     with live_server(create_app(container)) as url:
         yield url
     container.engine.dispose()

@@ -20,11 +20,11 @@ from sertakan.app import create_app
 from sertakan.bootstrap import bootstrap
 from sertakan.config import Settings
 from sertakan.notifications.providers import RecordingProvider
-from sertakan.registry.model import Branch
 from sertakan.registry.nik import build_nik
 from sertakan.store.migrate import upgrade
-from tests.support.auth import cheap_hasher, last_code, make_staff
+from tests.support.auth import cheap_hasher, last_code
 from tests.support.browser import sign_in_as_staff
+from tests.support.builders import open_branch
 from tests.support.server import live_server
 
 PHONE = {"width": 360, "height": 740}
@@ -44,8 +44,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory, phones: RecordingProvider
     container = bootstrap(settings, hasher=cheap_hasher(), provider=phones)
     assert container.engine is not None
     upgrade(container.engine)
-    container.registry.add_branch(Branch("BOGOR_KOTA", "Kantor Cabang Bogor Kota", "32.71"))
-    make_staff(container, Role.OFFICER)
+    open_branch(container, Role.OFFICER)
     with live_server(create_app(container)) as url:
         yield url
     container.engine.dispose()

@@ -16,7 +16,6 @@ screenshots of each step land in test-artifacts/screenshots/pay_flow-*.png.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,8 +29,6 @@ from sertakan.app import create_app
 from sertakan.bootstrap import Container, bootstrap
 from sertakan.config import Settings
 from sertakan.notifications.providers import RecordingProvider
-from sertakan.registry.nik import build_nik
-from sertakan.registry.service import EnrolmentApplication
 from sertakan.store.migrate import upgrade
 from tests.support.auth import CONSOLE, cheap_hasher
 from tests.support.browser import (
@@ -43,6 +40,7 @@ from tests.support.browser import (
     save_screenshot,
     sign_in_with_phone,
 )
+from tests.support.builders import a_worker
 from tests.support.server import live_server
 
 SPONSOR_NAME = "Ibu Ratna Kartika"
@@ -105,17 +103,11 @@ def story(tmp_path: Path) -> Iterator[Story]:
         sponsor_id = open_story_branch(container, SPONSOR_NAME, SPONSOR_PHONE)
         worker = container.registry.enrol_member(
             CONSOLE,
-            EnrolmentApplication(
-                nik=build_nik("327101", dt.date(1990, 8, 17), "F", 12),
+            a_worker(
                 full_name=WORKER_NAME,
-                birth_date=dt.date(1990, 8, 17),
-                sex="F",
                 phone=WORKER_PHONE,
-                region_code="32.71.01.1001",
-                occupation="household_helper",
-                declared_income=1_000_000,
-                programs=("JKK", "JKM", "JHT"),
                 sponsor_id=sponsor_id,
+                address="",
             ),
         )
         stand_in.serve(create_app(container))

@@ -25,7 +25,6 @@ from sertakan.bootstrap import Container, bootstrap
 from sertakan.config import Settings
 from sertakan.notifications.providers import RecordingProvider
 from sertakan.registry.nik import build_nik
-from sertakan.registry.service import EnrolmentApplication, SponsorApplication
 from sertakan.store.migrate import upgrade
 from tests.support.auth import CONSOLE, cheap_hasher, last_code
 from tests.support.browser import (
@@ -37,6 +36,7 @@ from tests.support.browser import (
     save_screenshot,
     sign_in_with_phone,
 )
+from tests.support.builders import a_sponsor, a_worker
 from tests.support.server import live_server
 
 SPONSOR_NAME = "Ibu Ratna Kartika"
@@ -73,29 +73,27 @@ def story(tmp_path: Path) -> Iterator[Story]:
     sponsor_id = open_story_branch(container, SPONSOR_NAME, SPONSOR_PHONE)
     other = container.registry.register_sponsor(
         CONSOLE,
-        SponsorApplication(
+        a_sponsor(
             kind="business",
             name=OTHER_SPONSOR_NAME,
             phone=OTHER_SPONSOR_PHONE,
-            region_code="32.71.01.1001",
             address="Jl. Suryakencana 12",
             nib="1234567890123",
+            nik=None,
         ),
     )
     # The second sponsor's own worker, enrolled at the counter (consent attested there).
     other_worker = container.registry.enrol_member(
         CONSOLE,
-        EnrolmentApplication(
+        a_worker(
             nik=build_nik("327101", dt.date(1985, 3, 2), "M", 7),
             full_name="Budi Santoso",
             birth_date=dt.date(1985, 3, 2),
             sex="M",
             phone="0813-5555-1234",
-            region_code="32.71.01.1001",
-            occupation="household_helper",
-            declared_income=1_000_000,
             programs=("JKK", "JKM"),
             sponsor_id=other.id,
+            address="",
         ),
     )
     with live_server(create_app(container)) as url:

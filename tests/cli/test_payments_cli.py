@@ -17,10 +17,10 @@ from sertakan.cli.app import app
 from sertakan.kernel.clock import FixedClock
 from sertakan.kernel.periods import Month
 from sertakan.registry.nik import build_nik
-from sertakan.registry.service import EnrolmentApplication
 from sertakan.store.migrate import upgrade
 from sertakan.store.tables import invoices, settlements
 from tests.support.auth import CONSOLE
+from tests.support.builders import a_worker
 from tests.support.containers import GATEWAY_SECRET
 from tests.support.notices import notice_body, signed
 
@@ -45,16 +45,11 @@ def container(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Conta
     for seq in (1, 2):
         container.registry.enrol_member(
             CONSOLE,
-            EnrolmentApplication(
+            a_worker(
                 nik=build_nik("327101", dt.date(1990, 8, 17), "F", seq),
                 full_name=f"Pekerja {seq}",
-                birth_date=dt.date(1990, 8, 17),
-                sex="F",
                 phone=f"08123456780{seq}",
-                region_code="32.71.01.1001",
-                occupation="household_helper",
-                declared_income=1_000_000,
-                programs=("JKK", "JKM", "JHT"),
+                address="",
             ),
         )
     container.invoices.issue_month(CONSOLE, Month(2026, 12))

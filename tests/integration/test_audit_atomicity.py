@@ -27,9 +27,8 @@ from sertakan.bootstrap import Container, bootstrap
 from sertakan.config import Settings
 from sertakan.kernel.clock import WIB, FixedClock
 from sertakan.notifications.providers import RecordingProvider
-from sertakan.registry.model import Branch, Sponsorship
+from sertakan.registry.model import Sponsorship
 from sertakan.registry.nik import build_nik
-from sertakan.registry.service import EnrolmentApplication, SponsorApplication
 from sertakan.store import registry_repositories
 from sertakan.store.migrate import upgrade
 from sertakan.store.tables import (
@@ -41,7 +40,8 @@ from sertakan.store.tables import (
     sponsorships,
 )
 from sertakan.store.unit_of_work import SqlUnitOfWork
-from tests.support.auth import CONSOLE, cheap_hasher, make_staff
+from tests.support.auth import CONSOLE, cheap_hasher
+from tests.support.builders import a_sponsor, a_worker, open_branch
 
 NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=WIB)
 TABLES = {
@@ -52,17 +52,7 @@ TABLES = {
     "one_time_codes": one_time_codes,
     "outbox_messages": outbox_messages,
 }
-WORKER = EnrolmentApplication(
-    nik=build_nik("327101", dt.date(1990, 8, 17), "F", 12),
-    full_name="Siti Rahmawati",
-    birth_date=dt.date(1990, 8, 17),
-    sex="F",
-    phone="081234567890",
-    region_code="32.71.01.1001",
-    occupation="household_helper",
-    declared_income=1_000_000,
-    programs=("JKK", "JKM"),
-)
+WORKER = a_worker(programs=("JKK", "JKM"), address="")
 
 
 class Boom(Exception):
@@ -102,14 +92,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     upgrade(container.engine)
     sponsor = container.registry.register_sponsor(
         CONSOLE,
-        SponsorApplication(
-            kind="person",
-            name="Ibu Ratna",
-            phone="081298765432",
-            region_code="32.71.01.1001",
-            address="",
-            nik=build_nik("327101", dt.date(1970, 1, 5), "F", 3),
-        ),
+        a_sponsor(address=""),
     )
     yield Store(container, container.engine, provider, sponsor.id)
     container.engine.dispose()
@@ -117,8 +100,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 
 def officer_actor(store: Store) -> Actor:
     """An officer of the branch, so that the enrolment asks the worker's consent by SMS."""
-    store.container.registry.add_branch(Branch("BOGOR_KOTA", "Kantor Cabang Bogor Kota", "32.71"))
-    make_staff(store.container, Role.OFFICER)
+    open_branch(store.container, Role.OFFICER)
     with store.container.uow() as uow:
         account = uow.accounts.by_username("officer")
     assert account is not None

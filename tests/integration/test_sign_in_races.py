@@ -31,12 +31,12 @@ from sertakan.access.service import SignedIn
 from sertakan.bootstrap import Container, bootstrap
 from sertakan.kernel.clock import WIB, FixedClock
 from sertakan.notifications.providers import RecordingProvider
-from sertakan.registry.model import Branch
 from sertakan.registry.nik import build_nik
 from sertakan.registry.service import SponsorApplication
 from sertakan.store.migrate import upgrade
 from sertakan.store.tables import accounts, one_time_codes, sign_in_failures
 from tests.support.auth import CONSOLE, PASSWORD, last_code, make_staff
+from tests.support.builders import open_branch
 from tests.support.containers import test_settings as settings_for
 
 GUESSES = 60
@@ -92,7 +92,7 @@ def container(
         provider=RecordingProvider(),
     )
     upgrade(container.engine)
-    container.registry.add_branch(Branch("BOGOR_KOTA", "Kantor Cabang Bogor Kota", "32.71"))
+    open_branch(container)
     yield container
     container.engine.dispose()
 

@@ -15,23 +15,13 @@ from sertakan.bootstrap import Container, bootstrap
 from sertakan.config import Settings
 from sertakan.kernel.clock import WIB, FixedClock
 from sertakan.registry.errors import NikAlreadyEnrolled
-from sertakan.registry.nik import build_nik
-from sertakan.registry.service import EnrolmentApplication, MemberCard
+from sertakan.registry.service import MemberCard
 from sertakan.store.migrate import upgrade
 from sertakan.store.tables import members
 from tests.support.auth import CONSOLE
+from tests.support.builders import a_worker
 
-APPLICATION = EnrolmentApplication(
-    nik=build_nik("327101", dt.date(1990, 8, 17), "F", 12),
-    full_name="Siti Rahmawati",
-    birth_date=dt.date(1990, 8, 17),
-    sex="F",
-    phone="081234567890",
-    region_code="32.71.01.1001",
-    occupation="household_helper",
-    declared_income=1_000_000,
-    programs=("JKK", "JKM"),
-)
+APPLICATION = a_worker(programs=("JKK", "JKM"), address="")
 CLERKS = 6
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from sertakan.bootstrap import Container
 from sertakan.kernel.clock import WIB, FixedClock
-from sertakan.registry.model import Branch
+from tests.support.builders import open_branch
 from tests.support.containers import sqlite_container
 
 # Inside the PP 50/2025 window for non-transport workers (Apr-Dec 2026).
@@ -19,5 +19,5 @@ TODAY = dt.date(2026, 11, 25)
 def container(tmp_path: Path) -> Iterator[Container]:
     clock = FixedClock(dt.datetime.combine(TODAY, dt.time(10, 0), tzinfo=WIB))
     with sqlite_container(tmp_path, clock=clock) as container:
-        container.registry.add_branch(Branch("BOGOR_KOTA", "Kantor Cabang Bogor Kota", "32.71"))
+        open_branch(container)
         yield container

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,14 +20,13 @@ from sertakan.billing.model import (
     SuspenseReason,
     SuspenseStatus,
 )
-from sertakan.bootstrap import Container
 from sertakan.kernel.clock import WIB, FixedClock
 from sertakan.kernel.errors import RuleViolation, Unauthorized
 from sertakan.kernel.periods import Month
 from sertakan.notifications.providers import RecordingProvider
 from sertakan.store.tables import domain_events, outbox_messages, rejected_notices, settlements
 from tests.support.auth import CONSOLE
-from tests.support.builders import open_small_office
+from tests.support.builders import SmallOffice, open_small_office
 from tests.support.containers import sqlite_container
 from tests.support.notices import notice_body, signed
 
@@ -36,30 +34,19 @@ DECEMBER = Month(2026, 12)
 PAID_AT = dt.datetime(2026, 12, 1, 8, 0, tzinfo=WIB)  # the clock: billed and paid that morning
 
 
-@dataclass
-class Branch1:
-    container: Container
-    clock: FixedClock
-    sponsor_id: str
-    siti: str
-    asep: str
-    dewi: str  # self-paying
-
-
 @pytest.fixture
-def office(tmp_path: Path) -> Iterator[Branch1]:
+def office(tmp_path: Path) -> Iterator[SmallOffice]:
     clock = FixedClock(dt.datetime(2026, 12, 1, 8, 0, tzinfo=WIB))
     with sqlite_container(tmp_path, clock=clock, provider=RecordingProvider()) as container:
-        people = open_small_office(container)
-        yield Branch1(container, clock, people.sponsor_id, people.siti, people.asep, people.dewi)
+        yield open_small_office(container)
 
 
-def _invoices(office: Branch1, kind: PayerKind, payer: str) -> list[object]:
+def _invoices(office: SmallOffice, kind: PayerKind, payer: str) -> list[object]:
     return list(office.container.invoices.for_payer(CONSOLE, kind, payer))
 
 
 def test_a_month_is_billed_once_per_payer_due_on_the_15th_and_issuing_again_issues_nothing(
-    office: Branch1,
+    office: SmallOffice,
 ) -> None:
     first = office.container.invoices.issue_month(CONSOLE, DECEMBER)
     again = office.container.invoices.issue_month(CONSOLE, DECEMBER)
@@ -77,7 +64,7 @@ def test_a_month_is_billed_once_per_payer_due_on_the_15th_and_issuing_again_issu
 
 
 def test_one_sponsor_payment_settles_every_worker_once_and_a_repeat_changes_nothing(
-    office: Branch1,
+    office: SmallOffice,
 ) -> None:
     office.container.invoices.issue_month(CONSOLE, DECEMBER)
     [invoice] = office.container.invoices.for_payer(CONSOLE, PayerKind.SPONSOR, office.sponsor_id)
@@ -103,7 +90,7 @@ def test_one_sponsor_payment_settles_every_worker_once_and_a_repeat_changes_noth
 
 
 def test_a_wrong_amount_goes_to_suspense_and_can_be_refunded_but_not_allocated(
-    office: Branch1,
+    office: SmallOffice,
 ) -> None:
     office.container.invoices.issue_month(CONSOLE, DECEMBER)
     [invoice] = office.container.invoices.for_payer(CONSOLE, PayerKind.MEMBER, office.dewi)
@@ -127,7 +114,7 @@ def test_a_wrong_amount_goes_to_suspense_and_can_be_refunded_but_not_allocated(
 
 
 def test_a_forged_signature_is_refused_kept_for_audit_and_applies_nothing(
-    office: Branch1,
+    office: SmallOffice,
 ) -> None:
     office.container.invoices.issue_month(CONSOLE, DECEMBER)
     [invoice] = office.container.invoices.for_payer(CONSOLE, PayerKind.MEMBER, office.dewi)
@@ -144,7 +131,7 @@ def test_a_forged_signature_is_refused_kept_for_audit_and_applies_nothing(
 
 
 def test_cover_starts_when_the_payment_settles_and_runs_to_the_end_of_the_paid_month(
-    office: Branch1,
+    office: SmallOffice,
 ) -> None:
     office.container.invoices.issue_month(CONSOLE, DECEMBER)
     [invoice] = office.container.invoices.for_payer(CONSOLE, PayerKind.MEMBER, office.dewi)
@@ -166,7 +153,7 @@ def test_cover_starts_when_the_payment_settles_and_runs_to_the_end_of_the_paid_m
     assert after.protected_until == dt.date(2026, 12, 31)
 
 
-def test_months_ahead_are_billed_up_to_the_limit_and_not_twice(office: Branch1) -> None:
+def test_months_ahead_are_billed_up_to_the_limit_and_not_twice(office: SmallOffice) -> None:
     ahead = office.container.invoices.issue_ahead(CONSOLE, PayerKind.MEMBER, office.dewi, 3)
 
     assert ahead.kind is InvoiceKind.ADVANCE
@@ -180,7 +167,7 @@ def test_months_ahead_are_billed_up_to_the_limit_and_not_twice(office: Branch1) 
 
 
 def test_an_unpaid_invoice_is_cancelled_once_its_month_leaves_the_arrears_window(
-    office: Branch1,
+    office: SmallOffice,
 ) -> None:
     office.container.invoices.issue_month(CONSOLE, DECEMBER)
 
@@ -196,7 +183,7 @@ def test_an_unpaid_invoice_is_cancelled_once_its_month_leaves_the_arrears_window
 
 
 def test_a_sponsor_gets_one_invoice_for_all_workers_however_the_members_are_paged(
-    office: Branch1, monkeypatch: pytest.MonkeyPatch
+    office: SmallOffice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(invoicing, "PAGE", 1)  # every member and sponsor on a page of its own
 
@@ -209,7 +196,7 @@ def test_a_sponsor_gets_one_invoice_for_all_workers_however_the_members_are_page
 
 
 def test_a_repeat_of_a_transaction_with_another_amount_changes_nothing_and_is_kept(
-    office: Branch1,
+    office: SmallOffice,
 ) -> None:
     office.container.invoices.issue_month(CONSOLE, DECEMBER)
     [invoice] = office.container.invoices.for_payer(CONSOLE, PayerKind.MEMBER, office.dewi)
@@ -229,7 +216,7 @@ def test_a_repeat_of_a_transaction_with_another_amount_changes_nothing_and_is_ke
 
 
 def test_months_ahead_asked_again_answer_the_same_invoice_and_bill_nothing_twice(
-    office: Branch1,
+    office: SmallOffice,
 ) -> None:
     # A double tap on "bayar di muka" (issue 12): the second request is answered with the
     # first one's invoice; asking for fewer months than it bills is nothing left to bill.
@@ -251,7 +238,7 @@ def test_months_ahead_asked_again_answer_the_same_invoice_and_bill_nothing_twice
 
 
 def test_money_paid_in_the_future_or_before_its_invoice_waits_in_suspense_with_its_reason(
-    office: Branch1,
+    office: SmallOffice,
 ) -> None:
     # Issue 12: a notice dated 2099-12-31 marked its invoice paid while the member stayed
     # uncovered. Now it waits for an officer, and so does money dated before the invoice.
@@ -286,5 +273,5 @@ def test_money_paid_in_the_future_or_before_its_invoice_waits_in_suspense_with_i
         assert conn.scalar(select(func.count()).select_from(settlements)) == 0
 
 
-def _open(office: Branch1, kind: PayerKind, payer: str) -> list[Invoice]:
+def _open(office: SmallOffice, kind: PayerKind, payer: str) -> list[Invoice]:
     return [i for i in office.container.invoices.for_payer(CONSOLE, kind, payer) if i.is_open]

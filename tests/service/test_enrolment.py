@@ -13,21 +13,10 @@ from sertakan.registry.errors import NikAlreadyEnrolled
 from sertakan.registry.kpj import is_valid_kpj
 from sertakan.registry.model import MemberStatus
 from sertakan.registry.nik import build_nik
-from sertakan.registry.service import EnrolmentApplication, SponsorApplication
 from tests.support.auth import CONSOLE
+from tests.support.builders import a_sponsor, a_worker
 
-SITI = EnrolmentApplication(
-    nik=build_nik("327101", dt.date(1990, 8, 17), "F", 12),
-    full_name="Siti  Rahmawati",
-    birth_date=dt.date(1990, 8, 17),
-    sex="F",
-    phone="0812-3456-7890",
-    region_code="32.71.01.1001",
-    address="Jl. Pajajaran No. 5",
-    occupation="household_helper",
-    declared_income=1_000_000,
-    programs=("JKK", "JKM", "JHT"),
-)
+SITI = a_worker(full_name="Siti  Rahmawati", phone="0812-3456-7890")  # spaces to fold
 
 
 def test_a_valid_worker_is_enrolled_with_a_kpj_and_the_monthly_breakdown(
@@ -51,14 +40,7 @@ def test_a_worker_enrolled_by_a_sponsor_shows_on_the_sponsor_sheet_with_the_mont
 ) -> None:
     sponsor = container.registry.register_sponsor(
         CONSOLE,
-        SponsorApplication(
-            kind="person",
-            name="Ibu Ratna",
-            phone="081298765432",
-            region_code="32.71.01.1001",
-            address="Jl. Salak 2",
-            nik=build_nik("327101", dt.date(1970, 1, 5), "F", 3),
-        ),
+        a_sponsor(),
     )
     container.registry.enrol_member(CONSOLE, dataclasses.replace(SITI, sponsor_id=sponsor.id))
     driver = dataclasses.replace(
@@ -161,13 +143,13 @@ def test_branch_staff_find_a_member_by_nik_kpj_or_part_of_the_name(container: Co
 def test_a_business_sponsor_needs_a_13_digit_nib_and_is_registered_once(
     container: Container,
 ) -> None:
-    application = SponsorApplication(
+    application = a_sponsor(
         kind="business",
         name="Warung Nasi Sunda Bu Ijah",
         phone="+62 857 1234 5678",
-        region_code="32.71.01.1001",
         address="Jl. Suryakencana 10",
         nib="1234567890123",
+        nik=None,
     )
     sponsor = container.registry.register_sponsor(CONSOLE, application)
     assert sponsor.nib == "1234567890123"
@@ -209,9 +191,13 @@ def test_a_branch_counter_enrols_more_than_twenty_sponsored_workers_in_an_hour(
     actor = container.access.actor_for(officer)
     sponsor = container.registry.register_sponsor(
         CONSOLE,
-        SponsorApplication(
-            kind="business", name="Warung Bu Ijah", phone="085712345678",
-            region_code="32.71.01.1001", address="", nib="1234567890123",
+        a_sponsor(
+            kind="business",
+            name="Warung Bu Ijah",
+            phone="085712345678",
+            address="",
+            nib="1234567890123",
+            nik=None,
         ),
     )  # fmt: skip
     for serial in range(1, 26):

@@ -3,7 +3,6 @@ through the services on SQLite: every class found, the never-notified payment ap
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
@@ -32,11 +31,10 @@ from sertakan.gateways.sandbox_charges import ChargeBook
 from sertakan.kernel.clock import WIB, FixedClock
 from sertakan.kernel.errors import Forbidden, RuleViolation
 from sertakan.kernel.periods import Month
-from sertakan.registry.model import Branch
 from sertakan.registry.nik import build_nik
-from sertakan.registry.service import EnrolmentApplication
 from sertakan.store.tables import audit_events, payment_notices, payments, settlements
 from tests.support.auth import CONSOLE
+from tests.support.builders import BRANCH, a_worker
 from tests.support.containers import GATEWAY_SECRET, sqlite_container
 from tests.support.notices import notice_body, signed
 from tests.support.sandbox import NoticeInbox
@@ -44,18 +42,6 @@ from tests.support.sandbox import NoticeInbox
 DECEMBER = Month(2026, 12)
 DAY = dt.date(2026, 12, 15)
 PAID_AT = dt.datetime(2026, 12, 15, 9, 15, tzinfo=WIB)
-WORKER = EnrolmentApplication(
-    nik="",
-    full_name="",
-    birth_date=dt.date(1990, 8, 17),
-    sex="F",
-    phone="",
-    region_code="32.71.01.1001",
-    address="Jl. Pajajaran No. 5",
-    occupation="household_helper",
-    declared_income=1_000_000,
-    programs=("JKK", "JKM", "JHT"),
-)
 NAMES = ("Siti", "Dewi", "Rina", "Wati")
 
 
@@ -107,13 +93,12 @@ def office(tmp_path: Path) -> Iterator[Office]:
         clock,
     )
     with sqlite_container(tmp_path, clock=clock, gateway=gateway) as container:
-        container.registry.add_branch(Branch("BOGOR_KOTA", "Kantor Cabang Bogor Kota", "32.71"))
+        container.registry.add_branch(BRANCH)
         members = {}
         for seq, name in enumerate(NAMES, start=1):
             card = container.registry.enrol_member(
                 CONSOLE,
-                dataclasses.replace(
-                    WORKER,
+                a_worker(
                     nik=build_nik("327101", dt.date(1990, 8, 17), "F", seq),
                     full_name=f"{name} Lestari",
                     phone=f"08123456780{seq}",

@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from sertakan.billing.daily import DailyReport, run_daily
 from sertakan.billing.model import InvoiceStatus, NoticeOutcome, PayerKind
 from sertakan.billing.reminders import ReminderService
-from sertakan.bootstrap import Container
 from sertakan.kernel.clock import WIB, FixedClock
 from sertakan.kernel.periods import Month
 from sertakan.notifications import templates
@@ -23,7 +22,7 @@ from sertakan.notifications.providers import RecordingProvider
 from sertakan.store.tables import invoices, outbox_messages, reminders_sent
 from sertakan.store.unit_of_work import SqlUnitOfWork
 from tests.support.auth import CONSOLE
-from tests.support.builders import a_worker, open_small_office
+from tests.support.builders import SmallOffice, a_worker, open_small_office
 from tests.support.containers import sqlite_container
 from tests.support.notices import notice_body, signed
 
@@ -36,12 +35,10 @@ DEWI_PHONE = "+6285712345678"
 
 
 @dataclass
-class Office:
-    container: Container
-    clock: FixedClock
+class Office(SmallOffice):
+    """The small office (Dewi pays for herself) and the reminder service on its clock."""
+
     reminders: ReminderService
-    sponsor_id: str
-    dewi: str  # pays for herself
 
     def on(self, day: dt.date) -> dt.date:
         """Move the clock to 06:00 WIB of `day` (when cron runs the job) and return the day."""
@@ -79,7 +76,7 @@ def office(tmp_path: Path) -> Iterator[Office]:
         reminders = ReminderService(
             partial(SqlUnitOfWork, container.engine), container.params, clock
         )
-        office = Office(container, clock, reminders, people.sponsor_id, people.dewi)
+        office = Office(**vars(people), reminders=reminders)
         office.on(dt.date(2026, 12, 1))
         yield office
 

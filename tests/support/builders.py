@@ -111,6 +111,14 @@ def a_numbered_sponsor(n: int) -> SponsorApplication:
     )
 
 
+def open_branch(container: Container, *staff: Role) -> None:
+    """The Bogor Kota branch (idempotent) and an account for each of `staff`, named after
+    the role (`make_staff`)."""
+    container.registry.add_branch(BRANCH)
+    for role in staff:
+        make_staff(container, role)
+
+
 def enrol(container: Container, application: EnrolmentApplication) -> str:
     """Enrol as the console; the member's id."""
     return container.registry.enrol_member(CONSOLE, application).member.id
@@ -148,8 +156,16 @@ def an_office(
     month: Month = MONTH,
 ) -> Office:
     """Enrol `sponsors` sponsors with `workers_each` workers each and `self_paying` workers who
-    pay for themselves; issue and pay (at the clock's moment, one signed notice per invoice)
-    the `paid_months` months before `month`; then issue `month`, left open."""
+    pay for themselves, then issue `month`, left open.
+
+    With `paid_months`, the people enrol that many months earlier and each of those months is
+    issued and paid in full on its first day (one signed notice per invoice, as the gateway
+    sends it): the container's clock, a FixedClock, is moved back for it and put back."""
+    clock = container.clock
+    now = clock.now()
+    if paid_months:
+        assert isinstance(clock, FixedClock), "paid months need the container's FixedClock"
+        clock.moment = _first_day(month.plus(-paid_months), now)
     container.registry.add_branch(BRANCH)  # idempotent: a second office shares it
     n = serial
     sponsor_ids: list[str] = []
@@ -171,10 +187,19 @@ def an_office(
     paid: list[Invoice] = []
     for back in range(paid_months, 0, -1):
         earlier = month.plus(-back)
+        assert isinstance(clock, FixedClock)
+        clock.moment = _first_day(earlier, now)
         container.invoices.issue_month(CONSOLE, earlier)
         paid += _pay_all(container, _of_month(container, payers, earlier), serial)
+    if isinstance(clock, FixedClock):
+        clock.moment = now
     container.invoices.issue_month(CONSOLE, month)
     return Office(container, sponsor_ids, worker_ids, _of_month(container, payers, month), paid)
+
+
+def _first_day(month: Month, at: dt.datetime) -> dt.datetime:
+    """The month's first day at the time of day of `at`."""
+    return dt.datetime.combine(month.first_day, at.timetz())
 
 
 def a_member_with_paid_months(
@@ -289,9 +314,7 @@ def open_small_office(
 
     Asep shares Siti's phone unless given his own; Dewi lives in Batu Tulis unless told
     otherwise (`32.71.01.1002` is Bondongan)."""
-    container.registry.add_branch(BRANCH)
-    for role in staff:
-        make_staff(container, role)
+    open_branch(container, *staff)
     sponsor_id = register(container, a_sponsor())
     siti = enrol(container, a_worker(sponsor_id=sponsor_id))
     asep_id = enrol(container, asep(sponsor_id, asep_phone or a_worker().phone))
