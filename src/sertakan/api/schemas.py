@@ -436,7 +436,7 @@ class Me(BaseModel):
 
 
 class AuditEventRead(BaseModel):
-    id: int | None
+    id: str = Field(description="UUIDv7 as 32 hex digits: unique across branches, time-ordered")
     at: dt.datetime
     action: str
     entity_type: str

@@ -74,9 +74,7 @@ def _write_parquet(out: Path, pages: Iterator[list[dict[str, Any]]]) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema(
-        [("id", pa.int64())] + [(name, pa.string()) for name in COLUMNS if name != "id"]
-    )
+    schema = pa.schema([(name, pa.string()) for name in COLUMNS])
     count = 0
     with pq.ParquetWriter(out, schema) as writer:
         for rows in pages:
