@@ -41,14 +41,14 @@ import pyarrow.compute as pc
 from sertakan.analytics.contributions import contribution_columns
 from sertakan.analytics.coverage_reference import InformalWorkforce, load_informal_workforce
 from sertakan.analytics.coverage_sources import CoverageInputError, Dataset, read_dataset
-from sertakan.analytics.coverage_standing import PaidMonths, standing_table
+from sertakan.analytics.coverage_standing import BATCH_STATUSES, PaidMonths, standing_table
 from sertakan.analytics.engines import BatchEngine, materialized, open_engine
 from sertakan.analytics.region_tables import RegionTables
 from sertakan.kernel.errors import ParameterMissing
 from sertakan.kernel.periods import Month
 from sertakan.registry.regions import NATIONAL_CODE, RegionDirectory
 from sertakan.regulation.loader import Parameters
-from sertakan.regulation.standing import Status, standing_rule
+from sertakan.regulation.standing import MembershipStatus, standing_rule
 
 __all__ = [
     "COUNT_COLUMNS",
@@ -77,7 +77,9 @@ class Level:
     REGENCY = "kabupaten"
 
 
-STATUS_COLUMNS = tuple(status.value for status in Status)  # menunggu, aktif, menunggak, berakhir
+STATUS_COLUMNS = tuple(
+    status.value for status in BATCH_STATUSES
+)  # menunggu, aktif, menunggak, berakhir
 COUNT_COLUMNS = ("members", *STATUS_COLUMNS, "billed", "collected")
 FIGURE_SCHEMA = pa.schema(
     [("month", pa.date32()), ("regency_code", pa.string())]
@@ -286,7 +288,7 @@ def _month_figures(
         "regency_code",
         "status",
         billed=ibis.cases(
-            (joined.status != Status.BERAKHIR.value, joined.total.fill_null(0)), else_=0
+            (joined.status != MembershipStatus.BERAKHIR.value, joined.total.fill_null(0)), else_=0
         ),
     )
     counts = joined.group_by("regency_code").aggregate(

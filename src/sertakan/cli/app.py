@@ -215,8 +215,8 @@ def member_enrol(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Enrol a worker and print the KPJ number and monthly contribution."""
-    from sertakan.billing.coverage import CoverStatus
     from sertakan.registry.service import EnrolmentApplication
+    from sertakan.regulation.standing import MembershipStatus
 
     container = open_container()
     with reported():
@@ -237,7 +237,7 @@ def member_enrol(
             ),
         )
     # Enrolled just now: nothing is paid yet (cover starts at the first payment, policy P4).
-    status = CoverStatus.MENUNGGU
+    status = MembershipStatus.MENUNGGU
     if as_json:
         from sertakan.api.schemas import MemberRead  # pydantic models: only for JSON
 
