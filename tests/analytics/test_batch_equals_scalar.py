@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from sertakan.analytics.contributions import assess_members, contribution_columns
 from sertakan.analytics.engines import BatchEngine, DuckDBEngine, SparkEngine, materialized
 from sertakan.analytics.region_tables import RegionTables, region_directory
+from sertakan.config import Settings
 from sertakan.kernel.errors import ParameterMissing, RuleViolation
 from sertakan.kernel.periods import Month
 from sertakan.regulation.contributions import quote_bpu
@@ -134,7 +135,7 @@ _REGIONS: dict[int, RegionTables] = {}
 
 def _regions(engine: BatchEngine) -> RegionTables:
     if id(engine) not in _REGIONS:
-        _REGIONS[id(engine)] = engine.region_tables(region_directory())
+        _REGIONS[id(engine)] = engine.region_tables(region_directory(Settings().regions_dir))
     return _REGIONS[id(engine)]
 
 

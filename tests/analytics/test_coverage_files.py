@@ -15,7 +15,6 @@ from sertakan.analytics.coverage import REPORT_SCHEMA
 from sertakan.analytics.coverage_charts import BarItem, Tick, bar_chart, line_chart, nice_step
 from sertakan.analytics.coverage_files import (
     ReportUnreadable,
-    default_report_dir,
     read_report,
 )
 from sertakan.analytics.coverage_reference import (
@@ -110,16 +109,13 @@ def test_the_report_folder_comes_from_the_environment_or_var_analytics(
 ) -> None:
     monkeypatch.delenv("SERTAKAN_ANALYTICS_DIR", raising=False)
     monkeypatch.delenv("SERTAKAN_DATA_DIR", raising=False)
-    assert default_report_dir() == Path("var") / "analytics"
+    assert Settings().analytics_dir == Path("var") / "analytics"
 
     monkeypatch.setenv("SERTAKAN_DATA_DIR", str(tmp_path / "state"))
-    assert default_report_dir() == tmp_path / "state" / "analytics"
+    assert Settings().analytics_dir == tmp_path / "state" / "analytics"
 
     monkeypatch.setenv("SERTAKAN_ANALYTICS_DIR", str(tmp_path))
-    assert default_report_dir() == tmp_path
-
-    settings = Settings(analytics_dir=tmp_path / "from-settings")
-    assert default_report_dir(settings) == tmp_path / "from-settings"
+    assert Settings().analytics_dir == tmp_path
 
 
 # --- the informal workforce (BPS Sakernas) ----------------------------------------------------

@@ -7,7 +7,8 @@
 
 All tables have the columns of `coverage.REPORT_SCHEMA`; money is whole rupiah, the share a
 ratio (0.0123 is 1.23%). Each file is written under a temporary name and renamed, the summary
-last, so the page never reads half a file. The folder is `default_report_dir()` unless given.
+last, so the page never reads half a file. The folder is the caller's (`Settings.analytics_dir`,
+SERTAKAN_ANALYTICS_DIR, by default ``var/analytics``): analytics reads no settings.
 """
 
 from __future__ import annotations
@@ -25,13 +26,11 @@ import pyarrow.parquet as pq
 from sertakan.analytics.coverage import REPORT_SCHEMA, CoverageReport, Level
 from sertakan.analytics.coverage_reference import InformalWorkforce
 from sertakan.analytics.parquet_parts import written_atomically
-from sertakan.config import Settings
 from sertakan.kernel.errors import SertakanError
 from sertakan.kernel.periods import Month
 
 __all__ = [
     "ReportUnreadable",
-    "default_report_dir",
     "province_table",
     "read_report",
     "regency_table",
@@ -47,12 +46,6 @@ VERSION = 1
 
 class ReportUnreadable(SertakanError):
     """A report folder exists but its files are broken or of another version."""
-
-
-def default_report_dir(settings: Settings | None = None) -> Path:
-    """Where reports live: `Settings.analytics_dir` (SERTAKAN_ANALYTICS_DIR, default
-    ``<checkout>/var/analytics``)."""
-    return (settings or Settings()).analytics_dir
 
 
 def province_table(report: CoverageReport) -> pa.Table:

@@ -7,7 +7,7 @@
 `report` prints Indonesia's headline figures and a table by province (numbers and rupiah the
 Indonesian way, `Rp36.800`), and writes every export (CSV and Parquet by province, regency
 and month, plus summary.json) into REPORT_DIR, by default the folder the web page reads
-(`coverage_files.default_report_dir`). `--format csv|parquet` prints the province table in
+(`Settings.analytics_dir`). `--format csv|parquet` prints the province table in
 that format instead of the Rich table, for a pipe. Bad input is a message and exit code 2.
 """
 
@@ -68,7 +68,6 @@ def report(
     """Coverage by province and regency on a date, with the trend of the months before."""
     from sertakan.analytics.coverage import run_report
     from sertakan.analytics.coverage_files import (
-        default_report_dir,
         province_table,
         table_bytes,
         write_report,
@@ -81,7 +80,7 @@ def report(
         raise typer.Exit(2)
     with reported():
         container = bootstrap()
-        target = out or default_report_dir(container.settings)
+        target = out or container.settings.analytics_dir
         started = time.monotonic()
         built = run_report(
             data,
@@ -116,12 +115,12 @@ def demo(
 ) -> None:
     """A demo for the Cakupan page: a synthetic nation, then its report (for `make run`)."""
     from sertakan.analytics.coverage_demo import build_demo
-    from sertakan.analytics.coverage_files import default_report_dir, read_report
+    from sertakan.analytics.coverage_files import read_report
     from sertakan.bootstrap import bootstrap
 
     with reported():
         container = bootstrap()
-        target = out or default_report_dir(container.settings)
+        target = out or container.settings.analytics_dir
         if if_empty and read_report(target) is not None:
             console.print(f"A coverage report is already in {escape(str(target))}; kept.")
             return

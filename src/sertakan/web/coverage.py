@@ -1,7 +1,7 @@
 """The "Cakupan" page: progress toward universal coverage, from a precomputed report.
 
 The page never computes over members: it reads the folder `sertakan coverage report` (or
-`sertakan coverage demo`) wrote, `coverage_files.default_report_dir(settings)`, and shows
+`sertakan coverage demo`) wrote, `Settings.analytics_dir`, and shows
 Indonesia's headline figures, a chart of coverage by province (or by regency inside a province,
 ``?provinsi=32``), the trend of contributions billed and collected, and the table, with the
 table shown downloadable as CSV or Parquet. When no report exists yet the page says, in
@@ -35,7 +35,6 @@ from sertakan.analytics.coverage_charts import (
 )
 from sertakan.analytics.coverage_files import (
     ReportUnreadable,
-    default_report_dir,
     province_table,
     read_report,
     regency_table,
@@ -105,7 +104,7 @@ def coverage_page(request: Request, provinsi: str | None = None) -> Response:
     except _Malformed:
         return render_error(request, 422, [BAD_PROVINCE])
     renderer = web_state(request).renderer
-    folder = default_report_dir(container_of(request).settings)
+    folder = container_of(request).settings.analytics_dir
     try:
         report = read_report(folder)
         unreadable = ""
@@ -151,7 +150,7 @@ def coverage_download(request: Request, file_format: str, provinsi: str | None =
     except _Malformed:
         return render_error(request, 422, [BAD_PROVINCE])
     try:
-        report = read_report(default_report_dir(container_of(request).settings))
+        report = read_report(container_of(request).settings.analytics_dir)
     except ReportUnreadable:
         report = None
     if report is None:
