@@ -145,7 +145,7 @@ def batch_answers(
     """What the batch says about each case, by one of the two ways the project asks it.
 
     lazy: the public `contribution_columns` and `Assessment.rejects` as expressions, all
-    months in one union per output (what the coverage report does).
+    months in one union per output (what the national enrolment report does).
     not lazy: month by month as the billing run does, the decisions materialised once and
     both outputs read from them (rejects re-checked from the members they name).
     """

@@ -1,6 +1,6 @@
 """BPU monthly contributions of many members at once: the batch form of `quote_bpu`.
 
-Public API (names are stable; the coverage report and the billing run build on them):
+Public API (names are stable; the national enrolment report and the billing run build on them):
 
 ``contribution_columns(members, month, params, *, regions) -> ibis.Table``
     One row per billable member for `month`: ``member_id`` (string), ``jkk``, ``jkm``,

@@ -1,6 +1,6 @@
 """A BPU member's standing on a date, from the months paid (R3, docs/rules.md).
 
-The reference rule, for one member; `sertakan.analytics.coverage_standing` compiles the same
+The reference rule, for one member; `sertakan.analytics.batch_standing` compiles the same
 parameters into column expressions for millions and is tested to agree with `standing_on`.
 
 The statuses (`MembershipStatus`; ``nonaktif``, an ended membership whose JHT was claimed,
@@ -27,7 +27,7 @@ How the dates work:
 * When the deadline falls on a weekend or a public holiday, the law moves it to the next
   working day (PP 44/2015): pass `working_day=regulation.calendar.next_working_day`
   (billing does). Without it the calendar day stands, as the batch report
-  (`analytics.coverage_standing`) computes it: there, a member paying on the working day
+  (`analytics.batch_standing`) computes it: there, a member paying on the working day
   after a holiday 15th is shown in arrears for the few days in between.
 * Arrears can be paid for at most `grace_months` months counted from the date protection
   ended (Perdir 22/PERDIR.02/072022). So only the last `grace_months` due months can be in arrears:

@@ -14,14 +14,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sertakan.analytics.coverage import STATUS_COLUMNS
-from sertakan.analytics.coverage_sources import read_dataset
-from sertakan.analytics.coverage_standing import BATCH_STATUSES, PaidMonths, standing_table
+from sertakan.analytics.batch_standing import BATCH_STATUSES, PaidMonths, standing_table
+from sertakan.analytics.nation_report import STATUS_COLUMNS
+from sertakan.analytics.nation_sources import read_dataset
 from sertakan.kernel.errors import ParameterMissing
 from sertakan.kernel.periods import Month
 from sertakan.regulation.loader import Parameters, load_parameters
 from sertakan.regulation.standing import MembershipStatus, standing_on
-from tests.analytics.coverage_data import member, payment, write_dataset
+from tests.analytics.nation_data import member, payment, write_dataset
 
 PARAMS = load_parameters()
 
