@@ -17,7 +17,7 @@ import typer
 
 from sertakan.access.actor import Actor
 from sertakan.access.permissions import matrix_markdown
-from sertakan.audit.rows import COLUMNS, event_row
+from sertakan.audit.views import COLUMNS, event_row
 from sertakan.cli.common import console, open_container, parse_date, reported
 
 if TYPE_CHECKING:
