@@ -38,7 +38,7 @@ How the dates work:
   months paid ahead (prepaid, `bpu/prepayment.yaml`) count as paid when their turn comes.
 * The numbers are those in force on the date judged: every month is judged by the deadline
   and arrears rules of `on`. (Each has had a single value so far; a dated change of either
-  would need a per-month table here, ARCHITECTURE.md "When a formula's shape changes".)
+  would need a per-month table here, docs/architecture.md, "Where the law lives".)
 
 Pure: no clock, no I/O. A date the parameters do not cover raises `ParameterMissing`.
 """
