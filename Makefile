@@ -22,7 +22,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/sertakan db upgrade
 	$(BIN)/sertakan demo load --if-empty
-	$(BIN)/sertakan coverage demo --if-empty
+	$(BIN)/sertakan nation demo --if-empty
 	$(BIN)/sertakan demo logins
 	$(BIN)/sertakan serve --host $(HOST) --port $(PORT)
 

@@ -115,6 +115,7 @@ def _nation(nation: Path, args: argparse.Namespace) -> str:
         manifest_matches,
         read_manifest,
     )
+    from sertakan.config import Settings
     from sertakan.regulation.loader import load_parameters
 
     options = NationOptions(members=args.members, seed=args.seed)
@@ -122,7 +123,11 @@ def _nation(nation: Path, args: argparse.Namespace) -> str:
         return "reused"
     started = time.perf_counter()
     generate_nation(
-        nation, options, directory=region_directory(), params=load_parameters(), jobs=args.jobs
+        nation,
+        options,
+        directory=region_directory(Settings().regions_dir),
+        params=load_parameters(),
+        jobs=args.jobs,
     )
     return f"built in {time.perf_counter() - started:,.1f} s with {args.jobs} process(es)"
 
@@ -213,11 +218,12 @@ def _ibis(
     from sertakan.analytics.billing_run import BillingRequest, member_parts, run_billing
     from sertakan.analytics.engines import open_engine
     from sertakan.analytics.region_tables import region_directory
+    from sertakan.config import Settings
     from sertakan.regulation.loader import load_parameters
 
     every = member_parts(nation)
     chosen = every if parts is None else every[:parts]
-    params, directory = load_parameters(), region_directory()
+    params, directory = load_parameters(), region_directory(Settings().regions_dir)
     engine = open_engine(engine_name)
     started = time.perf_counter()
     summary = run_billing(
@@ -294,10 +300,11 @@ def _hand_sql(nation: Path, month: Any, out: Path) -> tuple[int, float, str]:
     from sertakan.analytics.billing_run import member_parts
     from sertakan.analytics.month_rules import month_rules
     from sertakan.analytics.region_tables import region_directory
+    from sertakan.config import Settings
     from sertakan.regulation.loader import load_parameters
 
     rules = month_rules(load_parameters(), month)
-    directory = region_directory()
+    directory = region_directory(Settings().regions_dir)
     started = time.perf_counter()  # like the billing run: from the region tables on
     con = duckdb.connect(config={"memory_limit": "4GB"})
     villages = pa.table({"village_code": pa.array(directory.village_codes, pa.string())})

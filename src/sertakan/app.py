@@ -1,6 +1,6 @@
 """The ASGI application: the API and the web pages over one container.
 
-`create_app` is a factory (nothing is built at import time, ARCHITECTURE.md rule 4).
+`create_app` is a factory (nothing is built at import time, docs/architecture.md, rule 4).
 Errors become problem+json under /api and Indonesian error pages elsewhere; no stack trace
 ever reaches a user, and none with a message (which may quote a row) reaches the log.
 """

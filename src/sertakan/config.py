@@ -90,7 +90,10 @@ class Settings(BaseSettings):
     )
     analytics_dir: Path = Field(
         default_factory=_under_data_dir("analytics"),
-        description="Folder of the coverage report the Cakupan page reads (coverage report --out)",
+        description=(
+            "Folder of the national enrolment report the Cakupan page reads "
+            "(sertakan nation report --out)"
+        ),
     )
     today: str | None = Field(
         default=None,

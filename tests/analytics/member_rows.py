@@ -14,8 +14,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from sertakan.analytics.member_rows import MEMBER_ARROW_SCHEMA
 from sertakan.registry.nik import build_nik
-from sertakan.store.member_export import MEMBER_ARROW_SCHEMA
 
 VILLAGE = "32.71.01.1001"  # Paledang, Bogor Tengah, Kota Bogor
 DISTRICT = "327101"

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from sertakan.analytics.contributions import assess_members, contribution_columns
 from sertakan.analytics.engines import BatchEngine, DuckDBEngine, SparkEngine, materialized
 from sertakan.analytics.region_tables import RegionTables, region_directory
+from sertakan.config import Settings
 from sertakan.kernel.errors import ParameterMissing, RuleViolation
 from sertakan.kernel.periods import Month
 from sertakan.regulation.contributions import quote_bpu
@@ -134,7 +135,7 @@ _REGIONS: dict[int, RegionTables] = {}
 
 def _regions(engine: BatchEngine) -> RegionTables:
     if id(engine) not in _REGIONS:
-        _REGIONS[id(engine)] = engine.region_tables(region_directory())
+        _REGIONS[id(engine)] = engine.region_tables(region_directory(Settings().regions_dir))
     return _REGIONS[id(engine)]
 
 
@@ -144,7 +145,7 @@ def batch_answers(
     """What the batch says about each case, by one of the two ways the project asks it.
 
     lazy: the public `contribution_columns` and `Assessment.rejects` as expressions, all
-    months in one union per output (what the coverage report does).
+    months in one union per output (what the national enrolment report does).
     not lazy: month by month as the billing run does, the decisions materialised once and
     both outputs read from them (rejects re-checked from the members they name).
     """

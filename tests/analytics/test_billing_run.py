@@ -3,6 +3,7 @@ from Parquet or from the database, surviving kill -9."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -30,12 +31,16 @@ from sertakan.analytics.engines import BatchEngine, DuckDBEngine, SparkEngine
 from sertakan.analytics.region_tables import region_directory
 from sertakan.analytics.synthetic_nation import NationOptions, generate_nation
 from sertakan.cli.app import app
+from sertakan.config import Settings
 from sertakan.kernel.periods import Month
 from sertakan.registry.occupations import occupation
 from sertakan.regulation.contributions import quote_bpu
 from sertakan.regulation.loader import Parameters, load_parameters
 from sertakan.store.engine import make_engine
-from sertakan.store.member_contributions import contributions_of_month
+from sertakan.store.member_contributions import (
+    contributions_of_month,
+    insert_member_contributions,
+)
 from sertakan.store.member_export import iter_member_batches
 from sertakan.store.migrate import upgrade
 from tests.support.builders import a_sponsor, a_worker, open_branch
@@ -49,7 +54,9 @@ REPO = Path(__file__).parents[2]
 def nation(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("nation")
     options = NationOptions(members=12_000, seed=3, dirty_share=0.01, chunk_rows=4_000)
-    generate_nation(out, options, directory=region_directory(), params=load_parameters())
+    generate_nation(
+        out, options, directory=region_directory(Settings().regions_dir), params=load_parameters()
+    )
     return out
 
 
@@ -64,10 +71,17 @@ def _bill(
     engine: BatchEngine, nation: Path, out: Path, month: Month, database: Engine | None = None
 ) -> BillingSummary:
     return run_billing(
-        BillingRequest(month, member_parts(nation), out, database=database),
+        BillingRequest(
+            month,
+            member_parts(nation),
+            out,
+            write_contributions=None
+            if database is None
+            else functools.partial(insert_member_contributions, database),
+        ),
         engine,
         params=load_parameters(),
-        directory=region_directory(),
+        directory=region_directory(Settings().regions_dir),
     )
 
 
@@ -161,7 +175,9 @@ def two_parts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Small: each Spark query costs about a second, whatever its size."""
     out = tmp_path_factory.mktemp("two-parts")
     options = NationOptions(members=4_000, seed=5, dirty_share=0.02, chunk_rows=2_000)
-    generate_nation(out, options, directory=region_directory(), params=load_parameters())
+    generate_nation(
+        out, options, directory=region_directory(Settings().regions_dir), params=load_parameters()
+    )
     return out
 
 
@@ -198,7 +214,9 @@ def many_parts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Twenty small parts, for a run to die half-way through."""
     out = tmp_path_factory.mktemp("many-parts")
     options = NationOptions(members=9_000, seed=4, dirty_share=0.01, chunk_rows=450)
-    generate_nation(out, options, directory=region_directory(), params=load_parameters())
+    generate_nation(
+        out, options, directory=region_directory(Settings().regions_dir), params=load_parameters()
+    )
     return out
 
 
@@ -368,15 +386,18 @@ def test_the_members_snapshot_of_postgresql_is_billed_like_sqlite(
     load_demo(container)
     month = Month(2026, 11)
 
-    parts = database_snapshot(container.engine, month, tmp_path / "snapshot")
+    parts = database_snapshot(
+        functools.partial(iter_member_batches, container.engine), month, tmp_path / "snapshot"
+    )
+    writer = functools.partial(insert_member_contributions, container.engine)
     summary = run_billing(
-        BillingRequest(month, parts, tmp_path / "out", database=container.engine),
+        BillingRequest(month, parts, tmp_path / "out", write_contributions=writer),
         duckdb_engine,
         params=params,
         directory=container.regions,
     )
     again = run_billing(
-        BillingRequest(month, parts, tmp_path / "again", database=container.engine),
+        BillingRequest(month, parts, tmp_path / "again", write_contributions=writer),
         duckdb_engine,
         params=params,
         directory=container.regions,

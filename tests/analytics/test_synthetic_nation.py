@@ -12,15 +12,16 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from sertakan.analytics.member_rows import MEMBER_ARROW_SCHEMA
 from sertakan.analytics.region_tables import region_directory
 from sertakan.analytics.synthetic_nation import NationOptions, generate_nation, manifest_matches
+from sertakan.config import Settings
 from sertakan.kernel.errors import RuleViolation
 from sertakan.kernel.periods import Month
 from sertakan.registry.nik import check_nik_matches, parse_nik
 from sertakan.registry.occupations import all_occupations
 from sertakan.regulation.contributions import quote_bpu
 from sertakan.regulation.loader import Parameters, load_parameters
-from sertakan.store.member_export import MEMBER_ARROW_SCHEMA
 
 MEMBERS = 20_000
 PART_ROWS = 7_000  # three parts: 7,000 + 7,000 + 6,000
@@ -28,7 +29,9 @@ OPTIONS = NationOptions(members=MEMBERS, seed=11, dirty_share=0.005, chunk_rows=
 
 
 def _generate(out: Path, options: NationOptions = OPTIONS) -> dict[str, Any]:
-    return generate_nation(out, options, directory=region_directory(), params=load_parameters())
+    return generate_nation(
+        out, options, directory=region_directory(Settings().regions_dir), params=load_parameters()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +75,11 @@ def test_the_same_seed_writes_the_same_bytes_and_another_seed_does_not(
 def test_two_worker_processes_write_the_same_bytes_as_one(nation: Path, tmp_path: Path) -> None:
     parallel = tmp_path / "parallel"
     generate_nation(
-        parallel, OPTIONS, directory=region_directory(), params=load_parameters(), jobs=2
+        parallel,
+        OPTIONS,
+        directory=region_directory(Settings().regions_dir),
+        params=load_parameters(),
+        jobs=2,
     )
     assert _digests(parallel) == _digests(nation)
 
@@ -119,7 +126,7 @@ def test_the_manifest_names_seed_window_version_and_row_counts(nation: Path) -> 
 def test_clean_members_have_registry_valid_niks_villages_ages_and_income_levels(
     nation: Path, params: Parameters
 ) -> None:
-    directory = region_directory()
+    directory = region_directory(Settings().regions_dir)
     levels = params.bpu.declared_income_levels.value_on(Month(2024, 12).first_day).value
     occupations = {item.code for item in all_occupations()}
     rows = pq.read_table(nation / "members" / "part-00000.parquet").to_pylist()

@@ -48,6 +48,7 @@ def test_a_member_is_not_covered_before_paying_and_is_told_what_to_pay(
     assert cover["covered"] is False
     assert cover["status"] == "menunggu"
     assert cover["status_label"] == "Menunggu pembayaran pertama"
+    assert (cover["reason"], cover["covered_since"]) == ("never_paid", None)
     assert [p["program"] for p in cover["programs"]] == ["JKK", "JKM", "JHT"]
     assert not any(p["covered"] for p in cover["programs"])
     assert cover["programs"][0]["why_id"] == (
@@ -74,6 +75,7 @@ def test_a_member_is_covered_once_the_payment_settled_until_the_end_of_the_paid_
 
     assert cover["covered"] is True
     assert (cover["status"], cover["protected_until"]) == ("aktif", "2026-11-30")
+    assert (cover["reason"], cover["covered_since"]) == ("paid", "2026-11-01")
     jkk = cover["programs"][0]
     assert (jkk["covered"], jkk["month"]) == (True, "2026-11")
     assert jkk["settled_at"] == "2026-11-25T09:00:00+07:00"
@@ -98,6 +100,7 @@ def test_a_moment_before_the_payment_settled_is_not_covered_and_says_why_in_indo
     assert cover["at"] == "2026-11-25T07:00:00+07:00"  # no offset: WIB
     assert cover["covered"] is False
     assert {p["covered"] for p in cover["programs"]} == {False}
+    assert {p["reason"] for p in cover["programs"]} == {"paid_late"}
     assert cover["programs"][0]["why_id"] == (
         "Iuran November 2026 belum lunas pada 25 November 2026 pukul 07.00 WIB (dibayar "
         "kemudian, 25 November 2026 pukul 09.00 WIB: tidak melindungi kejadian sebelumnya)"
@@ -148,6 +151,7 @@ def test_a_month_left_unpaid_after_its_due_date_is_arrears_and_not_covered(
 
     assert (cover["covered"], cover["status"]) == (False, "menunggak")
     assert cover["arrears"] == ["2026-12"]
+    assert cover["reason"] == "unpaid"
     assert cover["programs"][0]["why_id"] == (
         "Iuran Desember 2026 belum lunas pada 20 Desember 2026 pukul 12.00 WIB"
     )

@@ -7,7 +7,7 @@ SC 2.5.5, the project's `--tap`), and nothing scrolls sideways on the pages the 
 Screenshots of every page at 360 and 1280 px land in test-artifacts/screenshots/finish-*.
 
 The office is tests/support/builders.py's small office (Ibu Ratna pays for Siti and Asep; Dewi pays
-for herself), with December's invoices issued and a sample coverage report on disk.
+for herself), with December's invoices issued and a sample national enrolment report on disk.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from sertakan.billing.model import PayerKind
 from sertakan.kernel.clock import WIB, FixedClock
 from sertakan.kernel.periods import Month
 from sertakan.notifications.providers import RecordingProvider
-from tests.analytics.coverage_data import write_sample_report
+from tests.analytics.nation_data import write_sample_report
 from tests.support.auth import CONSOLE
 from tests.support.browser import (
     SCREENS,

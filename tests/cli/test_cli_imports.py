@@ -59,7 +59,8 @@ def imported_engines(tmp_path: Path, *args: str) -> set[str]:
     [
         ("--help",),
         ("billing", "--help"),
-        ("coverage", "report", "--help"),
+        ("nation", "report", "--help"),
+        ("coverage", "report", "--help"),  # the old name, kept as an alias
         ("access", "matrix"),
         ("contribution", "bpu", "--income", "2500000", "--on", "2025-06-01"),
         ("contribution", "pu", "--wage", "10000000", "--risk-class", "medium"),

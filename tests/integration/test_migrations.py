@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import uuid
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import insert, inspect, select, update
 
 from sertakan.bootstrap import bootstrap
 from sertakan.config import Settings
+from sertakan.kernel.ids import new_event_id
 from sertakan.notifications.providers import RecordingProvider
 from sertakan.registry.ports import DuplicateRecord
+from sertakan.store.access_repositories import SqlAuditLog
 from sertakan.store.engine import make_engine
 from sertakan.store.migrate import current_revision, downgrade, upgrade
 from sertakan.store.tables import audit_events, invoice_lines, invoices, metadata
@@ -145,4 +149,65 @@ def test_0008_cancels_the_later_of_two_open_invoices_billing_the_same_month(
                 dataclasses.replace(third, issue_key=None),
                 [dataclasses.replace(line, invoice_id="third") for line in lines],
             )
+    engine.dispose()
+
+
+def test_0011_gives_old_audit_events_uuid7_ids_and_keeps_their_order(database_url: str) -> None:
+    # Events numbered by the old counter; two share a moment, and one was written with a
+    # moment earlier than an event numbered before it (a clock that stepped back).
+    engine = make_engine(database_url)
+    upgrade(engine, "0009_sign_in_failures")
+    old = sa.table("audit_events", *(sa.column(c.name) for c in audit_events.c))
+    noon = dt.datetime(2026, 12, 1, 5, 0, tzinfo=dt.UTC)
+    written = [  # (old id, moment)
+        (1, noon),
+        (2, noon + dt.timedelta(seconds=5)),
+        (3, noon + dt.timedelta(seconds=5)),  # the same moment as 2: the old number decides
+        (4, noon + dt.timedelta(seconds=2)),
+    ]
+    with engine.begin() as conn:
+        conn.execute(
+            insert(old),
+            [
+                {
+                    "id": number,
+                    "at": at,
+                    "action": "member.enrol",
+                    "entity_type": "member",
+                    "entity_id": f"m{number}",
+                    "actor_account_id": None,
+                    "actor_role": "system",
+                    "request_id": "r",
+                    "outcome": "done",
+                    "before": None,
+                    "after": None,
+                    "reason": "",
+                }
+                for number, at in written
+            ],
+        )
+
+    upgrade(engine)
+
+    with engine.connect() as conn:
+        log = SqlAuditLog(conn)
+        newest_first = list(log.between(noon, noon + dt.timedelta(1), newest_first=True))
+    assert [e.entity_id for e in newest_first] == ["m3", "m2", "m4", "m1"]
+    for event in newest_first:
+        value = uuid.UUID(hex=event.id)
+        assert value.version == 7
+        assert value.int >> 80 == int(event.at.timestamp() * 1000)  # its own moment's ms
+    # A new event is keyed the new way and still refused an update (append-only).
+    with engine.begin() as conn:
+        SqlAuditLog(conn).append(
+            dataclasses.replace(newest_first[0], id=new_event_id(), entity_id="m5")
+        )
+    with pytest.raises(sa.exc.DBAPIError), engine.begin() as conn:
+        conn.execute(update(audit_events).values(reason="edited"))
+    # Down again: numbered in (at, id) order.
+    downgrade(engine, "0009_sign_in_failures")
+    with engine.connect() as conn:
+        numbered = conn.execute(select(old.c.id, old.c.entity_id).order_by(old.c.id)).all()
+    assert [r.entity_id for r in numbered] == ["m1", "m4", "m2", "m3", "m5"]
+    assert [r.id for r in numbered] == [1, 2, 3, 4, 5]
     engine.dispose()

@@ -89,7 +89,7 @@ MEANING: Mapping[Permission, str] = {
     Permission.CONSENT_ATTEST: "Attest a worker's consent with a reason (no code)",
     Permission.CONSENT_APPROVE: "Approve an officer's attestation",
     Permission.CONSENT_RESEND: "Send the worker a fresh consent code (sponsor, worker, branch)",
-    Permission.COVERAGE_READ: "See the universal-coverage report",
+    Permission.COVERAGE_READ: "See the national enrolment report",
     Permission.INVOICE_READ: "See invoices (tagihan), receipts and payment history (in scope)",
     Permission.INVOICE_PAY: "Pay an invoice through the gateway; bill months ahead",
     Permission.PAYMENT_NOTIFY: "Send a payment notice (the gateway; checked by its signature)",

@@ -1,9 +1,10 @@
 """The billing run's input from the database: a snapshot of the members, as Parquet parts.
 
 The run bills a fixed set of members even when it is interrupted and started again: the
-members are read once from the store (`store.member_export`, in id order, with the month's
-sponsor) into numbered Parquet parts, each renamed into place when complete, and a manifest
-written last. A complete snapshot is reused as it is; an incomplete one is written again.
+members are read once from the store (`store.member_export`, handed in by the caller, in id
+order, with the month's sponsor) into numbered Parquet parts, each renamed into place when
+complete, and a manifest written last. A complete snapshot is reused as it is; an incomplete
+one is written again.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from sqlalchemy import Engine
 
+from sertakan.analytics.member_rows import MEMBER_ARROW_SCHEMA, MemberBatches
 from sertakan.analytics.parquet_parts import (
     part_name,
     parts_in,
@@ -23,15 +24,15 @@ from sertakan.analytics.parquet_parts import (
     written_atomically,
 )
 from sertakan.kernel.periods import Month
-from sertakan.store.member_export import MEMBER_ARROW_SCHEMA, iter_member_batches
 
 SNAPSHOT_MANIFEST = "manifest.json"
 
 
 def database_snapshot(
-    database: Engine, month: Month, folder: Path, *, part_rows: int = 1_000_000
+    read_members: MemberBatches, month: Month, folder: Path, *, part_rows: int = 1_000_000
 ) -> tuple[Path, ...]:
-    """The parts of the snapshot in `folder`, reading the database only if it is incomplete."""
+    """The parts of the snapshot in `folder`, reading the database (through `read_members`,
+    bound by the caller to its engine) only if the snapshot is incomplete."""
     manifest = folder / SNAPSHOT_MANIFEST
     if manifest.is_file() and json.loads(manifest.read_text()).get("month") == str(month):
         return tuple(parts_in(folder))
@@ -43,7 +44,9 @@ def database_snapshot(
     rows = 0
     pending: list[pa.RecordBatch] = []
     batch_rows = min(part_rows, 100_000)
-    for batch in iter_member_batches(database, month, batch_rows=batch_rows):
+    for batch in read_members(month, batch_rows=batch_rows):
+        if not batch.schema.equals(MEMBER_ARROW_SCHEMA):
+            raise ValueError(f"a member batch of another shape: {batch.schema.names}")
         pending.append(batch)
         rows += batch.num_rows
         if rows >= part_rows:

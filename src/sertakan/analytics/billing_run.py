@@ -34,10 +34,10 @@ from typing import Any, Protocol
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
-from sqlalchemy import Engine
 
 from sertakan.analytics.contributions import assess_members
 from sertakan.analytics.engines import BatchEngine, placeholder
+from sertakan.analytics.member_rows import MEMBER_ARROW_SCHEMA, ContributionWriter
 from sertakan.analytics.parquet_parts import (
     part_name,
     parts_in,
@@ -50,8 +50,6 @@ from sertakan.kernel.ids import new_id
 from sertakan.kernel.periods import Month
 from sertakan.registry.regions import RegionDirectory
 from sertakan.regulation.loader import Parameters
-from sertakan.store.member_contributions import insert_member_contributions
-from sertakan.store.member_export import MEMBER_ARROW_SCHEMA
 
 CHUNKS_DIR = "chunks"
 SUMMARY = "summary.json"
@@ -122,7 +120,8 @@ class BillingRequest:
     month: Month
     parts: tuple[Path, ...]  # the members' Parquet parts, in order
     out: Path
-    database: Engine | None = None  # write the invoices into member_contributions too
+    # Writes the invoices into the database's member_contributions too (bound by the caller).
+    write_contributions: ContributionWriter | None = None
 
 
 class RunProgress(Protocol):
@@ -253,9 +252,8 @@ def _bill_part(
     billed = int(sums["billed"])
     rejected = sum(by_reason.values())
     stored = 0
-    if request.database is not None:
-        stored = insert_member_contributions(
-            request.database,
+    if request.write_contributions is not None:
+        stored = request.write_contributions(
             request.month,
             _batches(folder / "invoices"),
             run_id=run_id,

@@ -1,19 +1,19 @@
 """BPU monthly contributions of many members at once: the batch form of `quote_bpu`.
 
-Public API (names are stable; the coverage report and the billing run build on them):
+Public API (names are stable; the national enrolment report and the billing run build on them):
 
-``contribution_columns(members, month, params, *, regions=None) -> ibis.Table``
+``contribution_columns(members, month, params, *, regions) -> ibis.Table``
     One row per billable member for `month`: ``member_id`` (string), ``jkk``, ``jkm``,
     ``jht``, ``total`` and ``discount`` (int64 rupiah). A programme the member did not choose
     is 0; ``total`` is the sum of the three parts; ``discount`` is the PP 50/2025 reduction
     (the full parts minus the charged parts, 0 outside its windows).
 
-``rejected_members(members, month, params, *, regions=None) -> ibis.Table``
+``rejected_members(members, month, params, *, regions) -> ibis.Table``
     One row per member that cannot be billed: ``member_id`` and ``reason``, the stable code
     of the first rule the row breaks (``bpu.declared_income.level``, ``region.village_unknown``,
     ``nik.district`` ... see `member_checks`).
 
-``assess_members(members, month, params, *, regions=None) -> Assessment``
+``assess_members(members, month, params, *, regions) -> Assessment``
     Both, with the billing run's wider invoice columns (`INVOICE_COLUMNS`) and every reason
     (`REJECT_COLUMNS`). For large data write more than one output from one materialised copy
     of `Assessment.decisions` (`engines.materialized`, then `Assessment.over`), as the billing
@@ -24,7 +24,8 @@ Public API (names are stable; the coverage report and the billing run build on t
 `members` is an Ibis table with the member contract's columns (`member_checks.MEMBER_COLUMNS`:
 the synthetic nation's Parquet, or `store.member_export` from the database), on any backend
 (DuckDB, PySpark). Members enrolled after the month's last day are in neither table: they owe
-nothing for it yet. `regions` defaults to the region directory of `Settings.regions_dir`.
+nothing for it yet. `regions` is the registry's directory as tables (`RegionTables.of`), from
+the folder the caller was configured with (analytics reads no settings).
 
 The figures are `quote_bpu`'s (rules R1, R2, docs/rules.md), computed by the same rules from the
 same dated parameters (`month_rules`), with the rounding of `kernel.money.apply_rate` in integer
@@ -44,7 +45,7 @@ from ibis.common.exceptions import IbisError
 from sertakan.analytics.exact_rates import apply_rate_exactly, prepare_backend
 from sertakan.analytics.member_checks import MEMBER_COLUMNS, all_reasons, checked_members
 from sertakan.analytics.month_rules import MonthRules, month_rules
-from sertakan.analytics.region_tables import RegionTables, region_directory
+from sertakan.analytics.region_tables import RegionTables
 from sertakan.kernel.periods import Month
 from sertakan.regulation.codes import Program, Sector
 from sertakan.regulation.loader import Parameters
@@ -129,19 +130,18 @@ class Assessment:
 
 
 def assess_members(
-    members: ir.Table, month: Month, params: Parameters, *, regions: RegionTables | None = None
+    members: ir.Table, month: Month, params: Parameters, *, regions: RegionTables
 ) -> Assessment:
     """The month's invoices and refusals, as Ibis expressions over `members`."""
     rules = month_rules(params, month)
     # A table known by name only has no backend yet: whoever binds it prepares the backend.
     with contextlib.suppress(IbisError):
         prepare_backend(members.get_backend())
-    tables = regions if regions is not None else RegionTables.of(region_directory())
-    return Assessment(members, checked_members(members, rules, tables), rules, tables)
+    return Assessment(members, checked_members(members, rules, regions), rules, regions)
 
 
 def contribution_columns(
-    members: ir.Table, month: Month, params: Parameters, *, regions: RegionTables | None = None
+    members: ir.Table, month: Month, params: Parameters, *, regions: RegionTables
 ) -> ir.Table:
     """Billable members' parts for `month`: member_id, jkk, jkm, jht, total, discount."""
     invoices = assess_members(members, month, params, regions=regions).invoices
@@ -149,7 +149,7 @@ def contribution_columns(
 
 
 def rejected_members(
-    members: ir.Table, month: Month, params: Parameters, *, regions: RegionTables | None = None
+    members: ir.Table, month: Month, params: Parameters, *, regions: RegionTables
 ) -> ir.Table:
     """Members that cannot be billed for `month`: member_id, reason (first rule broken)."""
     checked = assess_members(members, month, params, regions=regions).checked

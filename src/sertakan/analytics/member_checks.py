@@ -20,12 +20,12 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+from sertakan.analytics.member_rows import MEMBER_ARROW_SCHEMA
 from sertakan.analytics.month_rules import MonthRules
 from sertakan.analytics.region_tables import NIK_DISTRICT, VILLAGE_CODE, RegionTables
 from sertakan.registry.nik import NIK_LENGTH, WOMEN_DAY_OFFSET
 from sertakan.registry.occupations import all_occupations
 from sertakan.regulation.codes import Program, Sector
-from sertakan.store.member_export import MEMBER_ARROW_SCHEMA
 
 # The columns of a member row: the contract of the synthetic nation and the database export.
 MEMBER_COLUMNS: tuple[str, ...] = tuple(MEMBER_ARROW_SCHEMA.names)

@@ -3,8 +3,9 @@
 A member's address must be a village (level 4) of the current edition of the region codes; a
 NIK's first six digits must be a district code of any edition, because a NIK keeps the code of
 the day it was issued (Dukcapil; `registry.regions.RegionDirectory`). Both sets come
-from the registry's directory, read from `Settings.regions_dir` (by default the edition shipped
-inside the package). Joined as tables, not as `IN (...)` lists of 91,000 literals.
+from the registry's directory, read from the folder the caller names (`Settings.regions_dir`,
+by default the edition shipped inside the package). Joined as tables, not as `IN (...)` lists
+of 91,000 literals.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from sertakan.config import Settings
 from sertakan.kernel.errors import ConfigurationError
 from sertakan.registry.regions import RegionDirectory
 
@@ -41,10 +41,10 @@ class RegionTables:
         return cls(villages=ibis.memtable(villages), nik_districts=ibis.memtable(districts))
 
 
-def region_directory(regions_dir: Path | None = None) -> RegionDirectory:
-    """The registry's region directory from `regions_dir` (default: `Settings().regions_dir`)."""
-    folder = Settings().regions_dir if regions_dir is None else regions_dir
-    return _directory(Path(folder).resolve())
+def region_directory(regions_dir: Path) -> RegionDirectory:
+    """The registry's region directory from `regions_dir` (the caller's `Settings.regions_dir`:
+    analytics reads no settings of its own), read once per folder."""
+    return _directory(Path(regions_dir).resolve())
 
 
 @functools.lru_cache(maxsize=2)

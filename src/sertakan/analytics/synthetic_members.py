@@ -29,16 +29,16 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sertakan.analytics.member_rows import MEMBER_ARROW_SCHEMA
 from sertakan.kernel.periods import Month
 from sertakan.registry.nik import WOMEN_DAY_OFFSET
 from sertakan.registry.regions import RegionDirectory
 from sertakan.regulation.loader import Parameters
-from sertakan.store.member_export import MEMBER_ARROW_SCHEMA
 
 Ints = npt.NDArray[np.int64]
 Flags = npt.NDArray[np.bool_]
 
-MEMBER_SCHEMA = MEMBER_ARROW_SCHEMA  # the member-row contract (store.member_export)
+MEMBER_SCHEMA = MEMBER_ARROW_SCHEMA  # the member-row contract (analytics.member_rows)
 
 # Occupation mix of informal workers (SERTAKAN's typical workers; not a statistic).
 OCCUPATION_SHARES: dict[str, float] = {

@@ -1,6 +1,6 @@
 """`sertakan synth population`: a synthetic nation of BPU members, as Parquet, in bounded memory.
 
-Layout of DIR (the data contract the billing run and the coverage report read):
+Layout of DIR (the data contract the billing run and the national enrolment report read):
 
     DIR/members/part-00000.parquet ...   at most `chunk_rows` (1,000,000) members each;
                                          columns: `synthetic_members.MEMBER_SCHEMA`

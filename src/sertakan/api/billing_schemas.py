@@ -303,10 +303,17 @@ class ProgramCoverRead(BaseModel):
     covered: bool
     status: str = Field(description="aktif | menunggak | berakhir | nonaktif | menunggu")
     status_label: str
+    reason: str = Field(
+        description="Why, as a code: paid | not_yet_member | never_paid | unpaid | paid_late "
+        "| lapsed | program_not_paid"
+    )
     why: str
     why_id: str
     month: str = Field(description="The contribution month of the moment asked about")
     settled_at: dt.datetime | None = Field(description="When that month's contribution settled")
+    covered_since: dt.date | None = Field(
+        description="First day of the unbroken run of paid months holding that month"
+    )
     protected_until: dt.date | None
     reference: str = Field(description="The rule applied (bpu/coverage_policy.yaml)")
 
@@ -317,10 +324,12 @@ class ProgramCoverRead(BaseModel):
             covered=cover.covered,
             status=cover.status.value,
             status_label=cover.status.label_id,
+            reason=cover.reason.value,
             why=cover.why,
             why_id=cover.why_id,
             month=str(cover.month),
             settled_at=_wib(cover.settled_at),
+            covered_since=cover.covered_since,
             protected_until=cover.protected_until,
             reference=cover.reference,
         )
@@ -350,6 +359,11 @@ class MemberCoverageRead(BaseModel):
     covered: bool = Field(description="Protected by at least one programme at that moment")
     status: str = Field(description="aktif | menunggak | berakhir | nonaktif | menunggu")
     status_label: str
+    reason: str = Field(
+        description="Why, as a code: paid | not_yet_member | never_paid | unpaid | paid_late "
+        "| lapsed | program_not_paid"
+    )
+    covered_since: dt.date | None = Field(description="Covered without a break since this day")
     protected_until: dt.date | None
     arrears: list[str] = Field(description="Unpaid months still payable (YYYY-MM)")
     programs: list[ProgramCoverRead]
@@ -366,6 +380,8 @@ class MemberCoverageRead(BaseModel):
             covered=cover.is_protected,
             status=cover.status.value,
             status_label=cover.status.label_id,
+            reason=cover.reason.value,
+            covered_since=cover.covered_since,
             protected_until=cover.protected_until,
             arrears=[str(month) for month in cover.arrears],
             programs=[ProgramCoverRead.of(c) for c in cover.programs],

@@ -2,7 +2,7 @@
 per programme and why, and what to pay to be protected again.
 
 Moments are civil time in Indonesia: a date alone means 12:00 WIB that day, and a time without
-an offset is WIB (ARCHITECTURE.md: contribution months and due dates are WIB dates).
+an offset is WIB (docs/architecture.md: contribution months and due dates are WIB dates).
 """
 
 from __future__ import annotations

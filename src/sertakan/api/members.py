@@ -17,9 +17,9 @@ from sertakan.api.schemas import (
     MemberSearch,
     SponsorshipRead,
 )
-from sertakan.billing.coverage import CoverStatus
 from sertakan.http.auth import Requires, client_ip, container_of
 from sertakan.registry.service import EnrolmentApplication
+from sertakan.regulation.standing import MembershipStatus
 
 router = APIRouter(prefix="/members", tags=["members"])
 
@@ -55,7 +55,7 @@ def enrol_member(
         client_ip=client_ip(request),
     )
     # Enrolled just now: nothing is paid yet (cover starts at the first payment, policy P4).
-    return MemberRead.of(card, CoverStatus.MENUNGGU, full_nik=sees_full_nik(actor))
+    return MemberRead.of(card, MembershipStatus.MENUNGGU, full_nik=sees_full_nik(actor))
 
 
 @router.post("/search", response_model=list[MemberHit], responses=responses(422))

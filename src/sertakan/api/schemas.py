@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sertakan.access.model import Account
 from sertakan.audit.model import AuditEvent
-from sertakan.billing.coverage import CoverStatus
 from sertakan.registry.kpj import mask_kpj
 from sertakan.registry.model import Member, Sponsor, Sponsorship
 from sertakan.registry.nik import mask_nik
@@ -17,6 +16,7 @@ from sertakan.registry.occupations import occupation
 from sertakan.registry.service import MemberCard, SponsorSheet
 from sertakan.regulation.contributions import BpuQuote, PuQuote, Reference
 from sertakan.regulation.sources import load_sources
+from sertakan.regulation.standing import MembershipStatus
 
 # A day as the API reads it, in this century: the JSON schema says so (a `date` alone would
 # let a client send year 1 or 9999), and the services refuse the rest with 422.
@@ -230,7 +230,9 @@ class MemberRead(BaseModel):
     monthly_contribution: BpuQuoteRead
 
     @classmethod
-    def of(cls, card: MemberCard, status: CoverStatus, *, full_nik: bool = False) -> MemberRead:
+    def of(
+        cls, card: MemberCard, status: MembershipStatus, *, full_nik: bool = False
+    ) -> MemberRead:
         m = card.member
         return cls(
             id=m.id,
@@ -436,7 +438,7 @@ class Me(BaseModel):
 
 
 class AuditEventRead(BaseModel):
-    id: int | None
+    id: str = Field(description="UUIDv7 as 32 hex digits: unique across branches, time-ordered")
     at: dt.datetime
     action: str
     entity_type: str

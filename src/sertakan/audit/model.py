@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from sertakan.kernel.ids import new_event_id
+
 
 class Outcome(StrEnum):
     DONE = "done"
@@ -35,4 +37,6 @@ class AuditEvent:
     before: Mapping[str, Any] | None = None
     after: Mapping[str, Any] | None = None
     reason: str = ""  # a rule code or a free-text reason (an attestation's)
-    id: int | None = field(default=None, compare=False)  # given by the store
+    # Given when the event is made, not by the store: a UUIDv7 (kernel/ids.py), unique across
+    # branch offices and ordered by time, so books kept apart can be merged (docs/architecture.md).
+    id: str = field(default_factory=new_event_id, compare=False)

@@ -14,7 +14,7 @@ Pure: the caller passes the settlements; no clock, no I/O.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -24,29 +24,22 @@ from sertakan.kernel.errors import ParameterMissing
 from sertakan.kernel.periods import Month, date_id
 from sertakan.regulation.calendar import next_working_day
 from sertakan.regulation.loader import Parameters
-from sertakan.regulation.standing import Standing, Status, standing_on
+from sertakan.regulation.standing import MembershipStatus, Standing, standing_on
 
 PROGRAMS = ("JKK", "JKM", "JHT")
 
 
-class CoverStatus(StrEnum):
-    """The membership's status as members and staff read it (R3, docs/rules.md)."""
+class CoverReason(StrEnum):
+    """Why a programme did or did not cover a moment: the code a claim records beside its
+    answer (`why`/`why_id` say it in words)."""
 
-    MENUNGGU = "menunggu"  # enrolled, first payment not settled yet
-    AKTIF = "aktif"
-    MENUNGGAK = "menunggak"  # in the arrears window
-    BERAKHIR = "berakhir"  # more than 3 consecutive unpaid months
-    NONAKTIF = "nonaktif"  # ended, and the JHT was already claimed
-
-    @property
-    def label_id(self) -> str:
-        return {
-            "menunggu": "Menunggu pembayaran pertama",
-            "aktif": "Aktif",
-            "menunggak": "Menunggak",
-            "berakhir": "Kepesertaan berakhir",
-            "nonaktif": "Nonaktif",
-        }[self.value]
+    PAID = "paid"  # the moment's month had settled before it (or was prepaid): covered
+    NOT_YET_MEMBER = "not_yet_member"  # before the enrolment day
+    NEVER_PAID = "never_paid"  # no month settled yet (menunggu)
+    UNPAID = "unpaid"  # the moment's month had not settled by then (in arrears, or not yet due)
+    PAID_LATE = "paid_late"  # settled only after the moment: no cover for the past (P4)
+    LAPSED = "lapsed"  # the membership had ended (berakhir, nonaktif) and the month was unpaid
+    PROGRAM_NOT_PAID = "program_not_paid"  # the month settled, without this programme
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,14 +47,72 @@ class Coverage:
     program: str
     at: dt.datetime
     covered: bool
-    status: CoverStatus
+    status: MembershipStatus
+    reason: CoverReason
     why: str  # English, for the API and logs
     why_id: str  # Bahasa Indonesia, for the pages
     month: Month
     settled_at: dt.datetime | None  # when the event month's contribution settled, if it did
+    covered_since: dt.date | None  # the first day of the run of paid months holding `month`
     protected_until: dt.date | None  # the last day of the run of paid months from `at` on
     standing: Standing | None
     reference: str
+
+
+@dataclass(frozen=True, slots=True)
+class MemberStanding:
+    """Is this member covered at `at`, since when, until when, and why: the one answer the
+    member page, the API, the CLI and (later) a claim read. `covered` is true when any of the
+    member's programmes covers the moment; the rest is the first programme's (JKK: every BPU
+    member has it), whose status is the membership's."""
+
+    at: dt.datetime
+    status: MembershipStatus
+    covered: bool
+    since: dt.date | None
+    until: dt.date | None
+    reason: CoverReason
+    programs: tuple[Coverage, ...]  # in the member's order, JKK, JKM, JHT
+
+    @property
+    def arrears(self) -> tuple[Month, ...]:
+        standing = self.programs[0].standing if self.programs else None
+        return standing.arrears if standing is not None else ()
+
+
+def standing_at(
+    params: Parameters,
+    *,
+    enrolled_on: dt.date,
+    programs: Sequence[str],
+    settlements: Collection[Settlement],
+    at: dt.datetime,
+    jht_claimed: bool = False,
+) -> MemberStanding:
+    """The member's standing at the moment `at` (timezone-aware), from the months settled."""
+    if not programs:
+        raise ValueError("a member has at least one programme")
+    covers = tuple(
+        coverage_at(
+            params,
+            enrolled_on=enrolled_on,
+            settlements=settlements,
+            program=program,
+            at=at,
+            jht_claimed=jht_claimed,
+        )
+        for program in programs
+    )
+    first = covers[0]
+    return MemberStanding(
+        at=at,
+        status=first.status,
+        covered=any(c.covered for c in covers),
+        since=first.covered_since,
+        until=first.protected_until,
+        reason=first.reason,
+        programs=covers,
+    )
 
 
 def coverage_at(
@@ -90,10 +141,12 @@ def coverage_at(
             program,
             at,
             False,
-            CoverStatus.MENUNGGU,
+            MembershipStatus.MENUNGGU,
+            CoverReason.NOT_YET_MEMBER,
             f"Not a member yet on {on.isoformat()}",
             f"Belum menjadi peserta pada {date_id(on)}",
             month,
+            None,
             None,
             None,
             None,
@@ -111,6 +164,7 @@ def coverage_at(
     by_month = {s.month: s for s in known}
     this = by_month.get(month)
     until = _protected_until(by_month, month)
+    since = _covered_since(by_month, month)
     later = next((s for s in settlements if s.month == month and s.settled_at > at), None)
     if this is None:
         why = f"The contribution for {month} had not settled by {_moment(at)}"
@@ -121,8 +175,28 @@ def coverage_at(
                 f" (dibayar kemudian, {_momen(later.settled_at)}: tidak melindungi kejadian "
                 "sebelumnya)"
             )
+        if later is not None:
+            reason = CoverReason.PAID_LATE
+        elif status is MembershipStatus.MENUNGGU:
+            reason = CoverReason.NEVER_PAID
+        elif status in (MembershipStatus.BERAKHIR, MembershipStatus.NONAKTIF):
+            reason = CoverReason.LAPSED
+        else:
+            reason = CoverReason.UNPAID
         return Coverage(
-            program, at, False, status, why, why_id, month, None, until, standing, reference
+            program,
+            at,
+            False,
+            status,
+            reason,
+            why,
+            why_id,
+            month,
+            None,
+            None,
+            until,
+            standing,
+            reference,
         )
     if program not in this.programs:
         return Coverage(
@@ -130,10 +204,12 @@ def coverage_at(
             at,
             False,
             status,
+            CoverReason.PROGRAM_NOT_PAID,
             f"{program} was not among the programmes paid for {month}",
             f"Program {program} tidak termasuk iuran {month.name_id}",
             month,
             this.settled_at,
+            None,
             until,
             standing,
             reference,
@@ -143,20 +219,22 @@ def coverage_at(
         at,
         True,
         status,
+        CoverReason.PAID,
         f"The contribution for {month} settled {_moment(this.settled_at)}, before the event",
         f"Iuran {month.name_id} lunas {_momen(this.settled_at)}: terlindungi",
         month,
         this.settled_at,
+        since,
         until,
         standing,
         reference,
     )
 
 
-def _status(standing: Standing, jht_claimed: bool) -> CoverStatus:
-    if standing.status is Status.BERAKHIR:
-        return CoverStatus.NONAKTIF if jht_claimed else CoverStatus.BERAKHIR
-    return CoverStatus(standing.status.value)
+def _status(standing: Standing, jht_claimed: bool) -> MembershipStatus:
+    if standing.status is MembershipStatus.BERAKHIR and jht_claimed:
+        return MembershipStatus.NONAKTIF  # bpu/arrears.yaml status_after_lapse_if_jht_claimed
+    return standing.status
 
 
 def _protected_until(by_month: dict[Month, Settlement], month: Month) -> dt.date | None:
@@ -166,6 +244,15 @@ def _protected_until(by_month: dict[Month, Settlement], month: Month) -> dt.date
     while month.next() in by_month:
         month = month.next()
     return month.last_day
+
+
+def _covered_since(by_month: dict[Month, Settlement], month: Month) -> dt.date | None:
+    """The first day of the unbroken run of settled months ending at `month`."""
+    if month not in by_month:
+        return None
+    while month.plus(-1) in by_month:
+        month = month.plus(-1)
+    return month.first_day
 
 
 def _moment(moment: dt.datetime) -> str:

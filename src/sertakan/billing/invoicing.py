@@ -47,7 +47,7 @@ from sertakan.registry.ports import DuplicateRecord
 from sertakan.regulation.calendar import due_date, next_working_day
 from sertakan.regulation.contributions import BpuQuote, quote_bpu
 from sertakan.regulation.loader import Parameters
-from sertakan.regulation.standing import Status, standing_on, standing_rule
+from sertakan.regulation.standing import MembershipStatus, standing_on, standing_rule
 
 PAGE = 1000  # members read per page when issuing a month
 # A request for months ahead that meets a concurrent one's months reads them again; a third
@@ -304,7 +304,7 @@ class InvoiceService:
                 on=max(judged_on, member.enrolled_on),
                 working_day=next_working_day,
             )
-            if standing.status is Status.BERAKHIR:
+            if standing.status is MembershipStatus.BERAKHIR:
                 report.ended += 1
                 continue
             current.append(member)

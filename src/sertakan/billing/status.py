@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from sertakan.access.actor import Actor
 from sertakan.access.permissions import Permission
-from sertakan.billing.coverage import Coverage, CoverStatus, coverage_at
+from sertakan.billing.coverage import Coverage, CoverReason, MemberStanding, standing_at
 from sertakan.billing.model import Invoice, Settlement
 from sertakan.billing.ports import BillingUnitOfWork
 from sertakan.billing.sight import InvoiceSight, sight_of
@@ -21,21 +21,45 @@ from sertakan.registry.guard import Guard
 from sertakan.registry.model import Member
 from sertakan.registry.service import MemberCard, RegistryService
 from sertakan.regulation.loader import Parameters
+from sertakan.regulation.standing import MembershipStatus
 
 
 @dataclass(frozen=True, slots=True)
 class MemberCover:
+    """The member's standing (`billing.coverage.standing_at`) with what can be paid now."""
+
     member: Member
-    at: dt.datetime
-    status: CoverStatus
-    programs: tuple[Coverage, ...]  # the member's programmes, in the order JKK, JKM, JHT
-    protected_until: dt.date | None
+    standing: MemberStanding
     open_invoices: tuple[Invoice, ...]  # what can be paid now: arrears and this month
     settlements: tuple[Settlement, ...]  # newest month first
 
     @property
+    def at(self) -> dt.datetime:
+        return self.standing.at
+
+    @property
+    def status(self) -> MembershipStatus:
+        return self.standing.status
+
+    @property
+    def programs(self) -> tuple[Coverage, ...]:  # the member's programmes: JKK, JKM, JHT
+        return self.standing.programs
+
+    @property
+    def covered_since(self) -> dt.date | None:
+        return self.standing.since
+
+    @property
+    def protected_until(self) -> dt.date | None:
+        return self.standing.until
+
+    @property
+    def reason(self) -> CoverReason:
+        return self.standing.reason
+
+    @property
     def is_protected(self) -> bool:
-        return any(c.covered for c in self.programs)
+        return self.standing.covered
 
     @property
     def to_pay(self) -> int:
@@ -43,8 +67,7 @@ class MemberCover:
 
     @property
     def arrears(self) -> tuple[Month, ...]:
-        standing = self.programs[0].standing if self.programs else None
-        return standing.arrears if standing is not None else ()
+        return self.standing.arrears
 
 
 class CoverageService:
@@ -80,7 +103,7 @@ class CoverageService:
 
     def card(
         self, actor: Actor, member_id: str, cards: RegistryService
-    ) -> tuple[MemberCard, CoverStatus]:
+    ) -> tuple[MemberCard, MembershipStatus]:
         """A member's card (`RegistryService.member_card`, the same scope check and refusal
         audit) and their status today, in one read-only unit of work: one snapshot and one
         transaction where the two use cases took two (issue 12: the card is the busiest
@@ -92,7 +115,9 @@ class CoverageService:
             settled = uow.settlements.for_member(card.member.id)
         return card, self._status(card.member, settled, at)
 
-    def status_of(self, actor: Actor, member: Member, at: dt.datetime | None = None) -> CoverStatus:
+    def status_of(
+        self, actor: Actor, member: Member, at: dt.datetime | None = None
+    ) -> MembershipStatus:
         """Only the status, for a `member` the caller has just read through a use case that
         checked the actor's scope (`RegistryService.member_card`): what a member's card shows.
         One read-only unit of work and one query (the settlements), where `member` takes four
@@ -103,14 +128,24 @@ class CoverageService:
             settled = uow.settlements.for_member(member.id)
         return self._status(member, settled, at)
 
-    def _status(self, member: Member, settled: list[Settlement], at: dt.datetime) -> CoverStatus:
-        return coverage_at(
+    def _standing(
+        self, member: Member, settled: list[Settlement], at: dt.datetime
+    ) -> MemberStanding:
+        return standing_at(
             self._params,
             enrolled_on=member.enrolled_on,
+            programs=member.programs,
             settlements=settled,
-            program=member.programs[0],
             at=at,
-        ).status
+        )
+
+    def _status(
+        self, member: Member, settled: list[Settlement], at: dt.datetime
+    ) -> MembershipStatus:
+        # The membership's status is the first programme's: judge only that one (the card is
+        # the busiest read, issue 12).
+        only_first = replace(member, programs=member.programs[:1])
+        return self._standing(only_first, settled, at).status
 
     def _cover(
         self,
@@ -119,22 +154,9 @@ class CoverageService:
         invoices: list[Invoice],
         at: dt.datetime,
     ) -> MemberCover:
-        programs = tuple(
-            coverage_at(
-                self._params,
-                enrolled_on=member.enrolled_on,
-                settlements=settled,
-                program=program,
-                at=at,
-            )
-            for program in member.programs
-        )
         return MemberCover(
             member=member,
-            at=at,
-            status=programs[0].status,
-            programs=programs,
-            protected_until=programs[0].protected_until,
+            standing=self._standing(member, settled, at),
             open_invoices=tuple(sorted(invoices, key=lambda i: i.month)),
             settlements=tuple(sorted(settled, key=lambda s: s.month, reverse=True)),
         )

@@ -26,8 +26,8 @@ from sertakan.cli.common import (
     reported,
     show_app_logs,
 )
-from sertakan.cli.coverage_commands import coverage_app
 from sertakan.cli.job_commands import jobs_app
+from sertakan.cli.nation_commands import nation_app
 from sertakan.cli.notification_commands import notifications_app
 from sertakan.cli.payment_commands import payments_app
 from sertakan.cli.regulation_commands import regulation_app
@@ -48,7 +48,9 @@ app.add_typer(contribution_app, name="contribution")
 app.add_typer(member_app, name="member")
 app.add_typer(synth_app, name="synth")
 app.add_typer(billing_app, name="billing")
-app.add_typer(coverage_app, name="coverage")
+app.add_typer(nation_app, name="nation")
+# The old name of the same commands, for scripts and the Makefile written before (issue 13).
+app.add_typer(nation_app, name="coverage", hidden=True)
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(payments_app, name="payments")
 app.add_typer(notifications_app, name="notifications")
@@ -215,8 +217,8 @@ def member_enrol(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Enrol a worker and print the KPJ number and monthly contribution."""
-    from sertakan.billing.coverage import CoverStatus
     from sertakan.registry.service import EnrolmentApplication
+    from sertakan.regulation.standing import MembershipStatus
 
     container = open_container()
     with reported():
@@ -237,7 +239,7 @@ def member_enrol(
             ),
         )
     # Enrolled just now: nothing is paid yet (cover starts at the first payment, policy P4).
-    status = CoverStatus.MENUNGGU
+    status = MembershipStatus.MENUNGGU
     if as_json:
         from sertakan.api.schemas import MemberRead  # pydantic models: only for JSON
 

@@ -17,7 +17,7 @@ import typer
 
 from sertakan.access.actor import Actor
 from sertakan.access.permissions import matrix_markdown
-from sertakan.audit.rows import COLUMNS, event_row
+from sertakan.audit.views import COLUMNS, event_row
 from sertakan.cli.common import console, open_container, parse_date, reported
 
 if TYPE_CHECKING:
@@ -74,9 +74,7 @@ def _write_parquet(out: Path, pages: Iterator[list[dict[str, Any]]]) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema(
-        [("id", pa.int64())] + [(name, pa.string()) for name in COLUMNS if name != "id"]
-    )
+    schema = pa.schema([(name, pa.string()) for name in COLUMNS])
     count = 0
     with pq.ParquetWriter(out, schema) as writer:
         for rows in pages:

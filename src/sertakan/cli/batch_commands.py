@@ -13,6 +13,7 @@ second) and prints the summary. Under `spark-submit`, run this file itself (see 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -91,6 +92,7 @@ def synth_population(
     """Write a synthetic nation of BPU members and their payments as Parquet, part by part."""
     from sertakan.analytics.region_tables import region_directory
     from sertakan.analytics.synthetic_nation import NationOptions, PartReport, generate_nation
+    from sertakan.config import Settings
     from sertakan.regulation.loader import load_parameters
 
     options = NationOptions(
@@ -101,7 +103,7 @@ def synth_population(
         until=_month(until, "--until"),
     )
     with reported(), _bars() as bars:
-        directory = region_directory()
+        directory = region_directory(Settings().regions_dir)
         task = bars.add_task("members", total=members)
 
         def advance(report: PartReport) -> None:
@@ -156,7 +158,11 @@ def billing_run(
     from sertakan.analytics.engines import ENGINES, open_engine
     from sertakan.bootstrap import bootstrap
     from sertakan.config import Settings
-    from sertakan.store.member_contributions import has_contributions_table
+    from sertakan.store.member_contributions import (
+        has_contributions_table,
+        insert_member_contributions,
+    )
+    from sertakan.store.member_export import iter_member_batches
 
     billed_month = _month(month, "--month")
     if engine not in ENGINES:
@@ -177,13 +183,22 @@ def billing_run(
         else:
             assert database is not None
             err.print("Reading the members from the database ...")
-            parts = database_snapshot(database, billed_month, target / "members-snapshot")
+            parts = database_snapshot(
+                functools.partial(iter_member_batches, database),
+                billed_month,
+                target / "members-snapshot",
+            )
         batch = open_engine(engine, spark_master=spark_master)
         try:
             with _bars() as bars:
                 summary = run_billing(
                     BillingRequest(
-                        billed_month, parts, target, database=database if to_db else None
+                        billed_month,
+                        parts,
+                        target,
+                        write_contributions=functools.partial(insert_member_contributions, database)
+                        if to_db and database is not None
+                        else None,
                     ),
                     batch,
                     params=container.params,

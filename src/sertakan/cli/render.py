@@ -13,10 +13,10 @@ from sertakan.registry.nik import mask_nik
 from sertakan.registry.occupations import occupation
 
 if TYPE_CHECKING:
-    from sertakan.billing.coverage import CoverStatus
     from sertakan.bootstrap import Container
     from sertakan.registry.service import MemberCard
     from sertakan.regulation.contributions import BpuQuote, PuQuote
+    from sertakan.regulation.standing import MembershipStatus
 
 
 def rupiah(amount: int) -> str:
@@ -61,7 +61,7 @@ def pu_table(quote: PuQuote) -> Table:
     return table
 
 
-def member_panel(card: MemberCard, container: Container, status: CoverStatus) -> Panel:
+def member_panel(card: MemberCard, container: Container, status: MembershipStatus) -> Panel:
     m = card.member
     village = container.regions.village(m.region_code)
     place = f"{village.name}, {village.district.name}" if village else m.region_code

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from sertakan.notifications.errors import MessageRefused
+
 Channel = Literal["sms", "whatsapp"]
 CHANNELS: tuple[str, ...] = get_args(Channel)
 
@@ -39,15 +41,15 @@ class Message:
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS:
-            raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
+            raise MessageRefused(f"channel must be one of {', '.join(CHANNELS)}")
         if not _E164.fullmatch(self.recipient):
-            raise ValueError("recipient must be a phone number in E.164 (+62...)")
+            raise MessageRefused("recipient must be a phone number in E.164 (+62...)")
         if not self.template.strip() or not self.body.strip():
-            raise ValueError("a message needs a template key and a body")
+            raise MessageRefused("a message needs a template key and a body")
         if _NIK_LIKE.search(self.body):
-            raise ValueError("a message body must never carry a NIK (16 digits in a row)")
+            raise MessageRefused("a message body must never carry a NIK (16 digits in a row)")
         if self.created_at.tzinfo is None:
-            raise ValueError("created_at must be timezone-aware")
+            raise MessageRefused("created_at must be timezone-aware")
 
 
 def mask_phone(e164: str) -> str:

@@ -80,7 +80,8 @@ class BranchRepository(Protocol):
 
 
 class UnitOfWork(AccessUnitOfWork, Protocol):
-    """One transaction. It rolls back on exit unless `commit()` was called (ARCHITECTURE.md).
+    """One transaction. It rolls back on exit unless `commit()` was called (docs/architecture.md,
+    rule 6).
 
     Besides the registry's own tables it reaches accounts, codes, the audit log and the outbox,
     so a change, its audit event and its messages commit or roll back together (issue 4)."""

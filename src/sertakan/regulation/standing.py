@@ -1,9 +1,10 @@
 """A BPU member's standing on a date, from the months paid (R3, docs/rules.md).
 
-The reference rule, for one member; `sertakan.analytics.coverage_standing` compiles the same
+The reference rule, for one member; `sertakan.analytics.batch_standing` compiles the same
 parameters into column expressions for millions and is tested to agree with `standing_on`.
 
-The four statuses (`Status`):
+The statuses (`MembershipStatus`; ``nonaktif``, an ended membership whose JHT was claimed,
+is told by the caller):
 
 * ``menunggu``  — no contribution month has been paid yet: awaiting the first payment. Cover
   starts only when the first payment settles (project policy, `bpu/coverage_policy.yaml`),
@@ -26,7 +27,7 @@ How the dates work:
 * When the deadline falls on a weekend or a public holiday, the law moves it to the next
   working day (PP 44/2015): pass `working_day=regulation.calendar.next_working_day`
   (billing does). Without it the calendar day stands, as the batch report
-  (`analytics.coverage_standing`) computes it: there, a member paying on the working day
+  (`analytics.batch_standing`) computes it: there, a member paying on the working day
   after a holiday 15th is shown in arrears for the few days in between.
 * Arrears can be paid for at most `grace_months` months counted from the date protection
   ended (Perdir 22/PERDIR.02/072022). So only the last `grace_months` due months can be in arrears:
@@ -37,7 +38,7 @@ How the dates work:
   months paid ahead (prepaid, `bpu/prepayment.yaml`) count as paid when their turn comes.
 * The numbers are those in force on the date judged: every month is judged by the deadline
   and arrears rules of `on`. (Each has had a single value so far; a dated change of either
-  would need a per-month table here, ARCHITECTURE.md "When a formula's shape changes".)
+  would need a per-month table here, docs/architecture.md, "Where the law lives".)
 
 Pure: no clock, no I/O. A date the parameters do not cover raises `ParameterMissing`.
 """
@@ -52,16 +53,43 @@ from enum import StrEnum
 from sertakan.kernel.periods import Month
 from sertakan.regulation.loader import Parameters
 
-__all__ = ["Standing", "StandingRule", "Status", "month_index", "standing_on", "standing_rule"]
+__all__ = [
+    "MembershipStatus",
+    "Standing",
+    "StandingRule",
+    "month_index",
+    "standing_on",
+    "standing_rule",
+]
 
 
-class Status(StrEnum):
-    """A membership's standing; the values are the Indonesian words the reports print."""
+class MembershipStatus(StrEnum):
+    """A membership's standing: the one vocabulary of the API, the pages, the CLI and the
+    national report. The values are the Indonesian words the law and the reports use
+    (`bpu/arrears.yaml`: status_after_lapse "berakhir", status_after_lapse_if_jht_claimed
+    "nonaktif"). `standing_on` gives the first four; ``nonaktif`` needs to know whether the
+    JHT was claimed, which the caller says (`billing.coverage.standing_at`).
+    """
 
-    MENUNGGU = "menunggu"
+    MENUNGGU = "menunggu"  # enrolled, first payment not settled yet
     AKTIF = "aktif"
-    MENUNGGAK = "menunggak"
-    BERAKHIR = "berakhir"
+    MENUNGGAK = "menunggak"  # in the arrears window
+    BERAKHIR = "berakhir"  # more than `ends_after` consecutive unpaid months
+    NONAKTIF = "nonaktif"  # ended, and the JHT was already claimed
+
+    @property
+    def label_id(self) -> str:
+        """What members and branch staff call it (Bahasa Indonesia; `web/labels.py`)."""
+        return _LABELS_ID[self]
+
+
+_LABELS_ID = {
+    MembershipStatus.MENUNGGU: "Menunggu pembayaran pertama",
+    MembershipStatus.AKTIF: "Aktif",
+    MembershipStatus.MENUNGGAK: "Menunggak",
+    MembershipStatus.BERAKHIR: "Kepesertaan berakhir",
+    MembershipStatus.NONAKTIF: "Nonaktif",
+}
 
 
 def month_index(month: Month) -> int:
@@ -127,7 +155,7 @@ def standing_rule(
 class Standing:
     """A member's standing on `on`, with the months that decided it."""
 
-    status: Status
+    status: MembershipStatus
     on: dt.date
     last_due_month: Month  # the latest month whose deadline had passed on `on`
     last_paid_month: Month | None  # the latest month paid (may be ahead of `on`: prepaid)
@@ -156,7 +184,7 @@ def standing_on(
     first_month = Month.of(enrolled_on)
     paid = sorted({month for month in paid_months if month >= first_month})
     if not paid:
-        return Standing(Status.MENUNGGU, on, last_due, None, None, (), 0)
+        return Standing(MembershipStatus.MENUNGGU, on, last_due, None, None, (), 0)
 
     # Walk the due months from the first one paid: a run of more than `ends_after` unpaid
     # months ends the membership; a month paid after such a run reactivates it.
@@ -177,7 +205,9 @@ def standing_on(
         active_since, unpaid_run = ahead[0], 0
 
     if unpaid_run > rule.ends_after:
-        return Standing(Status.BERAKHIR, on, last_due, paid[-1], active_since, (), unpaid_run)
+        return Standing(
+            MembershipStatus.BERAKHIR, on, last_due, paid[-1], active_since, (), unpaid_run
+        )
     # Only the last `grace_months` due months (since the activation) can still be paid.
     window_start = max(active_since, last_due.plus(1 - rule.grace_months))
     arrears: list[Month] = []
@@ -186,5 +216,5 @@ def standing_on(
         if month not in paid_set:
             arrears.append(month)
         month = month.next()
-    status = Status.MENUNGGAK if arrears else Status.AKTIF
+    status = MembershipStatus.MENUNGGAK if arrears else MembershipStatus.AKTIF
     return Standing(status, on, last_due, paid[-1], active_since, tuple(arrears), unpaid_run)

@@ -303,6 +303,7 @@ class SqlAuditLog:
             return
         rows = [
             {
+                "id": e.id,
                 "at": e.at,
                 "action": e.action,
                 "entity_type": e.entity_type,

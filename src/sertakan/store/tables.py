@@ -209,9 +209,7 @@ Index("ix_one_time_codes_ip_issued", one_time_codes.c.client_ip, one_time_codes.
 audit_events = Table(
     "audit_events",
     metadata,
-    Column(
-        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    ),
+    Column("id", ID, primary_key=True),  # a UUIDv7: time-ordered, unique across branches
     Column("at", UtcDateTime(), nullable=False, index=True),
     Column("action", String(60), nullable=False),
     Column("entity_type", String(30), nullable=False),

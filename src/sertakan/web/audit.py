@@ -27,7 +27,7 @@ from sertakan.access.permissions import Permission
 from sertakan.access.roles import Role
 from sertakan.audit.model import AuditEvent
 from sertakan.audit.ports import AuditFilter
-from sertakan.audit.rows import COLUMNS, event_row
+from sertakan.audit.views import COLUMNS, event_row
 from sertakan.http.auth import Requires, current_actor
 from sertakan.kernel.errors import RuleViolation
 from sertakan.kernel.periods import Month

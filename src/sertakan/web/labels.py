@@ -38,7 +38,7 @@ DOMAIN_LABELS = (
     N_("Menunggu"),
     N_("Dialokasikan"),
     N_("Dikembalikan"),
-    # billing.coverage.CoverStatus
+    # regulation.standing.MembershipStatus (the one status vocabulary)
     N_("Menunggu pembayaran pertama"),
     N_("Aktif"),
     N_("Menunggak"),

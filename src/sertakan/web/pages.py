@@ -19,7 +19,7 @@ Routes (each declares its permission: docs/permissions.md):
     GET  /sponsor/baru           sponsor registration form
     POST /sponsor/baru           register -> 303 /sponsor/{id}, or the form again (422/409)
     GET  /sponsor/{id}           a sponsor's workers and monthly total
-    GET  /cakupan                coverage report: Indonesia, or ?provinsi=NN for its regencies
+    GET  /cakupan                national enrolment report: Indonesia, or ?provinsi=NN
     GET  /cakupan/unduh.csv      the table shown, as CSV (?provinsi=NN); .parquet likewise
     GET/POST /persetujuan/{id}   the worker's consent code; .../kirim-ulang, .../pernyataan,
                                  .../setujui, .../akhiri: resend, attest, approve, end
@@ -58,11 +58,11 @@ from sertakan.web import (
     accounts,
     audit,
     consent,
-    coverage,
     enrolment,
     home,
     invoices,
     members,
+    nation,
     payments_office,
     protection,
     reconciliation,
@@ -89,7 +89,7 @@ def setup(app: FastAPI) -> None:
         sponsors,
         consent,
         region_options,
-        coverage,
+        nation,
         audit,
         accounts,
         invoices,

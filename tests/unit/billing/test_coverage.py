@@ -6,11 +6,12 @@ import datetime as dt
 
 import pytest
 
-from sertakan.billing.coverage import CoverStatus, coverage_at
+from sertakan.billing.coverage import CoverReason, coverage_at, standing_at
 from sertakan.billing.model import Settlement
 from sertakan.kernel.clock import WIB
 from sertakan.kernel.periods import Month
 from sertakan.regulation.loader import Parameters, load_parameters
+from sertakan.regulation.standing import MembershipStatus
 
 ENROLLED = dt.date(2026, 9, 20)
 
@@ -90,8 +91,8 @@ def test_more_than_three_unpaid_months_end_the_membership_or_make_it_nonaktif(
         params, enrolled_on=ENROLLED, settlements=paid, program="JKK", at=at, jht_claimed=True
     )
 
-    assert (ended.covered, ended.status) == (False, CoverStatus.BERAKHIR)
-    assert claimed.status is CoverStatus.NONAKTIF
+    assert (ended.covered, ended.status) == (False, MembershipStatus.BERAKHIR)
+    assert claimed.status is MembershipStatus.NONAKTIF
 
 
 def test_an_event_before_enrolment_is_not_covered(params: Parameters) -> None:
@@ -99,7 +100,7 @@ def test_an_event_before_enrolment_is_not_covered(params: Parameters) -> None:
         params, enrolled_on=ENROLLED, settlements=[], program="JKK", at=_at(dt.date(2026, 9, 1))
     )
 
-    assert (cover.covered, cover.status) == (False, CoverStatus.MENUNGGU)
+    assert (cover.covered, cover.status) == (False, MembershipStatus.MENUNGGU)
 
 
 def test_a_naive_time_is_refused(params: Parameters) -> None:
@@ -111,3 +112,52 @@ def test_a_naive_time_is_refused(params: Parameters) -> None:
             program="JKK",
             at=dt.datetime(2026, 11, 3, 14),
         )
+
+
+# -- standing_at: the one answer a claim asks (covered at D? since when, until when, why) --------
+
+
+def test_a_member_paid_for_three_months_is_covered_since_the_first_until_the_last(
+    params: Parameters,
+) -> None:
+    paid = [_paid(Month(2026, m), _at(dt.date(2026, 10, 1), 8)) for m in (10, 11, 12)]
+
+    found = standing_at(
+        params,
+        enrolled_on=ENROLLED,
+        programs=("JKK", "JKM"),
+        settlements=paid,
+        at=_at(dt.date(2026, 11, 20)),
+    )
+
+    assert found.covered
+    assert (found.since, found.until) == (dt.date(2026, 10, 1), dt.date(2026, 12, 31))
+    assert found.reason is CoverReason.PAID
+    assert found.status is MembershipStatus.AKTIF
+    assert [c.program for c in found.programs] == ["JKK", "JKM"]
+
+
+def test_why_a_member_is_not_covered_is_a_code_a_claim_can_keep(params: Parameters) -> None:
+    def reason(settlements: list[Settlement], day: dt.date) -> CoverReason:
+        found = standing_at(
+            params,
+            enrolled_on=ENROLLED,
+            programs=("JKK",),
+            settlements=settlements,
+            at=_at(day),
+        )
+        assert not found.covered and found.since is None
+        return found.reason
+
+    september = [_paid(Month(2026, 9), _at(dt.date(2026, 9, 20)))]
+    late = [_paid(Month(2026, 11), _at(dt.date(2026, 11, 3), 15))]
+    assert reason([], dt.date(2026, 9, 1)) is CoverReason.NOT_YET_MEMBER
+    assert reason([], dt.date(2026, 11, 3)) is CoverReason.NEVER_PAID
+    assert reason(late, dt.date(2026, 11, 3)) is CoverReason.PAID_LATE
+    assert reason(september, dt.date(2026, 11, 3)) is CoverReason.UNPAID  # menunggak
+    assert reason(september, dt.date(2027, 1, 16)) is CoverReason.LAPSED  # four unpaid: ended
+
+
+def test_a_member_without_programmes_is_refused(params: Parameters) -> None:
+    with pytest.raises(ValueError, match="programme"):
+        standing_at(params, enrolled_on=ENROLLED, programs=(), settlements=[], at=_at(ENROLLED))

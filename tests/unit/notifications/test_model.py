@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sertakan.kernel.clock import WIB
+from sertakan.notifications.errors import MessageRefused
 from sertakan.notifications.model import Message, mask_phone
 
 NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=WIB)
@@ -46,7 +47,7 @@ def test_a_message_keeps_what_it_was_given() -> None:
     ],
 )
 def test_a_body_holding_a_nik_is_refused(body: str) -> None:
-    with pytest.raises(ValueError, match="NIK"):
+    with pytest.raises(MessageRefused, match="NIK"):
         message(body=body)
 
 
@@ -66,7 +67,7 @@ def test_a_code_and_a_validity_in_minutes_are_not_mistaken_for_a_nik() -> None:
     ],
 )
 def test_a_malformed_message_is_refused(changes: dict[str, object]) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(MessageRefused):
         message(**changes)
 
 

@@ -14,7 +14,7 @@ from sertakan.regulation.calendar import (
     next_working_day,
 )
 from sertakan.regulation.loader import Parameters, load_parameters
-from sertakan.regulation.standing import Status, standing_on
+from sertakan.regulation.standing import MembershipStatus, standing_on
 
 
 @pytest.fixture(scope="module")
@@ -54,5 +54,7 @@ def test_paying_on_the_moved_due_date_is_on_time_for_the_standing(params: Parame
         params, enrolled_on=enrolled, paid_months=paid, on=dt.date(2026, 8, 18)
     )
 
-    assert on_moved_day.status is Status.AKTIF  # August is due only at the end of the 18th
-    assert by_calendar.status is Status.MENUNGGAK  # the batch rule: the calendar 15th
+    assert (
+        on_moved_day.status is MembershipStatus.AKTIF
+    )  # August is due only at the end of the 18th
+    assert by_calendar.status is MembershipStatus.MENUNGGAK  # the batch rule: the calendar 15th

@@ -35,8 +35,8 @@ PROPER_NOUNS = {
     "JKM",
     "JHT",
     "SHA-256",
-    "sertakan coverage demo",
-    "sertakan coverage report --as-of 2024-02-29 --data FOLDER_DATA",
+    "sertakan nation demo",
+    "sertakan nation report --as-of 2024-02-29 --data FOLDER_DATA",
 }
 
 

@@ -1,13 +1,13 @@
-"""`sertakan coverage`: the universal-coverage report ("Cakupan") from a folder of Parquet.
+"""`sertakan nation`: the national enrolment report ("Cakupan") from a folder of Parquet.
 
-    sertakan coverage report --as-of 2024-02-29 --data DIR [--engine duckdb|spark]
+    sertakan nation report --as-of 2024-02-29 --data DIR [--engine duckdb|spark]
                              [--out REPORT_DIR] [--format table|csv|parquet] [--months 12]
-    sertakan coverage demo [--if-empty] [--members 50000] [--seed 2024]
+    sertakan nation demo [--if-empty] [--members 50000] [--seed 2024]
 
 `report` prints Indonesia's headline figures and a table by province (numbers and rupiah the
 Indonesian way, `Rp36.800`), and writes every export (CSV and Parquet by province, regency
 and month, plus summary.json) into REPORT_DIR, by default the folder the web page reads
-(`coverage_files.default_report_dir`). `--format csv|parquet` prints the province table in
+(`Settings.analytics_dir`). `--format csv|parquet` prints the province table in
 that format instead of the Rich table, for a pipe. Bad input is a message and exit code 2.
 """
 
@@ -25,13 +25,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from sertakan.cli.common import console, err, reported
-from sertakan.web.coverage_format import format_count, format_month, format_rupiah, format_share
+from sertakan.web.nation_format import format_count, format_month, format_rupiah, format_share
 
 if TYPE_CHECKING:  # Ibis, DuckDB and PyArrow: imported when a report runs
-    from sertakan.analytics.coverage import CoverageReport
+    from sertakan.analytics.nation_report import NationReport
 
-coverage_app = typer.Typer(
-    help="Universal-coverage report (Cakupan): members, coverage, billed and collected.",
+nation_app = typer.Typer(
+    help="National enrolment report (Cakupan): members, coverage, billed and collected.",
     no_args_is_help=True,
 )
 
@@ -50,7 +50,7 @@ class OutputFormat(StrEnum):
     parquet = "parquet"
 
 
-@coverage_app.command("report")
+@nation_app.command("report")
 def report(
     as_of: Annotated[str, typer.Option("--as-of", help="The date judged, YYYY-MM-DD")],
     data: Annotated[Path, typer.Option("--data", help="Folder with members/ and payments/")],
@@ -66,13 +66,12 @@ def report(
     months: Annotated[int, typer.Option(min=1, max=120, help="Months of trend")] = 12,
 ) -> None:
     """Coverage by province and regency on a date, with the trend of the months before."""
-    from sertakan.analytics.coverage import run_report
-    from sertakan.analytics.coverage_files import (
-        default_report_dir,
+    from sertakan.analytics.nation_files import (
         province_table,
         table_bytes,
         write_report,
     )
+    from sertakan.analytics.nation_report import run_report
     from sertakan.bootstrap import bootstrap
 
     day = _parse_date(as_of)
@@ -81,7 +80,7 @@ def report(
         raise typer.Exit(2)
     with reported():
         container = bootstrap()
-        target = out or default_report_dir(container.settings)
+        target = out or container.settings.analytics_dir
         started = time.monotonic()
         built = run_report(
             data,
@@ -105,7 +104,7 @@ def report(
         sys.stdout.flush()
 
 
-@coverage_app.command("demo")
+@nation_app.command("demo")
 def demo(
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="Do nothing when a report already exists")
@@ -115,22 +114,22 @@ def demo(
     out: Annotated[Path | None, typer.Option(help="Report folder (default: the page's)")] = None,
 ) -> None:
     """A demo for the Cakupan page: a synthetic nation, then its report (for `make run`)."""
-    from sertakan.analytics.coverage_demo import build_demo
-    from sertakan.analytics.coverage_files import default_report_dir, read_report
+    from sertakan.analytics.nation_demo import build_demo
+    from sertakan.analytics.nation_files import read_report
     from sertakan.bootstrap import bootstrap
 
     with reported():
         container = bootstrap()
-        target = out or default_report_dir(container.settings)
+        target = out or container.settings.analytics_dir
         if if_empty and read_report(target) is not None:
-            console.print(f"A coverage report is already in {escape(str(target))}; kept.")
+            console.print(f"A national enrolment report is already in {escape(str(target))}; kept.")
             return
         started = time.monotonic()
         summary = build_demo(
             target, params=container.params, directory=container.regions, members=members, seed=seed
         )
     console.print(
-        f"Demo coverage report as of {summary.as_of.isoformat()}: "
+        f"Demo national enrolment report as of {summary.as_of.isoformat()}: "
         f"{format_count(summary.members, LOCALE)} synthetic members, "
         f"{format_count(summary.payments, LOCALE)} payments; written to "
         f"{escape(str(target))} in {time.monotonic() - started:.0f} s."
@@ -145,7 +144,7 @@ def _parse_date(text: str) -> dt.date:
         raise typer.Exit(2) from None
 
 
-def _headline(report: CoverageReport) -> Table:
+def _headline(report: NationReport) -> Table:
     nation = report.national()
     month = format_month(report.as_of_month.first_day, LOCALE)
     table = Table(
@@ -180,7 +179,7 @@ def _headline(report: CoverageReport) -> Table:
     return table
 
 
-def _province_table(report: CoverageReport) -> Table:
+def _province_table(report: NationReport) -> Table:
     table = Table(title=f"Per provinsi, {format_month(report.as_of_month.first_day, LOCALE)}")
     table.add_column("Kode")
     table.add_column("Provinsi")

@@ -1,13 +1,13 @@
-"""The universal-coverage report ("Cakupan"): members by standing, coverage of the population,
+"""The national enrolment report ("Cakupan"): members by standing, coverage of the population,
 contributions billed and collected, by regency, province and for Indonesia, month by month.
 
 Definitions (the page and `docs` say the same):
 
 * **Standing** on a date: `regulation.standing` (R3, docs/rules.md), computed for every
-  member by `coverage_standing.standing_table`. Members are those enrolled on or before it.
+  member by `batch_standing.standing_table`. Members are those enrolled on or before it.
 * **Coverage** of a region: its ``aktif`` members over its population (`population.csv`,
   Kepmendagri 2025, read through `registry.regions.RegionDirectory`). Nationally also over the
-  informal workforce (`coverage_reference`, BPS Sakernas); no provincial
+  informal workforce (`nation_reference`, BPS Sakernas); no provincial
   figure of the informal workforce is cited, so no provincial share is shown.
 * **Billed in month M**: the sum of `contributions.contribution_columns(...).total` for M (the
   contribution of month M, PP 50/2025 discount included) over the members enrolled by the
@@ -38,25 +38,25 @@ import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sertakan.analytics.batch_standing import BATCH_STATUSES, PaidMonths, standing_table
 from sertakan.analytics.contributions import contribution_columns
-from sertakan.analytics.coverage_reference import InformalWorkforce, load_informal_workforce
-from sertakan.analytics.coverage_sources import CoverageInputError, Dataset, read_dataset
-from sertakan.analytics.coverage_standing import PaidMonths, standing_table
 from sertakan.analytics.engines import BatchEngine, materialized, open_engine
+from sertakan.analytics.nation_reference import InformalWorkforce, load_informal_workforce
+from sertakan.analytics.nation_sources import Dataset, NationInputError, read_dataset
 from sertakan.analytics.region_tables import RegionTables
 from sertakan.kernel.errors import ParameterMissing
 from sertakan.kernel.periods import Month
 from sertakan.registry.regions import NATIONAL_CODE, RegionDirectory
 from sertakan.regulation.loader import Parameters
-from sertakan.regulation.standing import Status, standing_rule
+from sertakan.regulation.standing import MembershipStatus, standing_rule
 
 __all__ = [
     "COUNT_COLUMNS",
     "FIGURE_SCHEMA",
     "REPORT_SCHEMA",
-    "CoverageReport",
-    "CoverageRow",
     "Level",
+    "NationReport",
+    "NationRow",
     "assemble_report",
     "build_report",
     "observation_day",
@@ -77,7 +77,9 @@ class Level:
     REGENCY = "kabupaten"
 
 
-STATUS_COLUMNS = tuple(status.value for status in Status)  # menunggu, aktif, menunggak, berakhir
+STATUS_COLUMNS = tuple(
+    status.value for status in BATCH_STATUSES
+)  # menunggu, aktif, menunggak, berakhir
 COUNT_COLUMNS = ("members", *STATUS_COLUMNS, "billed", "collected")
 FIGURE_SCHEMA = pa.schema(
     [("month", pa.date32()), ("regency_code", pa.string())]
@@ -98,7 +100,7 @@ REPORT_SCHEMA = pa.schema(
 
 
 @dataclass(frozen=True, slots=True)
-class CoverageRow:
+class NationRow:
     """One region in one month. Money is int rupiah; the share is a display ratio."""
 
     level: str
@@ -123,7 +125,7 @@ class CoverageRow:
 
 
 @dataclass(frozen=True)
-class CoverageReport:
+class NationReport:
     """A whole report: every level, every month of the trend (`rows`, REPORT_SCHEMA)."""
 
     as_of: dt.date
@@ -140,24 +142,24 @@ class CoverageReport:
     def as_of_month(self) -> Month:
         return self.months[-1]
 
-    def national(self) -> CoverageRow:
+    def national(self) -> NationRow:
         (row,) = self._select(Level.NATIONAL, month=self.as_of_month)
         return row
 
-    def provinces(self) -> list[CoverageRow]:
+    def provinces(self) -> list[NationRow]:
         return self._select(Level.PROVINCE, month=self.as_of_month)
 
-    def province(self, code: str) -> CoverageRow | None:
+    def province(self, code: str) -> NationRow | None:
         found = [row for row in self.provinces() if row.code == code]
         return found[0] if found else None
 
-    def regencies(self, province_code: str | None = None) -> list[CoverageRow]:
+    def regencies(self, province_code: str | None = None) -> list[NationRow]:
         rows = self._select(Level.REGENCY, month=self.as_of_month)
         if province_code is None:
             return rows
         return [row for row in rows if row.province_code == province_code]
 
-    def trend(self, code: str = NATIONAL_CODE, level: str | None = None) -> list[CoverageRow]:
+    def trend(self, code: str = NATIONAL_CODE, level: str | None = None) -> list[NationRow]:
         """The region's rows, oldest month first (the nation's by default). `level` tells the
         province from the regency pool of unknown codes, which share the code "?"."""
         wanted = pc.equal(self.rows["code"], code)
@@ -170,7 +172,7 @@ class CoverageReport:
         """National aktif members over the informal workforce (a display ratio)."""
         return self.national().aktif / self.informal.value
 
-    def _select(self, level: str, *, month: Month) -> list[CoverageRow]:
+    def _select(self, level: str, *, month: Month) -> list[NationRow]:
         wanted = pc.and_(
             pc.equal(self.rows["level"], level),
             pc.equal(self.rows["month"], pa.scalar(month.first_day, pa.date32())),
@@ -178,8 +180,8 @@ class CoverageReport:
         return _rows(self.rows.filter(wanted))
 
 
-def _rows(table: pa.Table) -> list[CoverageRow]:
-    return [CoverageRow(**record) for record in table.to_pylist()]
+def _rows(table: pa.Table) -> list[NationRow]:
+    return [NationRow(**record) for record in table.to_pylist()]
 
 
 # --- months -----------------------------------------------------------------------------------
@@ -286,7 +288,7 @@ def _month_figures(
         "regency_code",
         "status",
         billed=ibis.cases(
-            (joined.status != Status.BERAKHIR.value, joined.total.fill_null(0)), else_=0
+            (joined.status != MembershipStatus.BERAKHIR.value, joined.total.fill_null(0)), else_=0
         ),
     )
     counts = joined.group_by("regency_code").aggregate(
@@ -325,10 +327,10 @@ def build_report(
     directory: RegionDirectory,
     months: int = DEFAULT_MONTHS,
     on_month: Callable[[Month], None] | None = None,
-) -> CoverageReport:
+) -> NationReport:
     """Read the folder, compute the figures on the engine, roll them up into a report.
 
-    ParameterMissing when the as-of date is before the standing rules; CoverageInputError
+    ParameterMissing when the as-of date is before the standing rules; NationInputError
     for a missing or malformed folder, or when no member was enrolled by the as-of date."""
     chosen = report_months(params, as_of, months)
     data = read_dataset(engine.backend, data_dir)
@@ -345,7 +347,7 @@ def build_report(
         figures, as_of=as_of, months=chosen, params=params, directory=directory
     )
     if report.national().members == 0:
-        raise CoverageInputError(
+        raise NationInputError(
             f"no member in {data_dir / 'members'} was enrolled on or before {as_of.isoformat()}"
         )
     return report
@@ -360,7 +362,7 @@ def run_report(
     directory: RegionDirectory,
     months: int = DEFAULT_MONTHS,
     on_month: Callable[[Month], None] | None = None,
-) -> CoverageReport:
+) -> NationReport:
     """`build_report` on a new engine ("duckdb" or "spark"), closed afterwards (a local
     Spark session it started is stopped)."""
     engine = open_engine(engine_name)
@@ -389,7 +391,7 @@ def assemble_report(
     params: Parameters,
     directory: RegionDirectory,
     informal: InformalWorkforce | None = None,
-) -> CoverageReport:
+) -> NationReport:
     """The report from regency figures (FIGURE_SCHEMA): every known region gets a row in every
     month (zeros where nobody is enrolled); unknown codes are pooled under `UNKNOWN_CODE`."""
     figures = figures.cast(FIGURE_SCHEMA)
@@ -431,7 +433,7 @@ def assemble_report(
             )
 
     rule = standing_rule(params, as_of)
-    return CoverageReport(
+    return NationReport(
         as_of=as_of,
         months=months,
         rows=pa.Table.from_pylist(rows, schema=REPORT_SCHEMA),

@@ -1,7 +1,7 @@
 """The "Cakupan" page: progress toward universal coverage, from a precomputed report.
 
-The page never computes over members: it reads the folder `sertakan coverage report` (or
-`sertakan coverage demo`) wrote, `coverage_files.default_report_dir(settings)`, and shows
+The page never computes over members: it reads the folder `sertakan nation report` (or
+`sertakan nation demo`) wrote, `Settings.analytics_dir`, and shows
 Indonesia's headline figures, a chart of coverage by province (or by regency inside a province,
 ``?provinsi=32``), the trend of contributions billed and collected, and the table, with the
 table shown downloadable as CSV or Parquet. When no report exists yet the page says, in
@@ -24,8 +24,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from sertakan.access.permissions import Permission
-from sertakan.analytics.coverage import CoverageReport, CoverageRow, Level
-from sertakan.analytics.coverage_charts import (
+from sertakan.analytics.nation_charts import (
     BarChart,
     BarItem,
     LineChart,
@@ -33,17 +32,18 @@ from sertakan.analytics.coverage_charts import (
     bar_chart,
     line_chart,
 )
-from sertakan.analytics.coverage_files import (
+from sertakan.analytics.nation_files import (
     ReportUnreadable,
-    default_report_dir,
     province_table,
     read_report,
     regency_table,
     table_bytes,
 )
+from sertakan.analytics.nation_report import Level, NationReport, NationRow
 from sertakan.http.auth import Requires
 from sertakan.regulation.standing import standing_rule
-from sertakan.web.coverage_format import (
+from sertakan.web.error_pages import N_, render_error
+from sertakan.web.nation_format import (
     format_compact_rupiah,
     format_count,
     format_month,
@@ -51,7 +51,6 @@ from sertakan.web.coverage_format import (
     format_rupiah,
     format_share,
 )
-from sertakan.web.error_pages import N_, render_error
 from sertakan.web.state import container_of, web_state
 
 # Coverage figures are for branch staff and auditors (docs/permissions.md).
@@ -99,13 +98,13 @@ class TrendLine:
 
 
 @router.get("/cakupan", response_class=HTMLResponse, include_in_schema=False)
-def coverage_page(request: Request, provinsi: str | None = None) -> Response:
+def nation_page(request: Request, provinsi: str | None = None) -> Response:
     try:
         province = _province_asked(provinsi)
     except _Malformed:
         return render_error(request, 422, [BAD_PROVINCE])
     renderer = web_state(request).renderer
-    folder = default_report_dir(container_of(request).settings)
+    folder = container_of(request).settings.analytics_dir
     try:
         report = read_report(folder)
         unreadable = ""
@@ -113,7 +112,7 @@ def coverage_page(request: Request, provinsi: str | None = None) -> Response:
         report, unreadable = None, str(problem)
     if report is None:
         return renderer.render(
-            request, "coverage_missing.html", {"folder": str(folder), "unreadable": unreadable}
+            request, "nation_missing.html", {"folder": str(folder), "unreadable": unreadable}
         )
     scope = report.national() if province is None else report.province(province)
     if scope is None:
@@ -139,11 +138,11 @@ def coverage_page(request: Request, provinsi: str | None = None) -> Response:
         "first_month": format_month(report.months[0].first_day, lang),
         "rule": standing_rule(container_of(request).params, report.as_of),
     }
-    return renderer.render(request, "coverage.html", context)
+    return renderer.render(request, "nation.html", context)
 
 
 @router.get("/cakupan/unduh.{file_format}", include_in_schema=False)
-def coverage_download(request: Request, file_format: str, provinsi: str | None = None) -> Response:
+def nation_download(request: Request, file_format: str, provinsi: str | None = None) -> Response:
     if file_format not in MEDIA_TYPES:
         return render_error(request, 404, [N_("Halaman tidak ditemukan")])
     try:
@@ -151,7 +150,7 @@ def coverage_download(request: Request, file_format: str, provinsi: str | None =
     except _Malformed:
         return render_error(request, 422, [BAD_PROVINCE])
     try:
-        report = read_report(default_report_dir(container_of(request).settings))
+        report = read_report(container_of(request).settings.analytics_dir)
     except ReportUnreadable:
         report = None
     if report is None:
@@ -184,7 +183,7 @@ def _province_asked(provinsi: str | None) -> str | None:
     return code
 
 
-def _figures(row: CoverageRow, lang: str, unknown_name: str) -> Figures:
+def _figures(row: NationRow, lang: str, unknown_name: str) -> Figures:
     linked = row.level == Level.PROVINCE and PROVINCE_CODE.fullmatch(row.code) is not None
     return Figures(
         code=row.code,
@@ -203,7 +202,7 @@ def _figures(row: CoverageRow, lang: str, unknown_name: str) -> Figures:
     )
 
 
-def _informal(report: CoverageReport, lang: str) -> dict[str, str]:
+def _informal(report: NationReport, lang: str) -> dict[str, str]:
     informal = report.informal
     return {
         "share": format_share(report.informal_share, lang),
@@ -214,7 +213,7 @@ def _informal(report: CoverageReport, lang: str) -> dict[str, str]:
     }
 
 
-def _bars(rows: Sequence[CoverageRow], lang: str, *, linked: bool) -> dict[str, BarChart]:
+def _bars(rows: Sequence[NationRow], lang: str, *, linked: bool) -> dict[str, BarChart]:
     """Coverage share of each region, highest first, in a narrow and a wide layout."""
     ranked = sorted(
         (row for row in rows if row.coverage_share is not None),
@@ -236,7 +235,7 @@ def _bars(rows: Sequence[CoverageRow], lang: str, *, linked: bool) -> dict[str, 
 
 
 def _trend_chart(
-    trend: Sequence[CoverageRow], lang: str, request: Request, *, width: float
+    trend: Sequence[NationRow], lang: str, request: Request, *, width: float
 ) -> LineChart:
     renderer = web_state(request).renderer
     months = [
@@ -248,7 +247,7 @@ def _trend_chart(
         for index, row in enumerate(trend)
     ]
 
-    def titled(amount: int, row: CoverageRow) -> str:
+    def titled(amount: int, row: NationRow) -> str:
         return f"{format_month(row.month, lang)}: {format_rupiah(amount, lang)}"
 
     return line_chart(
@@ -273,7 +272,7 @@ def _trend_chart(
     )
 
 
-def _trend_line(row: CoverageRow, lang: str) -> TrendLine:
+def _trend_line(row: NationRow, lang: str) -> TrendLine:
     return TrendLine(
         month=format_month(row.month, lang),
         aktif=format_count(row.aktif, lang),

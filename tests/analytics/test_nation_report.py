@@ -1,4 +1,4 @@
-"""The coverage report on a handful of members whose every figure is worked out by hand:
+"""The national enrolment report on a handful of members whose every figure is worked out by hand:
 standing counts by region, billed (accrual, from `contribution_columns`) and collected (cash),
 the roll-up to provinces and Indonesia, the trend months, and bad input."""
 
@@ -12,19 +12,19 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from sertakan.analytics.coverage import (
-    CoverageReport,
+from sertakan.analytics.engines import DuckDBEngine, SparkEngine
+from sertakan.analytics.nation_report import (
+    NationReport,
     build_report,
     report_months,
 )
-from sertakan.analytics.coverage_sources import CoverageInputError
-from sertakan.analytics.engines import DuckDBEngine, SparkEngine
+from sertakan.analytics.nation_sources import NationInputError
 from sertakan.config import Settings
 from sertakan.kernel.errors import ParameterMissing
 from sertakan.kernel.periods import Month
 from sertakan.registry.regions import RegionDirectory
 from sertakan.regulation.loader import Parameters
-from tests.analytics.coverage_data import (
+from tests.analytics.nation_data import (
     BANDA_ACEH_VILLAGE,
     member,
     payment,
@@ -86,7 +86,7 @@ def directory() -> RegionDirectory:
 @pytest.fixture(scope="module")
 def town_report(
     tmp_path_factory: pytest.TempPathFactory, params: Parameters, directory: RegionDirectory
-) -> Iterator[CoverageReport]:
+) -> Iterator[NationReport]:
     folder = town_folder(tmp_path_factory.mktemp("town"))
     engine = DuckDBEngine()
     try:
@@ -102,7 +102,7 @@ def counts(row: Any) -> tuple[int, ...]:
 
 
 def test_each_member_is_counted_once_in_the_standing_of_the_as_of_date(
-    town_report: CoverageReport,
+    town_report: NationReport,
 ) -> None:
     nation = town_report.national()
 
@@ -110,21 +110,21 @@ def test_each_member_is_counted_once_in_the_standing_of_the_as_of_date(
 
 
 def test_billed_is_the_month_contribution_of_members_whose_membership_has_not_ended(
-    town_report: CoverageReport,
+    town_report: NationReport,
 ) -> None:
     # a, c (awaiting the first payment) and d (in arrears); not b (ended), not e (refused).
     assert town_report.national().billed == 3 * TWO_PROGRAMMES
 
 
 def test_collected_is_the_cash_settled_in_the_month_whatever_month_it_paid_for(
-    town_report: CoverageReport,
+    town_report: NationReport,
 ) -> None:
     # a's February contribution and d's November arrears; a's March payment came after.
     assert town_report.national().collected == 2 * TWO_PROGRAMMES
 
 
 def test_regions_add_up_to_their_province_and_the_provinces_to_indonesia(
-    town_report: CoverageReport,
+    town_report: NationReport,
 ) -> None:
     bogor = next(r for r in town_report.regencies("32") if r.code == "32.71")
     west_java = town_report.province("32")
@@ -139,7 +139,7 @@ def test_regions_add_up_to_their_province_and_the_provinces_to_indonesia(
 
 
 def test_coverage_is_active_members_over_the_population(
-    town_report: CoverageReport, directory: RegionDirectory
+    town_report: NationReport, directory: RegionDirectory
 ) -> None:
     bogor = next(r for r in town_report.regencies("32") if r.code == "32.71")
 
@@ -149,7 +149,7 @@ def test_coverage_is_active_members_over_the_population(
 
 
 def test_every_province_and_regency_has_a_row_even_without_members(
-    town_report: CoverageReport, directory: RegionDirectory
+    town_report: NationReport, directory: RegionDirectory
 ) -> None:
     assert len(town_report.provinces()) == len(directory.children("")) == 38
     assert len(town_report.regencies()) == 514
@@ -157,7 +157,7 @@ def test_every_province_and_regency_has_a_row_even_without_members(
     assert papua is not None and counts(papua) == (0, 0, 0, 0, 0)
 
 
-def test_the_trend_judges_each_month_on_its_last_day(town_report: CoverageReport) -> None:
+def test_the_trend_judges_each_month_on_its_last_day(town_report: NationReport) -> None:
     trend = {row.month: row for row in town_report.trend()}
 
     assert list(trend) == [dt.date(2023, 12, 1), dt.date(2024, 1, 1), dt.date(2024, 2, 1)]
@@ -207,7 +207,7 @@ def test_spark_gives_the_same_report_as_duckdb(
 # --- bad input ----------------------------------------------------------------------------
 
 
-def build(folder: Path, params: Parameters, directory: RegionDirectory) -> CoverageReport:
+def build(folder: Path, params: Parameters, directory: RegionDirectory) -> NationReport:
     engine = DuckDBEngine()
     try:
         return build_report(
@@ -220,7 +220,7 @@ def build(folder: Path, params: Parameters, directory: RegionDirectory) -> Cover
 def test_a_missing_folder_is_named(
     tmp_path: Path, params: Parameters, directory: RegionDirectory
 ) -> None:
-    with pytest.raises(CoverageInputError, match="no such data folder"):
+    with pytest.raises(NationInputError, match="no such data folder"):
         build(tmp_path / "nowhere", params, directory)
 
 
@@ -231,7 +231,7 @@ def test_a_folder_without_payment_files_is_named(
     for part in (tmp_path / "payments").iterdir():
         part.unlink()
 
-    with pytest.raises(CoverageInputError, match="no payments data"):
+    with pytest.raises(NationInputError, match="no payments data"):
         build(tmp_path, params, directory)
 
 
@@ -244,7 +244,7 @@ def test_a_missing_column_is_named(
     for part in (tmp_path / "members").iterdir():
         pq.write_table(pq.read_table(part).drop_columns(["enrolled_on"]), part)
 
-    with pytest.raises(CoverageInputError, match="enrolled_on is missing"):
+    with pytest.raises(NationInputError, match="enrolled_on is missing"):
         build(tmp_path, params, directory)
 
 
@@ -253,7 +253,7 @@ def test_data_without_any_member_enrolled_by_the_date_is_refused(
 ) -> None:
     write_dataset(tmp_path, [member("late", enrolled_on=dt.date(2024, 6, 1))], [])
 
-    with pytest.raises(CoverageInputError, match=r"no member .* was enrolled on or before"):
+    with pytest.raises(NationInputError, match=r"no member .* was enrolled on or before"):
         build(tmp_path, params, directory)
 
 
@@ -262,11 +262,11 @@ def test_an_empty_members_table_is_refused(
 ) -> None:
     write_dataset(tmp_path, [], [])
 
-    with pytest.raises(CoverageInputError, match="no member"):
+    with pytest.raises(NationInputError, match="no member"):
         build(tmp_path, params, directory)
 
 
-def test_report_rows_hold_money_as_whole_rupiah(town_report: CoverageReport) -> None:
+def test_report_rows_hold_money_as_whole_rupiah(town_report: NationReport) -> None:
     schema = town_report.rows.schema
 
     assert schema.field("billed").type == pa.int64()

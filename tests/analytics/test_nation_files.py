@@ -1,4 +1,4 @@
-"""A coverage report on disk (the exports and what the page reads), the cited informal
+"""A national enrolment report on disk (the exports and what the page reads), the cited informal
 workforce file, and the chart geometry."""
 
 from __future__ import annotations
@@ -11,20 +11,19 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from sertakan.analytics.coverage import REPORT_SCHEMA
-from sertakan.analytics.coverage_charts import BarItem, Tick, bar_chart, line_chart, nice_step
-from sertakan.analytics.coverage_files import (
+from sertakan.analytics.nation_charts import BarItem, Tick, bar_chart, line_chart, nice_step
+from sertakan.analytics.nation_files import (
     ReportUnreadable,
-    default_report_dir,
     read_report,
 )
-from sertakan.analytics.coverage_reference import (
+from sertakan.analytics.nation_reference import (
     INFORMAL_WORKFORCE_FILE,
     load_informal_workforce,
 )
+from sertakan.analytics.nation_report import REPORT_SCHEMA
 from sertakan.config import Settings
 from sertakan.kernel.errors import ConfigurationError
-from tests.analytics.coverage_data import write_sample_report
+from tests.analytics.nation_data import write_sample_report
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +100,7 @@ def test_a_report_of_another_version_is_unreadable(tmp_path: Path, report_dir: P
     summary = json.loads((tmp_path / "summary.json").read_text())
     (tmp_path / "summary.json").write_text(json.dumps({**summary, "version": 99}))
 
-    with pytest.raises(ReportUnreadable, match="not a version 1 coverage report"):
+    with pytest.raises(ReportUnreadable, match="not a version 1 national enrolment report"):
         read_report(tmp_path)
 
 
@@ -110,16 +109,13 @@ def test_the_report_folder_comes_from_the_environment_or_var_analytics(
 ) -> None:
     monkeypatch.delenv("SERTAKAN_ANALYTICS_DIR", raising=False)
     monkeypatch.delenv("SERTAKAN_DATA_DIR", raising=False)
-    assert default_report_dir() == Path("var") / "analytics"
+    assert Settings().analytics_dir == Path("var") / "analytics"
 
     monkeypatch.setenv("SERTAKAN_DATA_DIR", str(tmp_path / "state"))
-    assert default_report_dir() == tmp_path / "state" / "analytics"
+    assert Settings().analytics_dir == tmp_path / "state" / "analytics"
 
     monkeypatch.setenv("SERTAKAN_ANALYTICS_DIR", str(tmp_path))
-    assert default_report_dir() == tmp_path
-
-    settings = Settings(analytics_dir=tmp_path / "from-settings")
-    assert default_report_dir(settings) == tmp_path / "from-settings"
+    assert Settings().analytics_dir == tmp_path
 
 
 # --- the informal workforce (BPS Sakernas) ----------------------------------------------------

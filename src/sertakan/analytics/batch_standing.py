@@ -32,9 +32,19 @@ import ibis.expr.types as ir
 
 from sertakan.kernel.periods import Month
 from sertakan.regulation.loader import Parameters
-from sertakan.regulation.standing import Status, month_index, standing_rule
+from sertakan.regulation.standing import MembershipStatus, month_index, standing_rule
 
-__all__ = ["PaidMonths", "month_number", "standing_table"]
+__all__ = ["BATCH_STATUSES", "PaidMonths", "month_number", "standing_table"]
+
+# The values of `MembershipStatus` (the one vocabulary, `regulation.standing`) the batch gives.
+# Not ``nonaktif``: that needs the JHT claims, which the batch's input does not hold yet; an
+# ended membership is counted ``berakhir`` (a test ties these to the enum and the scalar rule).
+BATCH_STATUSES = (
+    MembershipStatus.MENUNGGU,
+    MembershipStatus.AKTIF,
+    MembershipStatus.MENUNGGAK,
+    MembershipStatus.BERAKHIR,
+)
 
 
 def month_number(day: ir.DateValue) -> ir.IntegerValue:
@@ -114,10 +124,10 @@ def standing_table(
     lapsed = joined.last_paid.isnull() | (joined.last_paid < last_due - ends_after)
     arrears = ibis.greatest(last_due - joined.window_start + 1, 0) - joined.paid_in_window
     status = ibis.cases(
-        (~has_paid, Status.MENUNGGU.value),
-        (lapsed, Status.BERAKHIR.value),
-        (arrears > 0, Status.MENUNGGAK.value),
-        else_=Status.AKTIF.value,
+        (~has_paid, MembershipStatus.MENUNGGU.value),
+        (lapsed, MembershipStatus.BERAKHIR.value),
+        (arrears > 0, MembershipStatus.MENUNGGAK.value),
+        else_=MembershipStatus.AKTIF.value,
     )
     return joined.select(
         member_id=joined.member_id,

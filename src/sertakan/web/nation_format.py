@@ -1,4 +1,5 @@
-"""Numbers of the coverage report written the reader's way (Babel, CLDR): the page and the CLI.
+"""Numbers of the national enrolment report written the reader's way (Babel, CLDR): the page
+and the CLI.
 
 Counts are grouped (``1.234.567`` in Bahasa Indonesia), shares are percentages with two
 decimals (``1,23%``; below 1% four, ``0,0153%``; a share too small to show is

@@ -106,7 +106,7 @@ def sample_figures(months: Sequence[Month]) -> pa.Table:
     """Regency figures (coverage.FIGURE_SCHEMA) for a few regencies, growing month by month:
     Kota Bogor and Kabupaten Bogor (Jawa Barat), Kota Banda Aceh (Aceh), Kota Denpasar (Bali),
     and one code the region directory does not know."""
-    from sertakan.analytics.coverage import FIGURE_SCHEMA
+    from sertakan.analytics.nation_report import FIGURE_SCHEMA
 
     regencies = {  # code: (aktif in the last month, menunggak, berakhir, menunggu)
         "32.71": (12_000, 345, 210, 88),
@@ -138,9 +138,9 @@ def sample_figures(months: Sequence[Month]) -> pa.Table:
 
 
 def write_sample_report(folder: Path, as_of: dt.date = dt.date(2024, 2, 29)) -> Path:
-    """A whole report, as `sertakan coverage report` writes it, into `folder`."""
-    from sertakan.analytics.coverage import assemble_report, report_months
-    from sertakan.analytics.coverage_files import write_report
+    """A whole report, as `sertakan nation report` writes it, into `folder`."""
+    from sertakan.analytics.nation_files import write_report
+    from sertakan.analytics.nation_report import assemble_report, report_months
     from sertakan.config import Settings
     from sertakan.registry.regions import RegionDirectory
     from sertakan.regulation.loader import load_parameters

@@ -3,7 +3,7 @@
 Pure arithmetic: positions and sizes in the SVG's own units (a `viewBox` about 400 wide, so
 that 12-unit text stays readable when a 360-pixel phone shrinks it). Every text arrives
 already formatted in the reader's language (the page formats with Babel); the template
-`coverage_charts.html` draws the shapes. Money stays int: a tick is an int of rupiah, and
+`nation_charts.html` draws the shapes. Money stays int: a tick is an int of rupiah, and
 only a coordinate is a float.
 """
 

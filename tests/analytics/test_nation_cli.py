@@ -1,4 +1,4 @@
-"""`sertakan coverage report` as an analyst would type it: the headline and the province table
+"""`sertakan nation report` as an analyst would type it: the headline and the province table
 the Indonesian way, the exports in the folder, and bad input as a message with exit code 2."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from sertakan.cli.app import app
 from sertakan.kernel.periods import Month
-from tests.analytics.coverage_data import member, payment, write_dataset
+from tests.analytics.nation_data import member, payment, write_dataset
 
 runner = CliRunner()
 
@@ -44,7 +44,7 @@ def data(tmp_path: Path) -> Path:
 
 
 def report(*arguments: str) -> list[str]:
-    return ["coverage", "report", "--as-of", "2024-02-29", *arguments]
+    return ["nation", "report", "--as-of", "2024-02-29", *arguments]
 
 
 def test_the_report_prints_indonesia_and_the_provinces_the_indonesian_way(
@@ -89,9 +89,7 @@ def test_a_folder_that_does_not_exist_is_a_message_and_exit_code_2(tmp_path: Pat
 
 
 def test_a_date_before_the_rules_is_a_message_and_exit_code_2(data: Path) -> None:
-    result = runner.invoke(
-        app, ["coverage", "report", "--as-of", "2022-06-30", "--data", str(data)]
-    )
+    result = runner.invoke(app, ["nation", "report", "--as-of", "2022-06-30", "--data", str(data)])
 
     assert result.exit_code == 2
     assert "bpu/arrears.yaml: not in the parameters yet" in result.output
@@ -107,9 +105,7 @@ def test_empty_data_is_a_message_and_exit_code_2(tmp_path: Path) -> None:
 
 
 def test_a_malformed_date_is_a_message_and_exit_code_2(data: Path) -> None:
-    result = runner.invoke(
-        app, ["coverage", "report", "--as-of", "29-02-2024", "--data", str(data)]
-    )
+    result = runner.invoke(app, ["nation", "report", "--as-of", "29-02-2024", "--data", str(data)])
 
     assert result.exit_code == 2
     assert "expected a date as YYYY-MM-DD" in result.output
@@ -133,12 +129,13 @@ def test_the_province_table_can_be_piped_as_parquet(data: Path) -> None:
 
 def test_the_demo_makes_a_synthetic_nation_and_its_report_once(tmp_path: Path) -> None:
     out = tmp_path / "demo"
-    made = runner.invoke(app, ["coverage", "demo", "--members", "2000", "--out", str(out)])
+    made = runner.invoke(app, ["nation", "demo", "--members", "2000", "--out", str(out)])
 
     assert made.exit_code == 0, made.output
     assert "as of 2024-12-31" in made.stdout and "2.000 synthetic members" in made.stdout
     assert (out / "summary.json").is_file() and (out / "demo-data" / "manifest.json").is_file()
 
+    # The old command name still answers (an alias: scripts and Makefiles typed it).
     again = runner.invoke(app, ["coverage", "demo", "--if-empty", "--out", str(out)])
 
     assert again.exit_code == 0, again.output

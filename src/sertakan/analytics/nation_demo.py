@@ -1,4 +1,4 @@
-"""A demo coverage report for `make run`: a small synthetic nation, then its report.
+"""A demo national enrolment report for `make run`: a small synthetic nation, then its report.
 
 `build_demo` asks `synthetic_nation.generate_nation` (the generator behind `sertakan synth
 population`) for about 50,000 members with a fixed seed, two years of payments ending with
@@ -14,8 +14,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from sertakan.analytics.coverage import run_report
-from sertakan.analytics.coverage_files import write_report
+from sertakan.analytics.nation_files import write_report
+from sertakan.analytics.nation_report import run_report
 from sertakan.analytics.synthetic_nation import (
     NationOptions,
     generate_nation,

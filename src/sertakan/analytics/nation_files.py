@@ -1,4 +1,5 @@
-"""A coverage report on disk: what `sertakan coverage report` writes and the Cakupan page reads.
+"""A national enrolment report on disk: what `sertakan nation report` writes and the Cakupan
+page reads.
 
     REPORT_DIR/summary.json                  as-of date, months, rules and references used
     REPORT_DIR/trend.{parquet,csv}           every level (nasional, provinsi, kabupaten) × month
@@ -7,7 +8,8 @@
 
 All tables have the columns of `coverage.REPORT_SCHEMA`; money is whole rupiah, the share a
 ratio (0.0123 is 1.23%). Each file is written under a temporary name and renamed, the summary
-last, so the page never reads half a file. The folder is `default_report_dir()` unless given.
+last, so the page never reads half a file. The folder is the caller's (`Settings.analytics_dir`,
+SERTAKAN_ANALYTICS_DIR, by default ``var/analytics``): analytics reads no settings.
 """
 
 from __future__ import annotations
@@ -22,16 +24,14 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from sertakan.analytics.coverage import REPORT_SCHEMA, CoverageReport, Level
-from sertakan.analytics.coverage_reference import InformalWorkforce
+from sertakan.analytics.nation_reference import InformalWorkforce
+from sertakan.analytics.nation_report import REPORT_SCHEMA, Level, NationReport
 from sertakan.analytics.parquet_parts import written_atomically
-from sertakan.config import Settings
 from sertakan.kernel.errors import SertakanError
 from sertakan.kernel.periods import Month
 
 __all__ = [
     "ReportUnreadable",
-    "default_report_dir",
     "province_table",
     "read_report",
     "regency_table",
@@ -49,20 +49,14 @@ class ReportUnreadable(SertakanError):
     """A report folder exists but its files are broken or of another version."""
 
 
-def default_report_dir(settings: Settings | None = None) -> Path:
-    """Where reports live: `Settings.analytics_dir` (SERTAKAN_ANALYTICS_DIR, default
-    ``<checkout>/var/analytics``)."""
-    return (settings or Settings()).analytics_dir
-
-
-def province_table(report: CoverageReport) -> pa.Table:
+def province_table(report: NationReport) -> pa.Table:
     """Indonesia, then every province, in the as-of month."""
     return pa.concat_tables(
         [_as_of(report, Level.NATIONAL), _as_of(report, Level.PROVINCE)]
     ).combine_chunks()
 
 
-def regency_table(report: CoverageReport, province_code: str | None = None) -> pa.Table:
+def regency_table(report: NationReport, province_code: str | None = None) -> pa.Table:
     """Every regency/city in the as-of month, or only those of one province."""
     table = _as_of(report, Level.REGENCY)
     if province_code is not None:
@@ -82,7 +76,7 @@ def table_bytes(table: pa.Table, file_format: str) -> bytes:
     return bytes(sink.getvalue().to_pybytes())
 
 
-def write_report(report: CoverageReport, folder: Path, *, data: str, engine: str) -> list[Path]:
+def write_report(report: NationReport, folder: Path, *, data: str, engine: str) -> list[Path]:
     """Write the report's files into `folder` (created if needed); the paths written."""
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -120,7 +114,7 @@ def _is_synthetic(data: Path) -> bool:
     return (data / SYNTHETIC_MANIFEST).is_file()
 
 
-def read_report(folder: Path) -> CoverageReport | None:
+def read_report(folder: Path) -> NationReport | None:
     """The report in `folder`, or None when there is none yet; ReportUnreadable when broken."""
     summary_path = folder / SUMMARY
     if not summary_path.is_file():
@@ -128,14 +122,16 @@ def read_report(folder: Path) -> CoverageReport | None:
     try:
         summary: dict[str, Any] = json.loads(summary_path.read_text(encoding="utf-8"))
         if summary.get("format") != FORMAT or summary.get("version") != VERSION:
-            raise ReportUnreadable(f"{summary_path}: not a version {VERSION} coverage report")
+            raise ReportUnreadable(
+                f"{summary_path}: not a version {VERSION} national enrolment report"
+            )
         rows = pq.read_table(folder / "trend.parquet")
         if not rows.schema.equals(REPORT_SCHEMA, check_metadata=False):
             raise ReportUnreadable(f"{folder / 'trend.parquet'}: unexpected columns")
         months = tuple(Month.parse(text) for text in summary["months"])
         if not months:
             raise ReportUnreadable(f"{summary_path}: no months")
-        return CoverageReport(
+        return NationReport(
             as_of=dt.date.fromisoformat(summary["as_of"]),
             months=months,
             rows=rows,
@@ -152,7 +148,7 @@ def read_report(folder: Path) -> CoverageReport | None:
         raise ReportUnreadable(f"{folder}: cannot read the report: {exc}") from None
 
 
-def _as_of(report: CoverageReport, level: str) -> pa.Table:
+def _as_of(report: NationReport, level: str) -> pa.Table:
     rows = report.rows
     wanted = pc.and_(
         pc.equal(rows["level"], level),

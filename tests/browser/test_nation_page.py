@@ -3,7 +3,7 @@ headline on top, the charts in the drawing that fits the screen, a province's re
 click away, the table downloadable; nothing wider than the phone.
 
 The app runs on uvicorn at 127.0.0.1 over a fresh SQLite file and reads the sample report of
-tests/analytics/coverage_data.py (as of 29 February 2024) from its own analytics folder.
+tests/analytics/nation_data.py (as of 29 February 2024) from its own analytics folder.
 Screenshots: test-artifacts/screenshots/coverage-1280.png, coverage-360.png (and one per test).
 """
 
@@ -21,7 +21,7 @@ from sertakan.app import create_app
 from sertakan.bootstrap import bootstrap
 from sertakan.config import Settings
 from sertakan.store.migrate import upgrade
-from tests.analytics.coverage_data import write_sample_report
+from tests.analytics.nation_data import write_sample_report
 from tests.support.auth import cheap_hasher
 from tests.support.browser import sign_in_as_staff
 from tests.support.builders import open_branch

@@ -1,5 +1,6 @@
-"""An audit event as a flat row: the one shape of the auditor's page, the CSV and the Parquet
-export. Moments are given in WIB, the branch's time, and in UTC for machines."""
+"""The read model of the audit trail: an event as a flat row, the one shape of the auditor's
+page, the CSV and the Parquet export. Moments are given in WIB, the branch's time, and in UTC
+for machines."""
 
 from __future__ import annotations
 

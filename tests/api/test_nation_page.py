@@ -2,7 +2,7 @@
 shown in Bahasa Indonesia (English on request), with its tables downloadable; no report yet
 is an explanation, not an error; a bad query is an Indonesian 422 page, never a 500.
 
-The report is the sample of tests/analytics/coverage_data.py (as of 29 February 2024):
+The report is the sample of tests/analytics/nation_data.py (as of 29 February 2024):
 Kota Bogor and Kabupaten Bogor (Jawa Barat), Kota Banda Aceh, Kota Denpasar and one region code
 nobody knows; the page is read by a signed-in branch officer (the `client` fixture).
 """
@@ -17,10 +17,10 @@ import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
 
-from sertakan.analytics.coverage import REPORT_SCHEMA
-from sertakan.analytics.coverage_files import read_report
+from sertakan.analytics.nation_files import read_report
+from sertakan.analytics.nation_report import REPORT_SCHEMA
 from sertakan.bootstrap import Container
-from tests.analytics.coverage_data import write_sample_report
+from tests.analytics.nation_data import write_sample_report
 from tests.support.pages import text_of
 
 
@@ -145,8 +145,8 @@ def test_without_a_report_the_page_says_how_to_make_one(
     assert response.status_code == 200
     text = text_of(response.text)
     assert "Belum ada laporan cakupan" in text
-    assert "sertakan coverage report --as-of 2024-02-29 --data" in text
-    assert "sertakan coverage demo" in text
+    assert "sertakan nation report --as-of 2024-02-29 --data" in text
+    assert "sertakan nation demo" in text
     assert str(report_dir) in text
 
 
@@ -203,7 +203,7 @@ def test_the_page_in_english_writes_numbers_the_english_way(
 def test_a_report_of_a_synthetic_nation_says_so_and_of_which_date(
     client: TestClient, report_dir: Path, tmp_path: Path
 ) -> None:
-    from sertakan.analytics.coverage_files import SYNTHETIC_MANIFEST, write_report
+    from sertakan.analytics.nation_files import SYNTHETIC_MANIFEST, write_report
 
     write_sample_report(report_dir)
     report = read_report(report_dir)

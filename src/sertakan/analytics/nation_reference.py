@@ -1,4 +1,5 @@
-"""Reference figures the coverage report divides by, other than population: one cited file each.
+"""Reference figures the national enrolment report divides by, other than population: one
+cited file each.
 
 `reference/informal_workforce.yaml` holds Indonesia's informal workforce (BPS Sakernas),
 with its reference, sources (keys of `regulation/sources.yaml`), last verification and

@@ -1,4 +1,4 @@
-"""Where the coverage report reads from: a folder of Parquet files, on DuckDB or PySpark.
+"""Where the national enrolment report reads from: a folder of Parquet files, on DuckDB or PySpark.
 
 The folder is what `sertakan synth population` writes (and, later, an export of the store)::
 
@@ -10,7 +10,7 @@ The folder is what `sertakan synth population` writes (and, later, an export of 
 
 Either engine of `analytics.engines` (DuckDB, PySpark) reads the same files into Ibis tables,
 so every expression after this module is written once. Problems with the input (no folder,
-no files, a missing column) are `CoverageInputError`: a clear message, never a stack trace.
+no files, a missing column) are `NationInputError`: a clear message, never a stack trace.
 """
 
 from __future__ import annotations
@@ -25,12 +25,12 @@ from ibis.expr import datatypes
 
 from sertakan.kernel.errors import SertakanError
 
-__all__ = ["MEMBER_COLUMNS", "PAYMENT_COLUMNS", "CoverageInputError", "Dataset", "read_dataset"]
+__all__ = ["MEMBER_COLUMNS", "PAYMENT_COLUMNS", "Dataset", "NationInputError", "read_dataset"]
 
 PART_GLOB = "part-*.parquet"  # as parquet_parts.PART_GLOB: a writer's temporary files are hidden
 
 
-class CoverageInputError(SertakanError):
+class NationInputError(SertakanError):
     """The data the report needs is missing or malformed."""
 
 
@@ -63,7 +63,7 @@ class Dataset:
 def read_dataset(backend: Any, folder: Path) -> Dataset:
     """The members and payments under `folder` on an Ibis backend, with their columns checked."""
     if not folder.is_dir():
-        raise CoverageInputError(f"no such data folder: {folder}")
+        raise NationInputError(f"no such data folder: {folder}")
     members = _read(backend, folder, "members", MEMBER_COLUMNS)
     payments = _read(backend, folder, "payments", PAYMENT_COLUMNS)
     return Dataset(members=members, payments=payments)
@@ -74,12 +74,12 @@ def _read(
 ) -> ir.Table:
     part_folder = folder / name
     if not any(part_folder.glob(PART_GLOB)):
-        raise CoverageInputError(f"no {name} data: expected {part_folder / PART_GLOB}")
+        raise NationInputError(f"no {name} data: expected {part_folder / PART_GLOB}")
     try:
         table: ir.Table = backend.read_parquet(str(part_folder / PART_GLOB))
     except Exception as exc:  # not Parquet, unreadable: the engine's first line says why
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise CoverageInputError(f"cannot read {part_folder}: {first}") from None
+        raise NationInputError(f"cannot read {part_folder}: {first}") from None
     schema = table.schema()
     problems = [
         f"{column} is missing" if column not in schema else f"{column} is not a {kind}"
@@ -87,5 +87,5 @@ def _read(
         if column not in schema or not accepts(schema[column])
     ]
     if problems:
-        raise CoverageInputError(f"{part_folder}: " + "; ".join(problems))
+        raise NationInputError(f"{part_folder}: " + "; ".join(problems))
     return table

@@ -14,13 +14,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sertakan.analytics.coverage_sources import read_dataset
-from sertakan.analytics.coverage_standing import PaidMonths, standing_table
+from sertakan.analytics.batch_standing import BATCH_STATUSES, PaidMonths, standing_table
+from sertakan.analytics.nation_report import STATUS_COLUMNS
+from sertakan.analytics.nation_sources import read_dataset
 from sertakan.kernel.errors import ParameterMissing
 from sertakan.kernel.periods import Month
 from sertakan.regulation.loader import Parameters, load_parameters
-from sertakan.regulation.standing import Status, standing_on
-from tests.analytics.coverage_data import member, payment, write_dataset
+from sertakan.regulation.standing import MembershipStatus, standing_on
+from tests.analytics.nation_data import member, payment, write_dataset
 
 PARAMS = load_parameters()
 
@@ -150,11 +151,11 @@ def test_each_status_is_reached_with_the_scalar_answer(duckdb_backend: Any) -> N
     found = batch_standing(duckdb_backend, on, people)
 
     assert found == {
-        "never": (Status.MENUNGGU.value, 0),
-        "every": (Status.AKTIF.value, 0),
-        "hole": (Status.MENUNGGAK.value, 1),
-        "lapsed": (Status.BERAKHIR.value, 0),
-        "ahead over a hole": (Status.MENUNGGAK.value, 3),
+        "never": (MembershipStatus.MENUNGGU.value, 0),
+        "every": (MembershipStatus.AKTIF.value, 0),
+        "hole": (MembershipStatus.MENUNGGAK.value, 1),
+        "lapsed": (MembershipStatus.BERAKHIR.value, 0),
+        "ahead over a hole": (MembershipStatus.MENUNGGAK.value, 3),
     }
     assert found == scalar_standing(on, people)
 
@@ -172,3 +173,23 @@ def test_a_date_before_the_arrears_rule_is_refused_before_any_query(
                 on=dt.date(2022, 6, 30),
                 params=params,
             )
+
+
+def test_the_batch_speaks_the_one_status_vocabulary_of_the_scalar_rule() -> None:
+    # The batch's statuses are members of `MembershipStatus` (the enum the API and pages use),
+    # and the national report's status columns are exactly those values. The batch leaves out
+    # only `nonaktif` (it needs JHT claims, which the batch input does not hold).
+    assert all(isinstance(s, MembershipStatus) for s in BATCH_STATUSES)
+    assert set(MembershipStatus) - set(BATCH_STATUSES) == {MembershipStatus.NONAKTIF}
+    assert tuple(s.value for s in BATCH_STATUSES) == STATUS_COLUMNS
+    # Every status the scalar rule can give (without JHT claims) is one the batch can give.
+    reached = {
+        standing_on(PARAMS, enrolled_on=dt.date(2024, 1, 5), paid_months=paid, on=on).status
+        for paid, on in [
+            ((), dt.date(2024, 3, 1)),
+            ((Month(2024, 1), Month(2024, 2)), dt.date(2024, 2, 20)),
+            ((Month(2024, 1),), dt.date(2024, 2, 20)),
+            ((Month(2024, 1),), dt.date(2024, 9, 20)),
+        ]
+    }
+    assert reached == set(BATCH_STATUSES)
