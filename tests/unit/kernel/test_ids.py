@@ -37,3 +37,24 @@ def test_new_ids_are_unique_hex_strings() -> None:
 def test_a_number_with_a_superscript_or_full_width_digit_is_simply_not_luhn_valid() -> None:
     assert is_luhn_valid("1234567890²") is False
     assert is_luhn_valid("７９９２７３９８７１３") is False
+
+
+def test_ordered_ids_are_uuid7_and_sort_in_the_order_they_were_made() -> None:
+    import uuid
+
+    from sertakan.kernel.ids import new_ordered_id
+
+    made = [new_ordered_id() for _ in range(5000)]  # many within one millisecond
+    assert made == sorted(made)
+    assert len(set(made)) == len(made)
+    parsed = uuid.UUID(made[0])
+    assert (parsed.version, parsed.variant) == (7, uuid.RFC_4122)
+    assert len(made[0]) == 32  # fits the ID column
+
+
+def test_an_id_for_a_key_is_the_same_every_time_and_differs_between_keys() -> None:
+    from sertakan.kernel.ids import id_for
+
+    assert id_for("billing.invoice_paid:p1") == id_for("billing.invoice_paid:p1")
+    assert id_for("billing.invoice_paid:p1") != id_for("billing.invoice_paid:p2")
+    assert len(id_for("x")) == 32
