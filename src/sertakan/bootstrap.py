@@ -1,5 +1,6 @@
 """The one place that picks implementations: database, clock, KPJ issuer, regions, parameters,
-password hashing, the message provider, the payment gateway and the secrets."""
+password hashing, the message provider, the payment gateway and the secrets; and the one
+place that subscribes the reactions to domain events (`subscribe`)."""
 
 from __future__ import annotations
 
@@ -15,14 +16,17 @@ from sertakan.access.audit_trail import AuditTrail
 from sertakan.access.passwords import PasswordHasher
 from sertakan.access.service import AccessService
 from sertakan.access.signup_limiter import SignUpLimiter
+from sertakan.billing.events import INVOICE_PAID
 from sertakan.billing.invoicing import InvoiceService
 from sertakan.billing.payments import PaymentService
 from sertakan.billing.ports import BillingUnitOfWork, PaymentGateway
+from sertakan.billing.receipts import ReceiptOnPayment
 from sertakan.billing.status import CoverageService
 from sertakan.config import Settings, clock_from
 from sertakan.gateways.sandbox import make_sandbox_gateway
 from sertakan.kernel.clock import Clock
 from sertakan.kernel.errors import ConfigurationError
+from sertakan.kernel.events import Bus, Doorbell, Publisher
 from sertakan.notifications.ports import Provider
 from sertakan.notifications.providers import ConsoleProvider
 from sertakan.registry.kpj import KpjIssuer, RandomKpjIssuer
@@ -31,6 +35,7 @@ from sertakan.registry.service import RegistryService
 from sertakan.registry.sponsorships import SponsorshipService
 from sertakan.regulation.loader import Parameters, load_parameters
 from sertakan.store.engine import make_engine
+from sertakan.store.event_outbox import SqlEventStore
 from sertakan.store.sign_in_brake import LimitsSignInBrake
 from sertakan.store.unit_of_work import SqlUnitOfWork
 
@@ -55,6 +60,11 @@ class Container:
     # Read-only units of work (issue 12): a reader never takes SQLite's write lock and runs
     # READ ONLY on PostgreSQL; it refuses commit. Write use cases take `uow`.
     reader: Callable[[], BillingUnitOfWork]
+    # Domain events (issue 13): the bus with every reaction, the publisher that hands the
+    # outbox's events to them, and the doorbell a committing unit of work rings.
+    bus: Bus
+    publisher: Publisher
+    doorbell: Doorbell
 
 
 def bootstrap(
@@ -73,7 +83,10 @@ def bootstrap(
     regions = _regions(settings)
     clock = clock or clock_from(settings)
     engine = make_engine(settings.database_url)
-    uow_factory: Callable[[], BillingUnitOfWork] = partial(SqlUnitOfWork, engine)
+    doorbell = Doorbell()
+    uow_factory: Callable[[], BillingUnitOfWork] = partial(
+        SqlUnitOfWork, engine, on_events=doorbell.ring
+    )
     reader: Callable[[], BillingUnitOfWork] = partial(SqlUnitOfWork, engine, read_only=True)
     provider = provider or ConsoleProvider()
     gateway = gateway or make_sandbox_gateway(settings, clock=clock)
@@ -113,6 +126,8 @@ def bootstrap(
         reader=reader,
     )
     sponsorships = SponsorshipService(uow_factory, clock, access, reader=reader)
+    bus = Bus()
+    subscribe(bus, uow=uow_factory)
     return Container(
         settings,
         params,
@@ -130,7 +145,21 @@ def bootstrap(
         CoverageService(uow_factory, params, clock, reader=reader),
         provider,
         reader,
+        bus,
+        Publisher(bus, SqlEventStore(engine), clock),
+        doorbell,
     )
+
+
+# -- domain events: every reaction, in one place ----------------------------------------------
+
+
+def subscribe(bus: Bus, *, uow: Callable[[], BillingUnitOfWork]) -> None:
+    """Subscribe every handler of a domain event (`kernel.events`). Each is idempotent: the
+    publisher delivers at least once. A later domain reacts here too, without any upward
+    import: e.g. the JHT ledger, `bus.subscribe(billing.events.PAYMENT_SETTLED, "jht.ledger",
+    ...)`, credits the JHT part of each settled month."""
+    bus.subscribe(INVOICE_PAID, "billing.receipt", ReceiptOnPayment(uow))
 
 
 def _secret(settings: Settings) -> bytes:

@@ -24,7 +24,7 @@ from sertakan.billing.model import Invoice, InvoiceStatus, NoticeOutcome
 from sertakan.bootstrap import Container
 from sertakan.store.tables import (
     audit_events,
-    domain_events,
+    events,
     outbox_messages,
     payment_notices,
     payments,
@@ -79,6 +79,7 @@ def _die_while_receiving(office: Office, body: bytes, stage: str) -> None:
 def _state(office: Office) -> dict[str, object]:
     """What a user (or the branch's books) would see of this payment."""
     c = office.container
+    c.publisher.publish()  # the reactions (the receipt) run once the events are published
     with c.engine.connect() as conn:
 
         def count(table: object, *where: object) -> int:
@@ -92,7 +93,7 @@ def _state(office: Office) -> dict[str, object]:
             "payments": count(payments),
             "settlements": count(settlements),
             "settled": int(settled or 0),
-            "events": count(domain_events),
+            "events": count(events, events.c.kind == "billing.payment_settled"),
             "receipts": count(outbox_messages, outbox_messages.c.template == "billing.receipt"),
             "suspense": count(suspense_items),
             "paid_audits": count(audit_events, audit_events.c.action == "invoice.paid"),

@@ -24,7 +24,7 @@ from sertakan.kernel.clock import WIB, FixedClock
 from sertakan.kernel.errors import RuleViolation, Unauthorized
 from sertakan.kernel.periods import Month
 from sertakan.notifications.providers import RecordingProvider
-from sertakan.store.tables import domain_events, outbox_messages, rejected_notices, settlements
+from sertakan.store.tables import events, outbox_messages, rejected_notices, settlements
 from tests.support.auth import CONSOLE
 from tests.support.builders import SmallOffice, open_small_office
 from tests.support.containers import sqlite_container
@@ -77,9 +77,14 @@ def test_one_sponsor_payment_settles_every_worker_once_and_a_repeat_changes_noth
     assert (repeat.outcome, repeat.duplicate) == (NoticeOutcome.APPLIED, True)
     paid, lines = office.container.invoices.invoice(CONSOLE, invoice.id)
     assert paid.status is InvoiceStatus.PAID
+    # The receipt reacts to the payment's InvoicePaid event: queued when events are published
+    # (twice here, as at-least-once delivery may: still one receipt).
+    assert office.container.publisher.publish().published == 3  # 2 months settled + 1 paid
+    assert office.container.publisher.publish().published == 0
     with office.container.engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(settlements)) == len(lines) == 2
-        assert conn.scalar(select(func.count()).select_from(domain_events)) == 2
+        settled = events.c.kind == "billing.payment_settled"
+        assert conn.scalar(select(func.count()).select_from(events).where(settled)) == 2
         receipts = conn.execute(
             select(outbox_messages.c.recipient, outbox_messages.c.body).where(
                 outbox_messages.c.template == "billing.receipt"

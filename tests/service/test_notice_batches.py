@@ -94,6 +94,7 @@ def test_a_batch_answers_each_delivery_as_if_it_came_alone_in_order(
     assert _count(container, settlements) == len(lines) == 2
     assert _count(container, rejected_notices) == 2
     assert len(container.payments.suspense(CONSOLE)) == 3
+    container.publisher.publish()  # the receipt reacts to the payment (billing.receipts)
     with container.engine.connect() as conn:
         receipts = conn.scalar(
             select(func.count())

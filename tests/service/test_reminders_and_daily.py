@@ -49,7 +49,9 @@ class Office(SmallOffice):
         return self.reminders.queue(CONSOLE, self.on(day)).queued
 
     def messages(self, template: str | None = None) -> list[tuple[str, str]]:
-        """(recipient, body) of the outbox, oldest first, of one template or all."""
+        """(recipient, body) of the outbox, oldest first, of one template or all, once the
+        domain events are published (a receipt is a reaction to the payment's event)."""
+        self.container.publisher.publish()
         query = select(outbox_messages.c.recipient, outbox_messages.c.body).order_by(
             outbox_messages.c.created_at, outbox_messages.c.recipient
         )
@@ -235,6 +237,7 @@ def _daily(office: Office, day: dt.date) -> DailyReport:
         invoices=office.container.invoices,
         payments=office.container.payments,
         reminders=office.reminders,
+        publish=office.container.publisher.publish,  # as `http.background.daily_job` does
     )
 
 
@@ -255,6 +258,8 @@ def test_the_daily_job_run_twice_the_same_day_changes_nothing_the_second_time(
     assert (first.issued.invoices, first.issued.already_paid) == (1, 1)  # the sponsor's
     assert first.reminders.due_soon == 1  # Dewi paid: only the sponsor is reminded
     assert first.cancelled == 0
+    assert first.events.published == 2  # Dewi's month settled, her invoice paid (the receipt)
+    assert second.events.published == 0
     # (invoices, paid, outbox: Dewi's receipt + the sponsor's reminder, reminders recorded)
     assert after_first == (2, 1, 2, 1)
     assert second.notices == {}

@@ -7,7 +7,7 @@ It bootstraps on the test's database like the app would, with the test secrets, 
 
 * ``after-store``: stores the notice (step 1 commits) and SIGKILLs itself before applying it;
 * ``mid-apply``: receives the notice, and SIGKILLs itself inside step 2, after the payment,
-  settlements, events, audit and receipt rows were written but before the commit.
+  settlements, events and audit rows were written but before the commit.
 
 SIGKILL: no `finally`, no atexit, no rollback sent by this process; the database must make
 the half-done transaction vanish on its own. Exit code 3 means it failed to die where asked.

@@ -7,6 +7,8 @@
    nothing again).
 3. Cancel the open invoices whose months left the arrears window (`cancel_unpayable`).
 4. Queue the reminders due today (`ReminderService.queue`), each at most once.
+5. Publish the domain events not yet published (`kernel.events.Publisher`): the reactions
+   (a payment's receipt) of every change still waiting, and any that failed before.
 
 A member's status (aktif, menunggak, berakhir) is not stored: it is derived from the months
 settled, so steps 1 and 3 are what it depends on. Each step is idempotent and commits in its
@@ -18,13 +20,15 @@ job (the next run does the rest).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sertakan.access.actor import Actor
 from sertakan.billing.invoicing import InvoiceService, IssueReport
 from sertakan.billing.model import NoticeOutcome
 from sertakan.billing.payments import PaymentService
 from sertakan.billing.reminders import ReminderReport, ReminderService
+from sertakan.kernel.events import PublishReport
 from sertakan.kernel.periods import Month
 
 NOTICES_PER_BATCH = 1000
@@ -37,6 +41,7 @@ class DailyReport:
     issued: IssueReport
     cancelled: int  # invoices past the arrears window
     reminders: ReminderReport
+    events: PublishReport = field(default_factory=PublishReport)
 
     @property
     def notices_applied(self) -> int:
@@ -50,13 +55,15 @@ def run_daily(
     invoices: InvoiceService,
     payments: PaymentService,
     reminders: ReminderService,
+    publish: Callable[[], PublishReport] | None = None,
 ) -> DailyReport:
     """Run the day's billing steps for `on` (see the module docstring)."""
     notices = _apply_pending(payments)
     issued = invoices.issue_month(actor, Month.of(on))
     cancelled = invoices.cancel_unpayable(actor, on)
     queued = reminders.queue(actor, on)
-    return DailyReport(on, notices, issued, cancelled, queued)
+    published = publish() if publish is not None else PublishReport()
+    return DailyReport(on, notices, issued, cancelled, queued, published)
 
 
 def _apply_pending(payments: PaymentService) -> dict[NoticeOutcome, int]:

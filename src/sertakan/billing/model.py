@@ -199,7 +199,8 @@ class SuspenseItem:
 @dataclass(frozen=True, slots=True)
 class PaymentSettled:
     """Domain event: one member's month was paid (the JHT ledger credits the JHT part; a later
-    issue). Stored in `domain_events` in the same transaction as the payment."""
+    issue). Recorded in the event outbox in the same transaction as the payment
+    (`billing.events`, kind ``billing.payment_settled``)."""
 
     member_id: str
     month: Month
@@ -209,3 +210,18 @@ class PaymentSettled:
     jkm: int
     jht: int
     settled_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class InvoicePaid:
+    """Domain event: a payment settled an invoice (one per payment; the receipt to the payer
+    reacts to it). It carries what the receipt says, never the payer's phone or name: the
+    handler looks the phone up when it writes the message (UU 27/2022, data minimisation)."""
+
+    invoice_id: str
+    invoice_number: str
+    payment_id: str
+    amount: int
+    months: tuple[Month, ...]  # the months the invoice's lines cover, in order
+    workers: int
+    paid_at: dt.datetime

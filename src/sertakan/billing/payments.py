@@ -13,8 +13,10 @@ was being written (`http.group_commit`), so the cost of a transaction is shared.
    order received, which money settles its invoice and which goes to the suspense list
    (unknown invoice, wrong amount, cancelled, already paid, a paid-at time in the future or
    before the invoice was issued: never dropped). Then one statement
-   per table writes the payments, the settlements of every line, one `PaymentSettled` event
-   per member and month, the invoices paid, the audit events and the receipts in the outbox.
+   per table writes the payments, the settlements of every line, the invoices paid, the audit
+   events and the domain events (`billing.events`): one `PaymentSettled` per member and month
+   and one `InvoicePaid` per payment. The receipt to the payer is a reaction to `InvoicePaid`
+   (`billing.receipts`), queued when the events are published, outside this transaction.
 
 A process that dies between the two leaves stored, pending notices: `apply_pending` (the
 daily job, `sertakan payments apply`) applies them once; a repeat of a notice does too.
@@ -41,10 +43,11 @@ from sertakan.billing.errors import (
     SuspenseNotFound,
     signature_refused,
 )
+from sertakan.billing.events import invoice_paid_event, payment_settled_event
 from sertakan.billing.invoicing import reach_payer
 from sertakan.billing.model import (
     Invoice,
-    InvoiceLine,
+    InvoicePaid,
     InvoiceStatus,
     NoticeOutcome,
     PayerKind,
@@ -66,9 +69,8 @@ from sertakan.billing.ports import (
 from sertakan.billing.snapshots import invoice_snapshot, payment_snapshot, suspense_snapshot
 from sertakan.kernel.clock import Clock
 from sertakan.kernel.errors import RuleViolation, Unauthorized
+from sertakan.kernel.events import Event
 from sertakan.kernel.ids import new_id
-from sertakan.notifications import templates
-from sertakan.notifications.model import Message
 from sertakan.registry.guard import Guard
 from sertakan.registry.model import Member, Sponsor
 from sertakan.registry.ports import DuplicateRecord
@@ -482,12 +484,10 @@ class PaymentService:
         DuplicateRecord when a month was settled meanwhile by another transaction."""
         if not settles:
             return {}
-        phones = uow.invoices.payer_phones([s.invoice.id for s in settles])
         paid: list[Payment] = []
         months: list[Settlement] = []
-        events: list[PaymentSettled] = []
+        events: list[Event] = []
         audits = []
-        receipts: list[Message] = []
         for step in settles:
             notice, invoice, lines = step.notice, step.invoice, step.lines
             payment = Payment(
@@ -515,18 +515,32 @@ class PaymentService:
                 for line in lines
             ]
             events += [
-                PaymentSettled(
-                    line.member_id,
-                    line.month,
-                    invoice.id,
-                    payment.id,
-                    line.jkk,
-                    line.jkm,
-                    line.jht,
-                    notice.paid_at,
+                payment_settled_event(
+                    PaymentSettled(
+                        line.member_id,
+                        line.month,
+                        invoice.id,
+                        payment.id,
+                        line.jkk,
+                        line.jkm,
+                        line.jht,
+                        notice.paid_at,
+                    ),
+                    now,
                 )
                 for line in lines
             ]
+            # The receipt to the payer reacts to this (billing.receipts, on the bus).
+            paid_invoice = InvoicePaid(
+                invoice.id,
+                invoice.number,
+                payment.id,
+                payment.amount,
+                tuple(sorted({line.month for line in lines})),
+                len({line.member_id for line in lines}),
+                notice.paid_at,
+            )
+            events.append(invoice_paid_event(paid_invoice, now))
             after = replace(invoice, status=InvoiceStatus.PAID, paid_at=notice.paid_at)
             audits.append(
                 event(
@@ -540,19 +554,11 @@ class PaymentService:
                     | {"payment": payment_snapshot(payment, len(lines))},
                 )
             )
-            phone = phones.get(invoice.id)
-            if phone:
-                workers = len({line.member_id for line in lines})
-                body = templates.receipt(
-                    invoice.number, payment.amount, _months_label(lines), workers, notice.paid_at
-                )
-                receipts.append(Message(self._new_id(), "sms", phone, templates.RECEIPT, body, now))
         uow.payments.add_many(paid)
         uow.settlements.add_many(months)
         uow.invoices.mark_paid({s.invoice.id: s.notice.paid_at for s in settles})
-        uow.events.payments_settled(events)
+        uow.events.append(events)
         uow.audit.extend(audits)
-        uow.outbox.add_many(receipts)
         return {p.notice_id: p.id for p in paid}
 
     def _hold_all(self, uow: BillingUnitOfWork, holds: Sequence[Hold], now: dt.datetime) -> None:
@@ -711,9 +717,3 @@ def _or_raise(result: _T | Refusal) -> _T:
     if isinstance(result, Exception):
         raise result
     return result
-
-
-def _months_label(lines: Sequence[InvoiceLine]) -> str:
-    months = sorted({line.month for line in lines})
-    names = [m.short_name_id for m in months]
-    return names[0] if len(names) == 1 else f"{names[0]}–{names[-1]}"

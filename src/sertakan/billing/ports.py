@@ -14,12 +14,12 @@ from sertakan.billing.model import (
     NoticeOutcome,
     PayerKind,
     Payment,
-    PaymentSettled,
     Settlement,
     StoredNotice,
     SuspenseItem,
     SuspenseReason,
 )
+from sertakan.kernel.events import EventLog
 from sertakan.kernel.periods import Month
 from sertakan.registry.ports import UnitOfWork
 
@@ -155,12 +155,6 @@ class SuspenseRepository(Protocol):
     ) -> list[SuspenseItem]: ...
 
 
-class DomainEventLog(Protocol):
-    def payments_settled(self, events: Collection[PaymentSettled]) -> None:
-        """Record the events in the transaction of the payments (one statement)."""
-        ...
-
-
 class BillingUnitOfWork(UnitOfWork, Protocol):
     """One transaction over the registry, billing, the audit log and the outbox."""
 
@@ -180,7 +174,9 @@ class BillingUnitOfWork(UnitOfWork, Protocol):
     def suspense(self) -> SuspenseRepository: ...
 
     @property
-    def events(self) -> DomainEventLog: ...
+    def events(self) -> EventLog:
+        """The domain events' outbox (`kernel.events`), written in this transaction."""
+        ...
 
 
 # --- the payment gateway ------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from sertakan.cli.common import (
     reported,
     show_app_logs,
 )
+from sertakan.cli.event_commands import events_app
 from sertakan.cli.job_commands import jobs_app
 from sertakan.cli.nation_commands import nation_app
 from sertakan.cli.notification_commands import notifications_app
@@ -54,6 +55,7 @@ app.add_typer(nation_app, name="coverage", hidden=True)
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(payments_app, name="payments")
 app.add_typer(notifications_app, name="notifications")
+app.add_typer(events_app, name="events")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(audit_app, name="audit")
 app.add_typer(access_app, name="access")

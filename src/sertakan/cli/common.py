@@ -47,7 +47,16 @@ def open_container(settings: Settings | None = None) -> Container:
     from sertakan.bootstrap import bootstrap
 
     with reported():
-        return bootstrap(settings)
+        container = bootstrap(settings)
+    # No scheduler runs at the console: a command's domain events (a payment applied by
+    # `payments apply`) are published as soon as its unit of work commits, so the receipts
+    # are queued as they were when the payment wrote them itself.
+    container.doorbell.listen(lambda: _publish(container))
+    return container
+
+
+def _publish(container: Container) -> None:
+    container.publisher.publish()
 
 
 def open_rules() -> tuple[Parameters, Clock]:

@@ -4,10 +4,11 @@
     sertakan jobs daily --on 2026-12-12  # a given day (a missed day, a demo)
 
 It applies pending payment notices, issues the month's invoices, cancels invoices past the
-arrears window and queues the day's reminders (`billing.daily`). Safe to run again the same
-day or after a crash: the second run prints zeros. The reminders it queues are sent by
-`sertakan notifications deliver`. `sertakan serve` runs the same job by itself every day
-(`http.background`); this command stays for operators, cron and missed days.
+arrears window, queues the day's reminders and publishes the domain events (`billing.daily`).
+Safe to run again the same day or after a crash: the second run prints zeros. The reminders
+and receipts it queues are sent by `sertakan notifications deliver`. `sertakan serve` runs
+the same job by itself every day (`http.background`); this command stays for operators, cron
+and missed days.
 """
 
 from __future__ import annotations
@@ -64,3 +65,8 @@ def print_report(report: DailyReport) -> None:
         console.print(f"   No phone to send to (recorded): {reminders.without_phone:,}")
     for reason, count in sorted(reminders.refused.items()):
         console.print(f"   Cover ending not sent, no amount ({reason}): {count:,}")
+    events = report.events
+    console.print(
+        f"5. Domain events published: {events.published:,}"
+        + (f" (failed, tried again next run: {events.failed:,})" if events.failed else "")
+    )

@@ -1,9 +1,14 @@
-"""What the server does by itself while it runs: deliver the outbox, and run the daily job.
+"""What the server does by itself while it runs: publish the domain events, deliver the
+outbox, and run the daily job.
 
 A branch that only runs `make run` (`sertakan serve`) still gets its receipts, sign-in codes
 resent, reminders and cancellations: an APScheduler `BackgroundScheduler` in the server's
 process runs
 
+- the publisher of domain events (`kernel.events.Publisher`) right after a unit of work that
+  recorded events commits (the container's doorbell reschedules the job to now: the request
+  that committed does not wait for it), and every `outbox_interval_seconds` for the events a
+  ring missed or a handler failed on, one run at a time;
 - the outbox delivery (`notifications.delivery.Deliverer`) every `outbox_interval_seconds`
   (60 by default), one run at a time, and
 - the daily billing job (`billing.daily.run_daily`) every day at `daily_job_at` WIB (07:00 by
@@ -27,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from functools import partial
 
 # APScheduler 3 ships no type information.
@@ -41,6 +47,7 @@ from sertakan.billing.daily import DailyReport, run_daily
 from sertakan.billing.reminders import ReminderService
 from sertakan.bootstrap import Container
 from sertakan.kernel.clock import WIB
+from sertakan.kernel.events import PublishReport
 from sertakan.notifications.delivery import Deliverer, DeliveryReport
 from sertakan.store.outbox_delivery import SqlDeliveryQueue
 from sertakan.store.unit_of_work import SqlUnitOfWork
@@ -49,6 +56,7 @@ log = logging.getLogger("sertakan.scheduler")
 # The server's own jobs are audited like the console's operator, as role "system".
 SCHEDULER = Actor.console("scheduler")
 OUTBOX_JOB = "outbox"
+EVENTS_JOB = "events"
 DAILY_JOB = "daily"
 STARTUP_DAILY_JOB = "daily-at-start"
 DELIVER_LIMIT = 500  # messages per outbox run, as `notifications deliver`
@@ -75,6 +83,7 @@ def daily_job(container: Container, actor: Actor, on: dt.date | None = None) -> 
         invoices=container.invoices,
         payments=container.payments,
         reminders=reminders_for(container),
+        publish=container.publisher.publish,
     )
 
 
@@ -86,6 +95,9 @@ class BackgroundJobs:
         self.container = container
         self.last_daily: DailyReport | None = None  # the latest daily run's report, if any
         self.scheduler = BackgroundScheduler(timezone=WIB)
+        self._ring_lock = threading.Lock()
+        self._rung = False  # the doorbell rang since the publish job's last round began
+        self._publishing = False
         # One run of each job at a time; runs missed while one was busy are merged into one.
         defaults = {"max_instances": 1, "coalesce": True}
         self.scheduler.add_job(
@@ -93,6 +105,13 @@ class BackgroundJobs:
             IntervalTrigger(seconds=settings.outbox_interval_seconds, timezone=WIB),
             id=OUTBOX_JOB,
             next_run_time=dt.datetime.now(WIB),  # at once, then every interval
+            **defaults,
+        )
+        self.scheduler.add_job(
+            self.publish_events,
+            IntervalTrigger(seconds=settings.outbox_interval_seconds, timezone=WIB),
+            id=EVENTS_JOB,
+            next_run_time=dt.datetime.now(WIB),
             **defaults,
         )
         at = settings.daily_job_at
@@ -109,6 +128,7 @@ class BackgroundJobs:
 
     def start(self) -> None:
         self.scheduler.start()
+        self.container.doorbell.listen(self.publish_soon)
         log.info(
             "scheduler started: outbox every %g s, daily job at %s WIB and now",
             self.container.settings.outbox_interval_seconds,
@@ -118,8 +138,39 @@ class BackgroundJobs:
     def stop(self) -> None:
         """Stop scheduling and wait for a job that is running to finish (its work commits in
         its own transactions, so the wait is short)."""
+        self.container.doorbell.listen(None)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
+
+    def publish_soon(self) -> None:
+        """Run the publish job now (the doorbell: events were just committed). Cheap: it only
+        reschedules the job. While a run is going, the ring just asks it for one more round
+        (rescheduling then would only be refused as a second instance)."""
+        with self._ring_lock:
+            self._rung = True
+            if self._publishing:
+                return
+        if self.scheduler.running:
+            self.scheduler.modify_job(EVENTS_JOB, next_run_time=dt.datetime.now(WIB))
+
+    def publish_events(self) -> PublishReport:
+        """Hand the unpublished domain events to their handlers (as `events publish`), again
+        while rings came during the run."""
+        published = failed = 0
+        with self._ring_lock:
+            self._publishing = True
+        try:
+            while True:
+                with self._ring_lock:
+                    self._rung = False
+                report = self.container.publisher.publish()
+                published, failed = published + report.published, failed + report.failed
+                with self._ring_lock:
+                    if not self._rung:
+                        return PublishReport(published, failed)
+        finally:
+            with self._ring_lock:
+                self._publishing = False
 
     def deliver_outbox(self) -> DeliveryReport:
         """Send what is due in the outbox (the same worker as `notifications deliver`)."""

@@ -20,6 +20,9 @@ _COUNTER_SEED_MASK = (1 << (_COUNTER_BITS - 1)) - 1  # seeded below half: room t
 _COUNTER_MAX = (1 << _COUNTER_BITS) - 1
 _TAIL_BITS = 32
 
+# Names made by `id_for` (a fixed namespace: the same key gives the same id on every machine).
+_NAMESPACE = uuid.UUID("5b0f3c9e-2d1a-4c1e-9a57-7e2f5d0c8b31")
+
 
 def new_id() -> str:
     """A random, unguessable record id (UUID4, hex)."""
@@ -83,6 +86,11 @@ def new_event_id() -> str:
     in time order, and books kept by several offices can be merged without renumbering.
     """
     return _event_ids().hex
+
+
+def id_for(key: str) -> str:
+    """The record id a stable key names (UUID5, hex): a reaction run twice writes one row."""
+    return uuid.uuid5(_NAMESPACE, key).hex
 
 
 def luhn_check_digit(digits: str) -> int:

@@ -36,6 +36,10 @@ class Outbox(Protocol):
         """The provider accepted the message: the delivery worker must not send it again."""
         ...
 
+    def has(self, message_id: str) -> bool:
+        """Whether a message with this id was queued (a reaction run twice writes it once)."""
+        ...
+
 
 class Provider(Protocol):
     """Delivers a message to the person's phone."""

@@ -383,6 +383,10 @@ class SqlOutbox:
             .values(sent_at=at, attempts=c.attempts + 1, claimed_until=None)
         )
 
+    def has(self, message_id: str) -> bool:
+        c = outbox_messages.c
+        return self._conn.scalar(select(c.id).where(c.id == message_id)) is not None
+
     def pending(self, limit: int = 100) -> list[Message]:
         c = outbox_messages.c
         rows = self._conn.execute(

@@ -35,7 +35,6 @@ from sertakan.billing.model import (
     NoticeOutcome,
     PayerKind,
     Payment,
-    PaymentSettled,
     Settlement,
     StoredNotice,
     SuspenseItem,
@@ -46,7 +45,6 @@ from sertakan.kernel.ids import new_id
 from sertakan.kernel.periods import Month
 from sertakan.registry.ports import DuplicateRecord
 from sertakan.store.tables import (
-    domain_events,
     invoice_lines,
     invoices,
     members,
@@ -534,30 +532,6 @@ class SqlSuspenseRepository:
             .limit(limit)
         )
         return [_suspense(row) for row in rows]
-
-
-class SqlDomainEventLog:
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
-
-    def payments_settled(self, events: Collection[PaymentSettled]) -> None:
-        if not events:
-            return
-        rows = [
-            {
-                "payment_id": e.payment_id,
-                "member_id": e.member_id,
-                "month": str(e.month),
-                "kind": "PaymentSettled",
-                "invoice_id": e.invoice_id,
-                "jkk": e.jkk,
-                "jkm": e.jkm,
-                "jht": e.jht,
-                "occurred_at": e.settled_at,
-            }
-            for e in events
-        ]
-        self._conn.execute(insert(domain_events), rows)
 
 
 # -- rows <-> values --------------------------------------------------------------------------

@@ -383,19 +383,27 @@ suspense_items = Table(
     Column("allocated_invoice_id", ID, ForeignKey("invoices.id"), nullable=True),
 )
 
-domain_events = Table(  # events for other domains (PaymentSettled -> the JHT ledger, later)
-    "domain_events",
+# -- domain events: a generic, transactional outbox (kernel.events; migration 0010) ----------
+
+events = Table(
+    "events",
     metadata,
-    Column("payment_id", ID, primary_key=True),  # one event per payment, member and month
-    Column("member_id", ID, primary_key=True),
-    Column("month", String(7), primary_key=True),
-    Column("kind", String(40), nullable=False),
-    Column("invoice_id", ID, nullable=False),
-    Column("jkk", BigInteger, nullable=False),
-    Column("jkm", BigInteger, nullable=False),
-    Column("jht", BigInteger, nullable=False),
+    Column("id", ID, primary_key=True),  # UUIDv7 hex: the order the events were written in
+    Column("kind", String(60), nullable=False),  # billing.payment_settled, ...
+    Column("key", String(200), nullable=False, unique=True),  # the fact's stable key: once
+    Column("payload", Text, nullable=False),  # JSON text (money int, dates ISO)
     Column("occurred_at", UtcDateTime(), nullable=False),
-    Column("published_at", UtcDateTime(), nullable=True, index=True),
+    Column("published_at", UtcDateTime(), nullable=True),
+    # Failed publishing attempts, and the last error's class name (never its text).
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", String(100), nullable=False, server_default=""),
+    # "Unpublished, oldest first": only those are in it, so it stays small as events pile up.
+    Index(
+        "ix_events_unpublished",
+        "id",
+        postgresql_where=text("published_at IS NULL"),
+        sqlite_where=text("published_at IS NULL"),
+    ),
 )
 
 # -- reminders: each queued once (billing.reminders), its message in the same transaction -------

@@ -1,7 +1,7 @@
 """The SQL unit of work: one connection, one transaction, rolled back unless committed.
 
 It serves every domain's port (registry, access, billing): a change, its audit event, its
-messages and its domain events commit together.
+messages and its domain events (`events`, the outbox of `kernel.events`) commit together.
 
 `SqlUnitOfWork(engine, read_only=True)` is a reader's: its transaction never takes SQLite's
 write lock (a deferred BEGIN in WAL mode, with `query_only` on) and is READ ONLY on
@@ -10,6 +10,7 @@ PostgreSQL, so the database refuses a write in it, and `commit()` is refused bef
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -23,7 +24,6 @@ from sertakan.store.access_repositories import (
     SqlTokenRepository,
 )
 from sertakan.store.billing_repositories import (
-    SqlDomainEventLog,
     SqlInvoiceRepository,
     SqlNoticeRepository,
     SqlPaymentRepository,
@@ -31,6 +31,7 @@ from sertakan.store.billing_repositories import (
     SqlSuspenseRepository,
 )
 from sertakan.store.engine import read_only as mark_read_only
+from sertakan.store.event_outbox import SqlEventLog
 from sertakan.store.reconciliation_repositories import SqlReconciliationRepository
 from sertakan.store.registry_repositories import (
     SqlBranchRepository,
@@ -47,9 +48,18 @@ class ReadOnlyCommit(RuntimeError):
 
 
 class SqlUnitOfWork:
-    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        read_only: bool = False,
+        on_events: Callable[[], None] | None = None,
+    ) -> None:
         self._engine = engine
         self.read_only = read_only
+        # Called after a commit that recorded domain events (bootstrap rings the publisher's
+        # doorbell: cheap, it never publishes in this thread).
+        self._on_events = on_events
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
 
@@ -72,7 +82,7 @@ class SqlUnitOfWork:
         self.notices = SqlNoticeRepository(self._conn)
         self.payments = SqlPaymentRepository(self._conn)
         self.suspense = SqlSuspenseRepository(self._conn)
-        self.events = SqlDomainEventLog(self._conn)
+        self.events = SqlEventLog(self._conn)
         self.reconciliations = SqlReconciliationRepository(self._conn)
         self.reminders = SqlReminderRepository(self._conn)
         return self
@@ -99,6 +109,9 @@ class SqlUnitOfWork:
             )
         assert self._tx is not None
         self._tx.commit()
+        if self._on_events is not None and self.events.appended:
+            self.events.appended = 0
+            self._on_events()
 
     def rollback(self) -> None:
         if self._tx is not None and self._tx.is_active:

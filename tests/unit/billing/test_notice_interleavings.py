@@ -280,6 +280,7 @@ def amount(facts: Facts, spec: Spec) -> int:
 
 
 def _books(bank: Bank) -> dict[str, object]:
+    bank.container.publisher.publish()  # the receipts react to the payments' events
     with bank.container.engine.connect() as conn:
         statuses = conn.execute(select(invoices.c.number, invoices.c.status)).all()
         notices = conn.execute(select(payment_notices.c.transaction_id, payment_notices.c.outcome))

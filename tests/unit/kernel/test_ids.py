@@ -106,3 +106,11 @@ def test_the_layout_puts_each_part_where_rfc_9562_says() -> None:
     assert str(value) == "01234567-89ab-7abc-8123-4567deadbeef"
     with pytest.raises(ValueError):
         uuid7_from(1 << 48, 0, 0)
+
+
+def test_an_id_for_a_key_is_the_same_every_time_and_differs_between_keys() -> None:
+    from sertakan.kernel.ids import id_for
+
+    assert id_for("billing.invoice_paid:p1") == id_for("billing.invoice_paid:p1")
+    assert id_for("billing.invoice_paid:p1") != id_for("billing.invoice_paid:p2")
+    assert len(id_for("x")) == 32
