@@ -1,5 +1,11 @@
-"""The one place that picks implementations: database, clock, KPJ issuer, regions, parameters,
-password hashing, the message provider, the payment gateway and the secrets."""
+"""The composition root: the one place that picks implementations (database, clock, KPJ
+issuer, regions, parameters, password hashing, the message provider, the payment gateway, the
+secrets) and builds every service the entrypoints use.
+
+The entrypoints (`api`, `web`, `cli`, and `http`'s background jobs) receive services from the
+`Container`, never a repository or a unit of work (issue 13): a visibility rule or a
+transaction boundary lives in the service or the read model (`billing.views`), once. `uow`
+and `reader` stay on the container for the demo's seeding and for tests that arrange rows."""
 
 from __future__ import annotations
 
@@ -17,12 +23,16 @@ from sertakan.access.service import AccessService
 from sertakan.access.signup_limiter import SignUpLimiter
 from sertakan.billing.invoicing import InvoiceService
 from sertakan.billing.payments import PaymentService
-from sertakan.billing.ports import BillingUnitOfWork, PaymentGateway
+from sertakan.billing.ports import PaymentGateway
+from sertakan.billing.reconciliation import ReconciliationService
+from sertakan.billing.reminders import ReminderService
 from sertakan.billing.status import CoverageService
+from sertakan.billing.views import BillingViews
 from sertakan.config import Settings, clock_from
 from sertakan.gateways.sandbox import make_sandbox_gateway
 from sertakan.kernel.clock import Clock
 from sertakan.kernel.errors import ConfigurationError
+from sertakan.notifications.delivery import Deliverer
 from sertakan.notifications.ports import Provider
 from sertakan.notifications.providers import ConsoleProvider
 from sertakan.registry.kpj import KpjIssuer, RandomKpjIssuer
@@ -30,7 +40,9 @@ from sertakan.registry.regions import RegionDirectory
 from sertakan.registry.service import RegistryService
 from sertakan.registry.sponsorships import SponsorshipService
 from sertakan.regulation.loader import Parameters, load_parameters
+from sertakan.store.database import SqlDatabase
 from sertakan.store.engine import make_engine
+from sertakan.store.outbox_delivery import SqlDeliveryQueue
 from sertakan.store.sign_in_brake import LimitsSignInBrake
 from sertakan.store.unit_of_work import SqlUnitOfWork
 
@@ -41,8 +53,10 @@ class Container:
     params: Parameters
     regions: RegionDirectory
     clock: Clock
-    engine: Engine
-    uow: Callable[[], BillingUnitOfWork]
+    engine: Engine  # for the analytics' batch runs, which read the tables in bulk
+    database: SqlDatabase
+    # The SQL unit of work serves every domain's port; each service is typed by its own.
+    uow: Callable[[], SqlUnitOfWork]
     registry: RegistryService
     access: AccessService
     sponsorships: SponsorshipService
@@ -51,10 +65,14 @@ class Container:
     invoices: InvoiceService
     payments: PaymentService
     coverage: CoverageService
+    reconciliation: ReconciliationService
+    reminders: ReminderService
+    delivery: Deliverer  # the outbox's worker
+    billing_views: BillingViews
     provider: Provider
     # Read-only units of work (issue 12): a reader never takes SQLite's write lock and runs
     # READ ONLY on PostgreSQL; it refuses commit. Write use cases take `uow`.
-    reader: Callable[[], BillingUnitOfWork]
+    reader: Callable[[], SqlUnitOfWork]
 
 
 def bootstrap(
@@ -73,8 +91,8 @@ def bootstrap(
     regions = _regions(settings)
     clock = clock or clock_from(settings)
     engine = make_engine(settings.database_url)
-    uow_factory: Callable[[], BillingUnitOfWork] = partial(SqlUnitOfWork, engine)
-    reader: Callable[[], BillingUnitOfWork] = partial(SqlUnitOfWork, engine, read_only=True)
+    uow_factory: Callable[[], SqlUnitOfWork] = partial(SqlUnitOfWork, engine)
+    reader: Callable[[], SqlUnitOfWork] = partial(SqlUnitOfWork, engine, read_only=True)
     provider = provider or ConsoleProvider()
     gateway = gateway or make_sandbox_gateway(settings, clock=clock)
     branch_prefixes: dict[str, str] = {}  # branches are reference data: read once each
@@ -113,23 +131,30 @@ def bootstrap(
         reader=reader,
     )
     sponsorships = SponsorshipService(uow_factory, clock, access, reader=reader)
+    invoices = InvoiceService(uow_factory, params, clock, reader=reader)
+    payments = PaymentService(uow_factory, clock, gateway)
     return Container(
-        settings,
-        params,
-        regions,
-        clock,
-        engine,
-        uow_factory,
-        registry,
-        access,
-        sponsorships,
-        AuditTrail(uow_factory, clock),
-        gateway,
-        InvoiceService(uow_factory, params, clock, reader=reader),
-        PaymentService(uow_factory, clock, gateway),
-        CoverageService(uow_factory, params, clock, reader=reader),
-        provider,
-        reader,
+        settings=settings,
+        params=params,
+        regions=regions,
+        clock=clock,
+        engine=engine,
+        database=SqlDatabase(engine),
+        uow=uow_factory,
+        registry=registry,
+        access=access,
+        sponsorships=sponsorships,
+        audit=AuditTrail(uow_factory, clock),
+        gateway=gateway,
+        invoices=invoices,
+        payments=payments,
+        coverage=CoverageService(uow_factory, params, clock, reader=reader),
+        reconciliation=ReconciliationService(uow_factory, clock, payments, gateway.name),
+        reminders=ReminderService(uow_factory, params, clock),
+        delivery=Deliverer(SqlDeliveryQueue(engine), provider, clock),
+        billing_views=BillingViews(uow_factory, reader, clock, regions),
+        provider=provider,
+        reader=reader,
     )
 
 

@@ -50,7 +50,10 @@ from sertakan.kernel.ids import new_id
 from sertakan.kernel.periods import Month
 from sertakan.registry.regions import RegionDirectory
 from sertakan.regulation.loader import Parameters
-from sertakan.store.member_contributions import insert_member_contributions
+from sertakan.store.member_contributions import (
+    has_contributions_table,
+    insert_member_contributions,
+)
 from sertakan.store.member_export import MEMBER_ARROW_SCHEMA
 
 CHUNKS_DIR = "chunks"
@@ -63,6 +66,14 @@ _TOTALS = (*PROGRAMS, "discount", "total")
 
 class BillingRunError(SertakanError):
     """The run cannot start or go on: a clear message, no stack trace."""
+
+
+def require_contributions_table(database: Engine) -> None:
+    """Refuse to write invoices into a database its migrations have not reached yet."""
+    if not has_contributions_table(database):
+        raise BillingRunError(
+            "the database has no member_contributions table: run `sertakan db upgrade`"
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,7 +97,7 @@ def suspense_list(
 ) -> list[SuspenseItemRead]:
     """Money received that waits for an officer (an officer: their branch, and money naming
     no known invoice), oldest first."""
-    return [SuspenseItemRead.of(i) for i in container_of(request).payments.suspense(actor)]
+    return [SuspenseItemRead.of(i) for i in container_of(request).billing_views.suspense(actor)]
 
 
 @router.post(

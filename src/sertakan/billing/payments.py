@@ -64,6 +64,7 @@ from sertakan.billing.ports import (
     PaymentRequest,
 )
 from sertakan.billing.snapshots import invoice_snapshot, payment_snapshot, suspense_snapshot
+from sertakan.billing.views import office_branch
 from sertakan.kernel.clock import Clock
 from sertakan.kernel.errors import RuleViolation, Unauthorized
 from sertakan.kernel.ids import new_id
@@ -320,10 +321,10 @@ class PaymentService:
     # -- the suspense list ------------------------------------------------------------------
 
     def suspense(self, actor: Actor) -> list[SuspenseItem]:
+        """The items to resolve (the office's list is `BillingViews.suspense`, one rule)."""
         self._guard.require(actor, Permission.PAYMENT_REVIEW, "suspense", "")
-        branch = actor.branch_code if actor.role.is_branch_staff else None
         with self._uow() as uow:
-            return uow.suspense.open_items(branch)
+            return uow.suspense.open_items(office_branch(actor))
 
     def allocate(self, actor: Actor, item_id: str, invoice_number: str, note: str) -> Invoice:
         """Apply money in suspense to an open invoice of exactly that amount (the officer

@@ -151,12 +151,12 @@ def billing_run(
         BillingRequest,
         BillingRunError,
         member_parts,
+        require_contributions_table,
         run_billing,
     )
     from sertakan.analytics.engines import ENGINES, open_engine
     from sertakan.bootstrap import bootstrap
     from sertakan.config import Settings
-    from sertakan.store.member_contributions import has_contributions_table
 
     billed_month = _month(month, "--month")
     if engine not in ENGINES:
@@ -168,10 +168,8 @@ def billing_run(
         database = container.engine
         if (members is None or to_db) and database is None:
             raise BillingRunError("no database configured (SERTAKAN_DATABASE_URL)")
-        if to_db and database is not None and not has_contributions_table(database):
-            raise BillingRunError(
-                "the database has no member_contributions table: run `sertakan db upgrade`"
-            )
+        if to_db and database is not None:
+            require_contributions_table(database)
         if members is not None:
             parts = member_parts(members)
         else:
