@@ -10,7 +10,7 @@ and `reader` stay on the container for the demo's seeding and for tests that arr
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -22,7 +22,7 @@ from sertakan.access.passwords import PasswordHasher
 from sertakan.access.service import AccessService
 from sertakan.access.signup_limiter import SignUpLimiter
 from sertakan.billing.invoicing import InvoiceService
-from sertakan.billing.payments import PaymentService
+from sertakan.billing.payments import Delivery, NoticeResult, PaymentService
 from sertakan.billing.ports import PaymentGateway
 from sertakan.billing.reconciliation import ReconciliationService
 from sertakan.billing.reminders import ReminderService
@@ -32,6 +32,7 @@ from sertakan.config import Settings, clock_from
 from sertakan.gateways.sandbox import make_sandbox_gateway
 from sertakan.kernel.clock import Clock
 from sertakan.kernel.errors import ConfigurationError
+from sertakan.kernel.group_commit import GroupCommit
 from sertakan.notifications.delivery import Deliverer
 from sertakan.notifications.ports import Provider
 from sertakan.notifications.providers import ConsoleProvider
@@ -64,6 +65,9 @@ class Container:
     gateway: PaymentGateway
     invoices: InvoiceService
     payments: PaymentService
+    # The payment notices that arrive together, stored and applied in one transaction
+    # (`kernel.group_commit`; one lane per event loop, so apps may share it).
+    notice_batches: GroupCommit[Delivery, NoticeResult]
     coverage: CoverageService
     reconciliation: ReconciliationService
     reminders: ReminderService
@@ -133,6 +137,12 @@ def bootstrap(
     sponsorships = SponsorshipService(uow_factory, clock, access, reader=reader)
     invoices = InvoiceService(uow_factory, params, clock, reader=reader)
     payments = PaymentService(uow_factory, clock, gateway)
+
+    def receive_notices(batch: list[Delivery]) -> Sequence[NoticeResult | Exception]:
+        # Looked up on each batch: a wrapper set on the service after bootstrap (a test's
+        # recorder) is the one the batches go through.
+        return payments.receive_many(batch)
+
     return Container(
         settings=settings,
         params=params,
@@ -148,6 +158,7 @@ def bootstrap(
         gateway=gateway,
         invoices=invoices,
         payments=payments,
+        notice_batches=GroupCommit(receive_notices),
         coverage=CoverageService(uow_factory, params, clock, reader=reader),
         reconciliation=ReconciliationService(uow_factory, clock, payments, gateway.name),
         reminders=ReminderService(uow_factory, params, clock),

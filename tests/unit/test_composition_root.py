@@ -52,4 +52,11 @@ def test_the_scan_sees_a_unit_of_work_where_there_is_one() -> None:
 
 def test_the_container_offers_the_services_the_entrypoints_called_for() -> None:
     services = set(Container.__dataclass_fields__)
-    assert {"reconciliation", "reminders", "delivery", "billing_views", "database"} <= services
+    assert {
+        "reconciliation",
+        "reminders",
+        "delivery",
+        "billing_views",
+        "database",
+        "notice_batches",
+    } <= services

@@ -2,7 +2,7 @@
 
 Notices go through two steps, each its own transaction (an inbox), and both take a batch:
 the notification endpoint hands over every request that arrived while the previous batch
-was being written (`http.group_commit`), so the cost of a transaction is shared.
+was being written (`kernel.group_commit`), so the cost of a transaction is shared.
 
 1. **Store.** Each signature is checked over the raw body (a forged notice is kept in
    `rejected_notices` for audit and answered 401); each notice is parsed (a malformed one is
