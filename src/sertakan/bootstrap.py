@@ -1,11 +1,17 @@
-"""The one place that picks implementations: database, clock, KPJ issuer, regions, parameters,
-password hashing, the message provider, the payment gateway and the secrets; and the one
-place that subscribes the reactions to domain events (`subscribe`)."""
+"""The composition root: the one place that picks implementations (database, clock, KPJ
+issuer, regions, parameters, password hashing, the message provider, the payment gateway, the
+secrets), builds every service the entrypoints use, and subscribes the reactions to domain
+events (`subscribe`).
+
+The entrypoints (`api`, `web`, `cli`, and `http`'s background jobs) receive services from the
+`Container`, never a repository or a unit of work (issue 13): a visibility rule or a
+transaction boundary lives in the service or the read model (`billing.views`), once. `uow`
+and `reader` stay on the container for the demo's seeding and for tests that arrange rows."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -18,15 +24,20 @@ from sertakan.access.service import AccessService
 from sertakan.access.signup_limiter import SignUpLimiter
 from sertakan.billing.events import INVOICE_PAID
 from sertakan.billing.invoicing import InvoiceService
-from sertakan.billing.payments import PaymentService
-from sertakan.billing.ports import BillingUnitOfWork, PaymentGateway
+from sertakan.billing.payments import Delivery, NoticeResult, PaymentService
+from sertakan.billing.ports import PaymentGateway
 from sertakan.billing.receipts import ReceiptOnPayment
+from sertakan.billing.reconciliation import ReconciliationService
+from sertakan.billing.reminders import ReminderService
 from sertakan.billing.status import CoverageService
+from sertakan.billing.views import BillingViews
 from sertakan.config import Settings, clock_from
 from sertakan.gateways.sandbox import make_sandbox_gateway
 from sertakan.kernel.clock import Clock
 from sertakan.kernel.errors import ConfigurationError
 from sertakan.kernel.events import Bus, Doorbell, Publisher
+from sertakan.kernel.group_commit import GroupCommit
+from sertakan.notifications.delivery import Deliverer
 from sertakan.notifications.ports import Provider
 from sertakan.notifications.providers import ConsoleProvider
 from sertakan.registry.kpj import KpjIssuer, RandomKpjIssuer
@@ -34,8 +45,10 @@ from sertakan.registry.regions import RegionDirectory
 from sertakan.registry.service import RegistryService
 from sertakan.registry.sponsorships import SponsorshipService
 from sertakan.regulation.loader import Parameters, load_parameters
+from sertakan.store.database import SqlDatabase
 from sertakan.store.engine import make_engine
 from sertakan.store.event_outbox import SqlEventStore
+from sertakan.store.outbox_delivery import SqlDeliveryQueue
 from sertakan.store.sign_in_brake import LimitsSignInBrake
 from sertakan.store.unit_of_work import SqlUnitOfWork
 
@@ -46,8 +59,10 @@ class Container:
     params: Parameters
     regions: RegionDirectory
     clock: Clock
-    engine: Engine
-    uow: Callable[[], BillingUnitOfWork]
+    engine: Engine  # for the analytics' batch runs, which read the tables in bulk
+    database: SqlDatabase
+    # The SQL unit of work serves every domain's port; each service is typed by its own.
+    uow: Callable[[], SqlUnitOfWork]
     registry: RegistryService
     access: AccessService
     sponsorships: SponsorshipService
@@ -55,11 +70,18 @@ class Container:
     gateway: PaymentGateway
     invoices: InvoiceService
     payments: PaymentService
+    # The payment notices that arrive together, stored and applied in one transaction
+    # (`kernel.group_commit`; one lane per event loop, so apps may share it).
+    notice_batches: GroupCommit[Delivery, NoticeResult]
     coverage: CoverageService
+    reconciliation: ReconciliationService
+    reminders: ReminderService
+    delivery: Deliverer  # the outbox's worker
+    billing_views: BillingViews
     provider: Provider
     # Read-only units of work (issue 12): a reader never takes SQLite's write lock and runs
     # READ ONLY on PostgreSQL; it refuses commit. Write use cases take `uow`.
-    reader: Callable[[], BillingUnitOfWork]
+    reader: Callable[[], SqlUnitOfWork]
     # Domain events (issue 13): the bus with every reaction, the publisher that hands the
     # outbox's events to them, and the doorbell a committing unit of work rings.
     bus: Bus
@@ -84,10 +106,10 @@ def bootstrap(
     clock = clock or clock_from(settings)
     engine = make_engine(settings.database_url)
     doorbell = Doorbell()
-    uow_factory: Callable[[], BillingUnitOfWork] = partial(
+    uow_factory: Callable[[], SqlUnitOfWork] = partial(
         SqlUnitOfWork, engine, on_events=doorbell.ring
     )
-    reader: Callable[[], BillingUnitOfWork] = partial(SqlUnitOfWork, engine, read_only=True)
+    reader: Callable[[], SqlUnitOfWork] = partial(SqlUnitOfWork, engine, read_only=True)
     provider = provider or ConsoleProvider()
     gateway = gateway or make_sandbox_gateway(settings, clock=clock)
     branch_prefixes: dict[str, str] = {}  # branches are reference data: read once each
@@ -126,35 +148,49 @@ def bootstrap(
         reader=reader,
     )
     sponsorships = SponsorshipService(uow_factory, clock, access, reader=reader)
+    invoices = InvoiceService(uow_factory, params, clock, reader=reader)
+    payments = PaymentService(uow_factory, clock, gateway)
+
+    def receive_notices(batch: list[Delivery]) -> Sequence[NoticeResult | Exception]:
+        # Looked up on each batch: a wrapper set on the service after bootstrap (a test's
+        # recorder) is the one the batches go through.
+        return payments.receive_many(batch)
+
     bus = Bus()
     subscribe(bus, uow=uow_factory)
     return Container(
-        settings,
-        params,
-        regions,
-        clock,
-        engine,
-        uow_factory,
-        registry,
-        access,
-        sponsorships,
-        AuditTrail(uow_factory, clock),
-        gateway,
-        InvoiceService(uow_factory, params, clock, reader=reader),
-        PaymentService(uow_factory, clock, gateway),
-        CoverageService(uow_factory, params, clock, reader=reader),
-        provider,
-        reader,
-        bus,
-        Publisher(bus, SqlEventStore(engine), clock),
-        doorbell,
+        settings=settings,
+        params=params,
+        regions=regions,
+        clock=clock,
+        engine=engine,
+        database=SqlDatabase(engine),
+        uow=uow_factory,
+        registry=registry,
+        access=access,
+        sponsorships=sponsorships,
+        audit=AuditTrail(uow_factory, clock),
+        gateway=gateway,
+        invoices=invoices,
+        payments=payments,
+        notice_batches=GroupCommit(receive_notices),
+        coverage=CoverageService(uow_factory, params, clock, reader=reader),
+        reconciliation=ReconciliationService(uow_factory, clock, payments, gateway.name),
+        reminders=ReminderService(uow_factory, params, clock),
+        delivery=Deliverer(SqlDeliveryQueue(engine), provider, clock),
+        billing_views=BillingViews(uow_factory, reader, clock, regions),
+        provider=provider,
+        reader=reader,
+        bus=bus,
+        publisher=Publisher(bus, SqlEventStore(engine), clock),
+        doorbell=doorbell,
     )
 
 
 # -- domain events: every reaction, in one place ----------------------------------------------
 
 
-def subscribe(bus: Bus, *, uow: Callable[[], BillingUnitOfWork]) -> None:
+def subscribe(bus: Bus, *, uow: Callable[[], SqlUnitOfWork]) -> None:
     """Subscribe every handler of a domain event (`kernel.events`). Each is idempotent: the
     publisher delivers at least once. A later domain reacts here too, without any upward
     import: e.g. the JHT ledger, `bus.subscribe(billing.events.PAYMENT_SETTLED, "jht.ledger",

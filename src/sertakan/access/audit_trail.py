@@ -29,6 +29,23 @@ class AuditTrail:
         self._uow = uow
         self._clock = clock
 
+    def refused(self, actor: Actor, action: str, entity: str, key: str, reason: str) -> None:
+        """Record a refusal the door made before any use case ran (a route the role may not
+        open, a forged token), in a transaction of its own."""
+        with self._uow() as uow:
+            uow.audit.append(
+                event(
+                    actor,
+                    self._clock.now(),
+                    action,
+                    entity,
+                    key,
+                    outcome=Outcome.DENIED,
+                    reason=reason,
+                )
+            )
+            uow.commit()
+
     def events(
         self,
         actor: Actor,

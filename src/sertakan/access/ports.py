@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
 from sertakan.access.model import Account, AuthToken, CodePurpose, StoredCode
-from sertakan.audit.ports import AuditLog
+from sertakan.audit.ports import AuditingUnitOfWork
 from sertakan.notifications.ports import Outbox
 
 
@@ -119,8 +118,9 @@ class SignInBrake(Protocol):
         ...
 
 
-class AccessUnitOfWork(Protocol):
-    """One transaction over the access tables, the audit log and the outbox."""
+class AccessUnitOfWork(AuditingUnitOfWork, Protocol):
+    """One transaction over the access tables, the audit log and the outbox (the codes it
+    sends)."""
 
     @property
     def accounts(self) -> AccountRepository: ...
@@ -132,18 +132,4 @@ class AccessUnitOfWork(Protocol):
     def codes(self) -> CodeRepository: ...
 
     @property
-    def audit(self) -> AuditLog: ...
-
-    @property
     def outbox(self) -> Outbox: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None: ...

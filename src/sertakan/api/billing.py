@@ -50,7 +50,7 @@ def arrears(
     actor: Annotated[Actor, Depends(Requires(Permission.PAYMENT_REVIEW))],
 ) -> list[InvoiceRead]:
     """Open invoices past their due date, oldest first (an officer: their branch only)."""
-    return [InvoiceRead.of(i) for i in container_of(request).invoices.arrears(actor)]
+    return [InvoiceRead.of(i) for i in container_of(request).billing_views.arrears(actor)]
 
 
 @router.post(

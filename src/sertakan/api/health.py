@@ -18,7 +18,6 @@ from sertakan.access.actor import Actor
 from sertakan.access.permissions import Permission
 from sertakan.api.problems import PROBLEM, problem
 from sertakan.http.auth import Requires, container_of
-from sertakan.store.engine import ping
 
 router = APIRouter(tags=["health"])
 
@@ -42,7 +41,7 @@ def healthz(
     request: Request, _: Annotated[Actor, Depends(Requires(Permission.PUBLIC))]
 ) -> Health | JSONResponse:
     """Liveness and readiness: the process answers and its database answers `SELECT 1`."""
-    if not ping(container_of(request).engine):
+    if not container_of(request).database.answers():
         return problem(
             503,
             "database-unavailable",

@@ -7,7 +7,7 @@ for audit and answered 401; a malformed one 422 naming the fields (an amount pas
 `notices.MAX_AMOUNT`, a control character or NUL in a text field included), kept likewise; a
 stored one 200, a repeat included (`duplicate: true`, nothing changed), so the gateway stops
 retrying. Notices that arrive together are stored and applied together
-(`http.group_commit`), each judged alone: one refused never fails the others of its batch.
+(`kernel.group_commit`), each judged alone: one refused never fails the others of its batch.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from sertakan.api.problems import responses
 from sertakan.billing.payments import Delivery, NoticeResult
 from sertakan.billing.signatures import SIGNATURE_HEADER
 from sertakan.http.auth import Requires, container_of
-from sertakan.http.group_commit import GroupCommit
 from sertakan.kernel.errors import Unauthorized
+from sertakan.kernel.group_commit import GroupCommit
 
 router = APIRouter(prefix="/payments", tags=["payments"])
 
@@ -82,12 +82,8 @@ async def payment_notification(
 
 
 def notice_batches(request: Request) -> GroupCommit[Delivery, NoticeResult]:
-    """The app's one group commit of notices (made on first use, over its container)."""
-    state = request.app.state
-    if not hasattr(state, "notice_batches"):
-        state.notice_batches = GroupCommit(container_of(request).payments.receive_many)
-    batches: GroupCommit[Delivery, NoticeResult] = state.notice_batches
-    return batches
+    """The container's one group commit of notices (`bootstrap` builds it)."""
+    return container_of(request).notice_batches
 
 
 @router.get("/suspense", response_model=list[SuspenseItemRead])
@@ -97,7 +93,7 @@ def suspense_list(
 ) -> list[SuspenseItemRead]:
     """Money received that waits for an officer (an officer: their branch, and money naming
     no known invoice), oldest first."""
-    return [SuspenseItemRead.of(i) for i in container_of(request).payments.suspense(actor)]
+    return [SuspenseItemRead.of(i) for i in container_of(request).billing_views.suspense(actor)]
 
 
 @router.post(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sertakan.audit.model import AuditEvent
+from sertakan.kernel.transaction import Transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +45,11 @@ class AuditLog(Protocol):
     ) -> Iterator[AuditEvent]: ...
 
     def count(self) -> int: ...
+
+
+class AuditingUnitOfWork(Transaction, Protocol):
+    """A transaction that can record an audit event: what a refusal needs (`Guard`), and the
+    part every use case that writes shares."""
+
+    @property
+    def audit(self) -> AuditLog: ...

@@ -244,14 +244,6 @@ class InvoiceService:
             reach_payer(self._guard, uow, actor, payer_kind, payer_id, "invoice.read")
             return uow.invoices.for_payer(payer_kind, payer_id)
 
-    def arrears(self, actor: Actor) -> list[Invoice]:
-        """Open invoices whose due date has passed, oldest first, in the officer's branch."""
-        self._guard.require(actor, Permission.PAYMENT_REVIEW, "invoice", "arrears")
-        today = self._clock.today()
-        branch = actor.branch_code if actor.role.is_branch_staff else None
-        with self._read() as uow:
-            return [i for i in uow.invoices.open_for_branch(branch) if i.due_on < today]
-
     # -- internals ----------------------------------------------------------------------------
 
     def _payer_members(

@@ -2,7 +2,7 @@
 
 Notices go through two steps, each its own transaction (an inbox), and both take a batch:
 the notification endpoint hands over every request that arrived while the previous batch
-was being written (`http.group_commit`), so the cost of a transaction is shared.
+was being written (`kernel.group_commit`), so the cost of a transaction is shared.
 
 1. **Store.** Each signature is checked over the raw body (a forged notice is kept in
    `rejected_notices` for audit and answered 401); each notice is parsed (a malformed one is
@@ -67,6 +67,7 @@ from sertakan.billing.ports import (
     PaymentRequest,
 )
 from sertakan.billing.snapshots import invoice_snapshot, payment_snapshot, suspense_snapshot
+from sertakan.billing.views import office_branch
 from sertakan.kernel.clock import Clock
 from sertakan.kernel.errors import RuleViolation, Unauthorized
 from sertakan.kernel.events import Event
@@ -322,10 +323,10 @@ class PaymentService:
     # -- the suspense list ------------------------------------------------------------------
 
     def suspense(self, actor: Actor) -> list[SuspenseItem]:
+        """The items to resolve (the office's list is `BillingViews.suspense`, one rule)."""
         self._guard.require(actor, Permission.PAYMENT_REVIEW, "suspense", "")
-        branch = actor.branch_code if actor.role.is_branch_staff else None
         with self._uow() as uow:
-            return uow.suspense.open_items(branch)
+            return uow.suspense.open_items(office_branch(actor))
 
     def allocate(self, actor: Actor, item_id: str, invoice_number: str, note: str) -> Invoice:
         """Apply money in suspense to an open invoice of exactly that amount (the officer

@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from sertakan.audit.ports import AuditingUnitOfWork
 from sertakan.billing.model import (
     Invoice,
     InvoiceLine,
@@ -21,7 +22,8 @@ from sertakan.billing.model import (
 )
 from sertakan.kernel.events import EventLog
 from sertakan.kernel.periods import Month
-from sertakan.registry.ports import UnitOfWork
+from sertakan.notifications.ports import Outbox
+from sertakan.registry.ports import RegistryUnitOfWork
 
 
 class InvoiceRepository(Protocol):
@@ -155,8 +157,9 @@ class SuspenseRepository(Protocol):
     ) -> list[SuspenseItem]: ...
 
 
-class BillingUnitOfWork(UnitOfWork, Protocol):
-    """One transaction over the registry, billing, the audit log and the outbox."""
+class BillingUnitOfWork(RegistryUnitOfWork, AuditingUnitOfWork, Protocol):
+    """What billing's use cases reach in one transaction: billing's tables, the registry's
+    (who pays for whom), the audit log, the outbox (receipts) and the domain events."""
 
     @property
     def invoices(self) -> InvoiceRepository: ...
@@ -177,6 +180,9 @@ class BillingUnitOfWork(UnitOfWork, Protocol):
     def events(self) -> EventLog:
         """The domain events' outbox (`kernel.events`), written in this transaction."""
         ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
 
 # --- the payment gateway ------------------------------------------------------------------------

@@ -29,10 +29,11 @@ from typing import Protocol
 from sertakan.access.actor import Actor
 from sertakan.access.auditing import event
 from sertakan.access.permissions import Permission
+from sertakan.audit.ports import AuditingUnitOfWork
 from sertakan.billing.model import NoticeOutcome, StoredNotice
 from sertakan.billing.notices import Notice
 from sertakan.billing.payments import PaymentService
-from sertakan.billing.ports import BillingUnitOfWork
+from sertakan.billing.ports import NoticeRepository, SuspenseRepository
 from sertakan.billing.settlement_file import (
     SETTLEMENT_HEADER,
     LineError,
@@ -329,9 +330,18 @@ class ReconciliationRepository(Protocol):
         ...
 
 
-class ReconciliationUnitOfWork(BillingUnitOfWork, Protocol):
+class ReconciliationUnitOfWork(AuditingUnitOfWork, Protocol):
+    """What a reconciliation reaches: its runs, the notices and the suspense list (the
+    payments it applies go through `PaymentService`, in their own transactions)."""
+
     @property
     def reconciliations(self) -> ReconciliationRepository: ...
+
+    @property
+    def notices(self) -> NoticeRepository: ...
+
+    @property
+    def suspense(self) -> SuspenseRepository: ...
 
 
 class RunNotFound(NotFound):

@@ -35,16 +35,18 @@ from typing import Protocol
 
 from sertakan.access.actor import Actor
 from sertakan.access.permissions import Permission
-from sertakan.billing.ports import BillingUnitOfWork
+from sertakan.audit.ports import AuditingUnitOfWork
 from sertakan.kernel.clock import Clock
 from sertakan.kernel.errors import ParameterMissing, RuleViolation
 from sertakan.kernel.ids import new_id
 from sertakan.kernel.periods import Month
 from sertakan.notifications import templates
 from sertakan.notifications.model import Message
+from sertakan.notifications.ports import Outbox
 from sertakan.registry.guard import Guard
 from sertakan.registry.model import Member
 from sertakan.registry.occupations import occupation
+from sertakan.registry.ports import MemberRepository
 from sertakan.regulation.contributions import quote_bpu
 from sertakan.regulation.loader import Parameters
 
@@ -122,9 +124,18 @@ class ReminderRepository(Protocol):
         ...
 
 
-class ReminderUnitOfWork(BillingUnitOfWork, Protocol):
+class ReminderUnitOfWork(AuditingUnitOfWork, Protocol):
+    """What queueing reminders reaches: the due invoices' selection, the members it writes
+    to, and the outbox the reminders wait in."""
+
     @property
     def reminders(self) -> ReminderRepository: ...
+
+    @property
+    def members(self) -> MemberRepository: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
 
 # -- the selection rules (pure) -------------------------------------------------------------------

@@ -93,13 +93,9 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every migration to the configured database (SQLite by default)."""
-    from sertakan.store.migrate import current_revision, upgrade
-
-    container = open_container()
-    assert container.engine is not None
-    upgrade(container.engine)
-    url = container.engine.url.render_as_string(hide_password=True)
-    console.print(f"Database {url} at revision {current_revision(container.engine)}")
+    database = open_container().database
+    revision = database.upgrade()
+    console.print(f"Database {database.url} at revision {revision}")
 
 
 @demo_app.command("load")

@@ -13,7 +13,6 @@ second) and prints the summary. Under `spark-submit`, run this file itself (see 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -158,11 +157,6 @@ def billing_run(
     from sertakan.analytics.engines import ENGINES, open_engine
     from sertakan.bootstrap import bootstrap
     from sertakan.config import Settings
-    from sertakan.store.member_contributions import (
-        has_contributions_table,
-        insert_member_contributions,
-    )
-    from sertakan.store.member_export import iter_member_batches
 
     billed_month = _month(month, "--month")
     if engine not in ENGINES:
@@ -171,20 +165,17 @@ def billing_run(
     target = out or Path(Settings().data_dir) / "billing" / str(billed_month)
     with reported():
         container = bootstrap()
-        database = container.engine
-        if (members is None or to_db) and database is None:
-            raise BillingRunError("no database configured (SERTAKAN_DATABASE_URL)")
-        if to_db and database is not None and not has_contributions_table(database):
+        database = container.database
+        if to_db and not database.has_contributions_table():
             raise BillingRunError(
                 "the database has no member_contributions table: run `sertakan db upgrade`"
             )
         if members is not None:
             parts = member_parts(members)
         else:
-            assert database is not None
             err.print("Reading the members from the database ...")
             parts = database_snapshot(
-                functools.partial(iter_member_batches, database),
+                database.member_batches,
                 billed_month,
                 target / "members-snapshot",
             )
@@ -196,9 +187,7 @@ def billing_run(
                         billed_month,
                         parts,
                         target,
-                        write_contributions=functools.partial(insert_member_contributions, database)
-                        if to_db and database is not None
-                        else None,
+                        write_contributions=database.write_contributions if to_db else None,
                     ),
                     batch,
                     params=container.params,

@@ -35,10 +35,8 @@ def publish(
 @events_app.command("pending")
 def pending() -> None:
     """Count the unpublished events per kind, and how many of them failed before."""
-    from sertakan.store.event_outbox import SqlEventStore
-
     container = open_container()
-    counts = SqlEventStore(container.engine).counts()
+    counts = container.publisher.pending()
     if not counts:
         console.print("No event waits to be published.")
         return

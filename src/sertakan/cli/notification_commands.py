@@ -30,10 +30,8 @@ notifications_app = typer.Typer(help="Messages to phones: the outbox.", no_args_
 
 
 def deliverer_for(container: Container) -> Deliverer:
-    """The worker over the container's database, provider and clock."""
-    from sertakan.http.background import deliverer_for as worker
-
-    return worker(container)
+    """The worker over the container's database, provider and clock (built by bootstrap)."""
+    return container.delivery
 
 
 @notifications_app.command("deliver")
@@ -69,10 +67,7 @@ def deliver(
 @notifications_app.command("pending")
 def pending() -> None:
     """Count what waits in the outbox, per template: due now, retrying, given up."""
-    from sertakan.store.outbox_delivery import SqlDeliveryQueue
-
-    container = open_container()
-    counts = SqlDeliveryQueue(container.engine).pending_counts(container.clock.now())
+    counts = open_container().delivery.pending()
     if not counts:
         console.print("Nothing waits in the outbox.")
         return

@@ -16,9 +16,8 @@ the newest stored run of a day.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -53,12 +52,7 @@ MAX_SHOWN = 200  # flagged rows printed; the CSV has them all
 
 
 def reconciliation_service(container: Container) -> ReconciliationService:
-    # The container's unit of work is the SQL one, which serves reconciliations too; bootstrap
-    # types it by the billing port only.
-    from sertakan.billing.reconciliation import ReconciliationService, ReconciliationUnitOfWork
-
-    uow = cast(Callable[[], ReconciliationUnitOfWork], container.uow)
-    return ReconciliationService(uow, container.clock, container.payments, container.gateway.name)
+    return container.reconciliation
 
 
 @payments_app.command("apply")

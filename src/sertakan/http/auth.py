@@ -17,11 +17,9 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from sertakan.access.actor import Actor
-from sertakan.access.auditing import event
 from sertakan.access.model import TokenKind
 from sertakan.access.permissions import Permission, allows
 from sertakan.access.service import Resolved
-from sertakan.audit.model import Outcome
 from sertakan.bootstrap import Container
 from sertakan.kernel.errors import Forbidden, Unauthorized
 
@@ -157,17 +155,6 @@ def _resolve(request: Request) -> Resolved | None:
 
 
 def _audit_refusal(request: Request, actor: Actor, action: str, reason: str) -> None:
-    container = container_of(request)
-    with container.uow() as uow:
-        uow.audit.append(
-            event(
-                actor,
-                container.clock.now(),
-                action,
-                "route",
-                f"{request.method} {request.url.path}"[:40],
-                outcome=Outcome.DENIED,
-                reason=reason,
-            )
-        )
-        uow.commit()
+    container_of(request).audit.refused(
+        actor, action, "route", f"{request.method} {request.url.path}"[:40], reason
+    )

@@ -33,7 +33,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from functools import partial
 
 # APScheduler 3 ships no type information.
 from apscheduler.schedulers.background import (  # type: ignore[import-untyped]
@@ -49,8 +48,6 @@ from sertakan.bootstrap import Container
 from sertakan.kernel.clock import WIB
 from sertakan.kernel.events import PublishReport
 from sertakan.notifications.delivery import Deliverer, DeliveryReport
-from sertakan.store.outbox_delivery import SqlDeliveryQueue
-from sertakan.store.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger("sertakan.scheduler")
 # The server's own jobs are audited like the console's operator, as role "system".
@@ -64,14 +61,12 @@ DELIVER_LIMIT = 500  # messages per outbox run, as `notifications deliver`
 
 def deliverer_for(container: Container) -> Deliverer:
     """The outbox worker over the container's database, provider and clock."""
-    return Deliverer(SqlDeliveryQueue(container.engine), container.provider, container.clock)
+    return container.delivery
 
 
 def reminders_for(container: Container) -> ReminderService:
     """The reminder service over the container's database, parameters and clock."""
-    return ReminderService(
-        partial(SqlUnitOfWork, container.engine), container.params, container.clock
-    )
+    return container.reminders
 
 
 def daily_job(container: Container, actor: Actor, on: dt.date | None = None) -> DailyReport:

@@ -88,6 +88,10 @@ class EventStore(Protocol):
         """Count one more attempt and keep the error's class name."""
         ...
 
+    def counts(self) -> dict[str, tuple[int, int]]:
+        """Kind -> (unpublished, of which failed at least once)."""
+        ...
+
 
 Handler = Callable[[Event], None]
 
@@ -165,6 +169,11 @@ class Publisher:
             if published or failed:
                 log.info("events: published %d, failed %d", published, failed)
             return PublishReport(published, failed, failures)
+
+    def pending(self) -> dict[str, tuple[int, int]]:
+        """Kind -> (unpublished, of which failed at least once): what waits (`sertakan events
+        pending`)."""
+        return self._store.counts()
 
     def _handle(self, stored: StoredEvent) -> str | None:
         """Run every handler of the event; the name of the first that raised, if any."""

@@ -169,6 +169,10 @@ class Deliverer:
         self._margin = margin
         self._log = logger or logging.getLogger(LOGGER)
 
+    def pending(self) -> list[PendingCount]:
+        """What waits in the outbox now, per template (`sertakan notifications pending`)."""
+        return self._queue.pending_counts(self._clock.now())
+
     def deliver_due(self, limit: int = 500) -> DeliveryReport:
         """Try up to `limit` due messages, oldest first; returns what happened to them."""
         report = DeliveryReport()

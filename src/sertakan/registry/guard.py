@@ -23,10 +23,11 @@ from sertakan.access.auditing import event
 from sertakan.access.permissions import Permission, allows
 from sertakan.access.scope import reaches_member, reaches_sponsor
 from sertakan.audit.model import AuditEvent, Outcome
+from sertakan.audit.ports import AuditingUnitOfWork
 from sertakan.kernel.clock import Clock
 from sertakan.kernel.errors import Forbidden
 from sertakan.registry.model import Member, Sponsor, Sponsorship
-from sertakan.registry.ports import UnitOfWork
+from sertakan.registry.ports import RegistryUnitOfWork
 
 
 def out_of_scope() -> Forbidden:
@@ -45,7 +46,7 @@ class Denied(Forbidden):
 
 
 class Guard:
-    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock) -> None:
+    def __init__(self, uow: Callable[[], AuditingUnitOfWork], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
@@ -56,7 +57,7 @@ class Guard:
             self.deny(actor, permission.value, entity or "permission", key, scope=False)
 
     def member(
-        self, uow: UnitOfWork, actor: Actor, member: Member, action: str
+        self, uow: RegistryUnitOfWork, actor: Actor, member: Member, action: str
     ) -> list[Sponsorship]:
         """Inside a unit of work wrapped in `refusals()`. Gives the member's sponsorships it
         read, so the caller need not read them again."""

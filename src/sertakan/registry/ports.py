@@ -7,6 +7,7 @@ from typing import Protocol
 
 from sertakan.access.ports import AccessUnitOfWork
 from sertakan.kernel.periods import Month
+from sertakan.kernel.transaction import Transaction
 from sertakan.registry.model import Branch, Member, Sponsor, SponsorKind, Sponsorship
 
 
@@ -79,12 +80,9 @@ class BranchRepository(Protocol):
     def all(self) -> list[Branch]: ...
 
 
-class UnitOfWork(AccessUnitOfWork, Protocol):
-    """One transaction. It rolls back on exit unless `commit()` was called (docs/architecture.md,
-    rule 6).
-
-    Besides the registry's own tables it reaches accounts, codes, the audit log and the outbox,
-    so a change, its audit event and its messages commit or roll back together (issue 4)."""
+class RegistryUnitOfWork(Transaction, Protocol):
+    """One transaction over the registry's own tables: what a use case of another domain
+    reads of it (billing reads members, sponsors and sponsorships)."""
 
     @property
     def members(self) -> MemberRepository: ...
@@ -98,4 +96,8 @@ class UnitOfWork(AccessUnitOfWork, Protocol):
     @property
     def branches(self) -> BranchRepository: ...
 
-    def rollback(self) -> None: ...
+
+class UnitOfWork(RegistryUnitOfWork, AccessUnitOfWork, Protocol):
+    """What the registry's use cases reach: its tables, and the accounts, codes, audit log
+    and outbox of access, so a change, its audit event and its messages commit or roll back
+    together (issue 4). It rolls back on exit unless `commit()` was called."""

@@ -50,7 +50,7 @@ from sertakan.registry.names import check_name
 from sertakan.registry.nik import check_nik_matches, parse_nik
 from sertakan.registry.occupations import occupation
 from sertakan.registry.phones import normalize_mobile
-from sertakan.registry.ports import DuplicateRecord, UnitOfWork
+from sertakan.registry.ports import DuplicateRecord, RegistryUnitOfWork, UnitOfWork
 from sertakan.registry.regions import RegionDirectory
 from sertakan.registry.snapshots import member_snapshot, sponsor_snapshot, sponsorship_snapshot
 from sertakan.regulation.contributions import BpuQuote, quote_bpu
@@ -402,7 +402,7 @@ class RegistryService:
         with self._guard.refusals(), self._read() as uow:
             return self.member_card_in(uow, actor, member_id)
 
-    def member_card_in(self, uow: UnitOfWork, actor: Actor, member_id: str) -> MemberCard:
+    def member_card_in(self, uow: RegistryUnitOfWork, actor: Actor, member_id: str) -> MemberCard:
         """`member_card` inside the caller's unit of work, which the caller wraps in its
         guard's `refusals()` after `require(actor, Permission.MEMBER_READ, ...)`: a use case
         that reads more about the member in the same transaction (the coverage's `card`)."""
@@ -461,7 +461,10 @@ class RegistryService:
         return self._clock.today()
 
     def _card(
-        self, uow: UnitOfWork, member: Member, sponsorships: list[Sponsorship] | None = None
+        self,
+        uow: RegistryUnitOfWork,
+        member: Member,
+        sponsorships: list[Sponsorship] | None = None,
     ) -> MemberCard:
         """`sponsorships`: the member's, when the caller has already read them."""
         today = self._today()

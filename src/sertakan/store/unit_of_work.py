@@ -1,7 +1,11 @@
 """The SQL unit of work: one connection, one transaction, rolled back unless committed.
 
-It serves every domain's port (registry, access, billing): a change, its audit event, its
-messages and its domain events (`events`, the outbox of `kernel.events`) commit together.
+It serves every domain's port (registry, access, billing and its reconciliations and
+reminders): a change, its audit event, its messages and its domain events (`events`, the
+outbox of `kernel.events`) commit together. Each domain's `ports.py` declares only what its
+use cases reach; this class has them all, and makes a repository on first use (`_Lazy`), so a
+use case that touches two tables builds two. Adding a table is one line below
+(`name = _Lazy(SqlThing)`).
 
 `SqlUnitOfWork(engine, read_only=True)` is a reader's: its transaction never takes SQLite's
 write lock (a deferred BEGIN in WAL mode, with `query_only` on) and is READ ONLY on
@@ -12,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Generic, Self, TypeVar, overload
 
 from sqlalchemy import Connection, Engine, RootTransaction
 
@@ -41,13 +45,69 @@ from sertakan.store.registry_repositories import (
 )
 from sertakan.store.reminder_repositories import SqlReminderRepository
 
+R = TypeVar("R")
+
 
 class ReadOnlyCommit(RuntimeError):
     """A read-only unit of work was asked to commit: a use case that writes took a reader
     (a programming error, never the user's)."""
 
 
+class NotEntered(RuntimeError):
+    """A repository was asked for outside `with uow:` (a programming error)."""
+
+
+class _Lazy(Generic[R]):
+    """A repository made on first access inside the unit of work, over its connection, and
+    kept until the unit of work closes."""
+
+    def __init__(self, make: Callable[[Connection], R]) -> None:
+        self._make = make
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, uow: None, owner: type) -> Self: ...
+
+    @overload
+    def __get__(self, uow: SqlUnitOfWork, owner: type) -> R: ...
+
+    def __get__(self, uow: SqlUnitOfWork | None, owner: type) -> Self | R:
+        if uow is None:
+            return self
+        made = uow._repositories
+        if self._name not in made:
+            if uow._conn is None:
+                raise NotEntered(f"uow.{self._name} outside `with uow:`")
+            made[self._name] = self._make(uow._conn)
+        repository: R = made[self._name]
+        return repository
+
+
 class SqlUnitOfWork:
+    # registry
+    members = _Lazy(SqlMemberRepository)
+    sponsors = _Lazy(SqlSponsorRepository)
+    sponsorships = _Lazy(SqlSponsorshipRepository)
+    branches = _Lazy(SqlBranchRepository)
+    # access, audit, notifications
+    accounts = _Lazy(SqlAccountRepository)
+    tokens = _Lazy(SqlTokenRepository)
+    codes = _Lazy(SqlCodeRepository)
+    audit = _Lazy(SqlAuditLog)
+    outbox = _Lazy(SqlOutbox)
+    # billing
+    invoices = _Lazy(SqlInvoiceRepository)
+    settlements = _Lazy(SqlSettlementRepository)
+    notices = _Lazy(SqlNoticeRepository)
+    payments = _Lazy(SqlPaymentRepository)
+    suspense = _Lazy(SqlSuspenseRepository)
+    events = _Lazy(SqlEventLog)
+    reconciliations = _Lazy(SqlReconciliationRepository)
+    reminders = _Lazy(SqlReminderRepository)
+
     def __init__(
         self,
         engine: Engine,
@@ -62,29 +122,13 @@ class SqlUnitOfWork:
         self._on_events = on_events
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
+        self._repositories: dict[str, Any] = {}
 
     def __enter__(self) -> Self:
         self._conn = self._engine.connect()
         if self.read_only:
             mark_read_only(self._conn)
         self._tx = self._conn.begin()
-        self.members = SqlMemberRepository(self._conn)
-        self.sponsors = SqlSponsorRepository(self._conn)
-        self.sponsorships = SqlSponsorshipRepository(self._conn)
-        self.branches = SqlBranchRepository(self._conn)
-        self.accounts = SqlAccountRepository(self._conn)
-        self.tokens = SqlTokenRepository(self._conn)
-        self.codes = SqlCodeRepository(self._conn)
-        self.audit = SqlAuditLog(self._conn)
-        self.outbox = SqlOutbox(self._conn)
-        self.invoices = SqlInvoiceRepository(self._conn)
-        self.settlements = SqlSettlementRepository(self._conn)
-        self.notices = SqlNoticeRepository(self._conn)
-        self.payments = SqlPaymentRepository(self._conn)
-        self.suspense = SqlSuspenseRepository(self._conn)
-        self.events = SqlEventLog(self._conn)
-        self.reconciliations = SqlReconciliationRepository(self._conn)
-        self.reminders = SqlReminderRepository(self._conn)
         return self
 
     def __exit__(
@@ -99,6 +143,7 @@ class SqlUnitOfWork:
         finally:
             self._conn.close()
             self._conn = None
+            self._repositories.clear()
 
     def commit(self) -> None:
         # Uniqueness is checked when a row is inserted (the constraints are not deferred), so
@@ -109,8 +154,10 @@ class SqlUnitOfWork:
             )
         assert self._tx is not None
         self._tx.commit()
-        if self._on_events is not None and self.events.appended:
-            self.events.appended = 0
+        # Only a unit of work that used its event log can have recorded events.
+        events = self._repositories.get("events")
+        if self._on_events is not None and events is not None and events.appended:
+            events.appended = 0
             self._on_events()
 
     def rollback(self) -> None:

@@ -10,9 +10,7 @@ what was typed: nothing is lost. The auditor reads both lists and changes nothin
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -20,13 +18,10 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sertakan.access.permissions import Permission
-from sertakan.billing.channels import channel_label
 from sertakan.billing.errors import InvoiceNotFound, SuspenseNotFound
-from sertakan.billing.model import Invoice, PayerKind, SuspenseItem
-from sertakan.bootstrap import Container
+from sertakan.billing.views import SuspenseRow
 from sertakan.http.auth import Requires, current_actor
 from sertakan.kernel.errors import Conflict, RuleViolation
-from sertakan.kernel.periods import Month
 from sertakan.web import forms
 from sertakan.web.billing import moment_label, month_label, months_label
 from sertakan.web.error_pages import N_
@@ -48,34 +43,6 @@ REFUNDED = N_("Dana ditandai untuk dikembalikan ke pembayar.")
 # -- arrears ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class ArrearsRow:
-    """One worker on one overdue invoice."""
-
-    member_id: str
-    name: str
-    invoice: Invoice
-    months: str
-    amount: int
-    payer: str  # the sponsor's name, or "" when the worker pays themselves
-
-
-@dataclass
-class VillageArrears:
-    code: str
-    name: str
-    place: str  # "Kec. Bogor Selatan, Kota Bogor"
-    rows: list[ArrearsRow] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return sum(row.amount for row in self.rows)
-
-    @property
-    def members(self) -> int:
-        return len({row.member_id for row in self.rows})
-
-
 @router.get(
     "/tunggakan", response_class=HTMLResponse, include_in_schema=False, dependencies=[REVIEW]
 )
@@ -83,76 +50,23 @@ def arrears_page(request: Request) -> HTMLResponse:
     container = container_of(request)
     renderer = web_state(request).renderer
     lang = renderer.locale(request)
-    overdue = container.invoices.arrears(current_actor(request))  # the officer's branch
-    villages = _by_village(container, overdue, lang, renderer.gettext(request, UNKNOWN_VILLAGE))
+    arrears = container.billing_views.arrears_by_village(current_actor(request))
     return renderer.render(
         request,
         "arrears.html",
         {
-            "villages": villages,
-            "invoices": len(overdue),
-            "total": sum(invoice.total for invoice in overdue),
-            "members": sum(village.members for village in villages),
+            "villages": arrears.villages,
+            "invoices": len(arrears.invoices),
+            "total": arrears.total,
+            "members": arrears.members,
             "today": container.clock.today(),
+            "unknown_village": renderer.gettext(request, UNKNOWN_VILLAGE),
+            "months_label": lambda months: months_label(months, lang),
         },
     )
 
 
-def _by_village(
-    container: Container, overdue: list[Invoice], lang: str, unknown: str
-) -> list[VillageArrears]:
-    """The overdue invoices' workers, grouped by the village they live in (a sponsor's
-    invoice may span villages: each worker's share is counted where they live)."""
-    villages: dict[str, VillageArrears] = {}
-    # The service listed these invoices for this reader; names and places are read beside.
-    with container.uow() as uow:
-        payers: dict[str, str] = {}
-        for invoice in overdue:
-            if invoice.payer_kind is PayerKind.SPONSOR and invoice.payer_id not in payers:
-                sponsor = uow.sponsors.get(invoice.payer_id)
-                payers[invoice.payer_id] = sponsor.name if sponsor else ""
-            per_member: dict[str, list[tuple[Month, int]]] = defaultdict(list)
-            for line in uow.invoices.lines(invoice.id):
-                per_member[line.member_id].append((line.month, line.total))
-            for member_id, parts in per_member.items():
-                member = uow.members.get(member_id)
-                code = member.region_code if member else ""
-                village = villages.get(code)
-                if village is None:
-                    found = container.regions.village(code) if code else None
-                    village = VillageArrears(
-                        code,
-                        found.name if found else unknown,
-                        f"{found.district.name}, {found.regency.name}" if found else code,
-                    )
-                    villages[code] = village
-                village.rows.append(
-                    ArrearsRow(
-                        member_id=member_id,
-                        name=member.full_name if member else member_id,
-                        invoice=invoice,
-                        months=months_label([month for month, _ in parts], lang),
-                        amount=sum(amount for _, amount in parts),
-                        payer=payers.get(invoice.payer_id, ""),
-                    )
-                )
-    for village in villages.values():
-        village.rows.sort(key=lambda row: (row.name, row.invoice.month))
-    return sorted(villages.values(), key=lambda v: (-v.total, v.name))
-
-
 # -- suspense ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class SuspenseRow:
-    item: SuspenseItem
-    invoice_number: str  # as the notice named it
-    channel: str
-    paid_at: dt.datetime | None
-    transaction_id: str
-    invoice: Invoice | None  # the invoice the notice named, when it exists
-    payer: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,29 +165,5 @@ def _render_suspense(
 
 
 def _rows(request: Request) -> list[SuspenseRow]:
-    container = container_of(request)
-    items = container.payments.suspense(current_actor(request))  # the officer's branch
-    rows: list[SuspenseRow] = []
-    with container.uow() as uow:  # the notice and invoice behind each item, read beside
-        for item in items:
-            notice = uow.notices.get(item.notice_id)
-            invoice = uow.invoices.get(item.invoice_id) if item.invoice_id else None
-            payer = ""
-            if invoice is not None and invoice.payer_kind is PayerKind.SPONSOR:
-                sponsor = uow.sponsors.get(invoice.payer_id)
-                payer = sponsor.name if sponsor else ""
-            elif invoice is not None:
-                member = uow.members.get(invoice.payer_id)
-                payer = member.full_name if member else ""
-            rows.append(
-                SuspenseRow(
-                    item=item,
-                    invoice_number=notice.invoice_number if notice else "",
-                    channel=channel_label(notice.channel) if notice else "",
-                    paid_at=notice.paid_at if notice else None,
-                    transaction_id=notice.transaction_id if notice else "",
-                    invoice=invoice,
-                    payer=payer,
-                )
-            )
-    return rows
+    # The officer's branch, with the notice and invoice behind each item (`billing.views`).
+    return container_of(request).billing_views.suspense_rows(current_actor(request))

@@ -10,9 +10,8 @@ branch, so the list is not cut to the reader's branch.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, cast
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -24,7 +23,6 @@ from sertakan.billing.reconciliation import (
     ReconciliationRun,
     ReconciliationService,
     ReconciliationStatus,
-    ReconciliationUnitOfWork,
     report_csv,
 )
 from sertakan.http.auth import Requires, current_actor
@@ -55,10 +53,7 @@ class RunView:
 
 
 def _service(request: Request) -> ReconciliationService:
-    container = container_of(request)
-    # The container's unit of work is the SQL one, which serves reconciliations too.
-    uow = cast(Callable[[], ReconciliationUnitOfWork], container.uow)
-    return ReconciliationService(uow, container.clock, container.payments, container.gateway.name)
+    return container_of(request).reconciliation
 
 
 def _view(run: ReconciliationRun) -> RunView:

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from sertakan.http.group_commit import GroupCommit
+from sertakan.kernel.group_commit import GroupCommit
 from tests.support.loops import run_apart
 
 
