@@ -26,7 +26,7 @@ from alembic import op
 from sertakan.kernel.ids import uuid7_from
 
 revision = "0011_audit_event_ids"
-down_revision = "0009_sign_in_failures"
+down_revision = "0010_event_outbox"
 branch_labels = None
 depends_on = None
 
