@@ -122,12 +122,14 @@ def inline_thread_hops() -> None:
     import fastapi.dependencies.utils
     import fastapi.routing
 
+    import sertakan.api.members
     import sertakan.http.auth
 
     async def inline(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return func(*args, **kwargs)
 
-    for module in (fastapi.routing, fastapi.dependencies.utils, sertakan.http.auth):
+    hops = (fastapi.routing, fastapi.dependencies.utils, sertakan.http.auth, sertakan.api.members)
+    for module in hops:
         module.run_in_threadpool = inline  # type: ignore[attr-defined]
 
 
