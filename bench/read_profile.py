@@ -9,11 +9,13 @@ application, with no server and no socket, so that what is measured is the app a
 
   cpu        `--reads` GET /api/v1/members/{id} with the officer's bearer token, one at a time,
              and as many GET /healthz: CPU milliseconds per request (this process's
-             `time.process_time`, threads included) and SQL statements per request;
-  profile    the same reads under cProfile, the top `--top` entries by cumulative time. cProfile
-             sees only the thread it runs in, so for this part the thread-pool hops
-             (`run_in_threadpool`) are made inline calls: the profile shows the app's own work,
-             and the `cpu` part the real cost with the hops.
+             `time.process_time`, threads included), PostgreSQL's (its backends' CPU, from
+             /proc) and SQL statements per request;
+  profile    the same reads under cProfile (CPU time; `--clock wall`: wall time), the top
+             `--top` entries by cumulative time. cProfile sees only the thread it runs in, so
+             for this part the thread-pool hops (`run_in_threadpool`) are made inline calls:
+             the profile shows the app's own work, and the `cpu` part the real cost with the
+             hops.
 
 The machine may be shared: CPU time, unlike wall time, is the process's own.
 """
@@ -33,7 +35,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from payment_notices import DEFAULT_SERVER, Server, open_container
+from payment_notices import DEFAULT_SERVER, Server, cpu_seconds, open_container
 from read_load import OFFICER, PASSWORD, prepare
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -120,13 +122,45 @@ def inline_thread_hops() -> None:
     import fastapi.dependencies.utils
     import fastapi.routing
 
+    import sertakan.api.members
     import sertakan.http.auth
 
     async def inline(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return func(*args, **kwargs)
 
-    for module in (fastapi.routing, fastapi.dependencies.utils, sertakan.http.auth):
+    hops = (fastapi.routing, fastapi.dependencies.utils, sertakan.http.auth, sertakan.api.members)
+    for module in hops:
         module.run_in_threadpool = inline  # type: ignore[attr-defined]
+
+
+def _backend_cpu(server: Server, database: str) -> dict[int, float]:
+    if not database:
+        return {}
+    return {pid: cpu_seconds(pid, children=False) for pid in server.backends(database)}
+
+
+def cpu_part(
+    app: Asgi,
+    server: Server,
+    database: str,
+    paths: list[str],
+    headers: dict[str, str],
+    args: argparse.Namespace,
+    concurrency: int,
+) -> str:
+    """`args.reads` requests: this process's CPU and PostgreSQL's per request, and the wall."""
+    before = _backend_cpu(server, database)
+    cpu, wall = time.process_time(), time.perf_counter()
+    asyncio.run(reads(app, paths, headers, args.reads, concurrency))
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    # PostgreSQL's CPU: its backends there before and after (the pool's held connections; an
+    # overflow connection opened and closed in between is missed, so this is a lower bound).
+    after = _backend_cpu(server, database)
+    db_cpu = sum(after[pid] - before[pid] for pid in before.keys() & after.keys())
+    line = f"CPU {1000 * cpu / args.reads:.2f} ms/request"
+    if before:
+        line += f" + PostgreSQL >= {1000 * db_cpu / args.reads:.2f} ms"
+    return line + f" (wall {1000 * wall / args.reads:.2f} ms)"
 
 
 def main() -> None:
@@ -137,6 +171,9 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument(
         "--concurrency", default="1,32", help="requests in flight for the CPU part (the profile: 1)"
+    )
+    parser.add_argument(
+        "--clock", choices=("cpu", "wall"), default="cpu", help="the profile's clock"
     )
     parser.add_argument("--dump", help="also write the profile to this file (pstats)")
     parser.add_argument(
@@ -149,10 +186,9 @@ def main() -> None:
         url = url.set(drivername="postgresql+psycopg")
     server = Server(url)
     try:
-        if args.database == "sqlite":
-            db_url = f"sqlite:///{folder / 'reads.db'}"
-        else:
-            db_url = server.create(f"sertakan_bench_profile_{os.getpid()}")
+        sqlite = args.database == "sqlite"
+        database = "" if sqlite else f"sertakan_bench_profile_{os.getpid()}"
+        db_url = f"sqlite:///{folder / 'reads.db'}" if sqlite else server.create(database)
         ids = prepare(db_url, folder, args.members)
         container = open_container(db_url, folder)
         app: Asgi = create_app(container)
@@ -171,23 +207,25 @@ def main() -> None:
                 ("GET /api/v1/members/{id}", paths, headers),
             ):
                 statements[0] = 0
-                cpu, wall = time.process_time(), time.perf_counter()
-                asyncio.run(reads(app, run_paths, run_headers, args.reads, concurrency))
-                cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+                line = cpu_part(app, server, database, run_paths, run_headers, args, concurrency)
                 print(
-                    f"{args.database} {name}, {concurrency} at a time: "
-                    f"CPU {1000 * cpu / args.reads:.2f} ms/request "
-                    f"(wall {1000 * wall / args.reads:.2f} ms), "
+                    f"{args.database} {name}, {concurrency} at a time: {line}, "
                     f"{statements[0] / args.reads:.1f} SQL statements/request"
                 )
         inline_thread_hops()
-        profile = cProfile.Profile()
+        # CPU time by default: the database's answers are waited for, and the wait is no cost
+        # of the server process (PostgreSQL's own CPU is not in it either).
+        timer = time.process_time if args.clock == "cpu" else time.perf_counter
+        profile = cProfile.Profile(timer)
         profile.enable()
         asyncio.run(reads(app, paths, headers, args.reads))
         profile.disable()
         if args.dump:
             profile.dump_stats(args.dump)
-        print(f"\ncProfile of {args.reads} reads (thread hops inline), by cumulative time:")
+        print(
+            f"\ncProfile ({args.clock} time) of {args.reads} reads (thread hops inline), "
+            "by cumulative time:"
+        )
         pstats.Stats(profile).strip_dirs().sort_stats("cumulative").print_stats(args.top)
         print("by own time:")
         pstats.Stats(profile).strip_dirs().sort_stats("tottime").print_stats(args.top)

@@ -362,6 +362,25 @@ def test_a_revoked_bearer_token_is_refused_from_then_on(
     assert any(e.action == "account.sign_out" for e in before)
 
 
+def test_a_member_read_checks_its_token_on_the_reads_own_thread_hop(
+    container: Container, api: TestClient
+) -> None:
+    """GET /api/v1/members/{id} checks the sign-in inside its one thread hop
+    (`RequiresOnThread`): a revoked token is refused there as everywhere, audited, and the
+    member is not looked at; no token is a 401 (each role: test_permission_matrix)."""
+    headers = bearer(api, Role.OFFICER.value)
+    assert api.get("/api/v1/members/tidak-ada", headers=headers).status_code == 404
+    assert api.post("/api/v1/auth/revoke", headers=headers).status_code == 204
+    before = audit_events(container)
+
+    response = api.get("/api/v1/members/tidak-ada", headers=headers)
+
+    refused_as(response, 401, "access.token.invalid")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert [e.reason for e in new_events(container, before)] == ["access.token"]
+    refused_as(api.get("/api/v1/members/tidak-ada"), 401, "access.unauthenticated")
+
+
 def test_a_session_cookie_is_not_a_bearer_token(container: Container, api: TestClient) -> None:
     """The web session's secret must not open the API (a cross-site request could ride it)."""
     from tests.support.auth import web_sign_in

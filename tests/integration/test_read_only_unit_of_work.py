@@ -79,3 +79,27 @@ def test_on_sqlite_a_reader_does_not_wait_for_a_writer_holding_the_lock(
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+def test_on_postgresql_a_readers_queries_stay_prepared(postgres_engine: Engine) -> None:
+    """A reader ends with COMMIT when nothing failed: psycopg forgets its prepared statements
+    on ROLLBACK (issue 12: PostgreSQL then parsed and planned every read's queries anew)."""
+    with SqlUnitOfWork(postgres_engine) as uow:
+        uow.branches.add(BOGOR)
+        uow.commit()
+    for _ in range(8):  # psycopg prepares a query on its fifth use
+        with _reader(postgres_engine)() as uow:
+            assert uow.branches.get(BOGOR.code) == BOGOR
+    with _reader(postgres_engine)() as uow:
+        prepared = uow._conn.exec_driver_sql(  # type: ignore[union-attr]
+            "SELECT count(*) FROM pg_prepared_statements"
+        ).scalar_one()
+    assert prepared >= 1
+
+
+def test_a_reader_that_fails_is_rolled_back(engine: Engine) -> None:
+    with pytest.raises(RuntimeError), _reader(engine)() as uow:
+        uow.branches.all()
+        raise RuntimeError("a failure inside the reader")
+    with _reader(engine)() as uow:  # the pooled connection is clean and reads again
+        assert uow.branches.all() == []

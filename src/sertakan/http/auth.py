@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
+from functools import partial
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
@@ -111,6 +113,36 @@ class Requires:
         await run_in_threadpool(
             _audit_refusal, request, actor, self.permission.value, "access.forbidden"
         )
+        if not actor.is_signed_in:
+            raise Unauthorized()
+        raise Forbidden()
+
+
+# Called on a worker thread: the actor, or a refusal raised.
+Authorize = Callable[[], Actor]
+
+
+class RequiresOnThread(Requires):
+    """A route's permission, checked on the handler's own worker thread: for an async API read
+    whose work is one `run_in_threadpool` call (issue 12: the token's look-up then shares the
+    read's thread hop, and can share its transaction). `Depends(RequiresOnThread(Permission.X))`
+    gives the handler an `Authorize`; the handler calls it first thing in that thread, and gets
+    the actor or the same refusal, audit and status as `Requires` (bearer tokens only: the
+    API's safe methods, which take no CSRF token)."""
+
+    # A Requires all the same (the permission matrix finds it), whose dependency value is the
+    # check to run rather than its outcome.
+    async def __call__(self, request: Request) -> Authorize:  # type: ignore[override]
+        if not is_api(request) or request.method not in SAFE_METHODS:
+            raise TypeError("RequiresOnThread serves the API's safe methods only (no CSRF)")
+        return partial(self.authorize, request)
+
+    def authorize(self, request: Request) -> Actor:
+        """On a worker thread: the actor, or the refusal (audited) `Requires` raises."""
+        actor = current_actor(request)
+        if allows(actor.role, self.permission):
+            return actor
+        _audit_refusal(request, actor, self.permission.value, "access.forbidden")
         if not actor.is_signed_in:
             raise Unauthorized()
         raise Forbidden()

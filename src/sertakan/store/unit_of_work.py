@@ -1,4 +1,5 @@
-"""The SQL unit of work: one connection, one transaction, rolled back unless committed.
+"""The SQL unit of work: one connection, one transaction, rolled back unless committed (a
+reader's, which cannot write, ends with COMMIT when nothing failed: see `__exit__`).
 
 It serves every domain's port (registry, access, billing and its reconciliations and
 reminders): a change, its audit event, its messages and its domain events (`events`, the
@@ -139,7 +140,15 @@ class SqlUnitOfWork:
     ) -> None:
         assert self._conn is not None
         try:
-            self.rollback()
+            if self.read_only and exc_type is None and self._tx is not None and self._tx.is_active:
+                # A reader's transaction wrote nothing, so COMMIT and ROLLBACK end it alike,
+                # but psycopg forgets its prepared statements on every ROLLBACK (and deallocates
+                # them on the server): readers ending with ROLLBACK never reached psycopg's
+                # prepare threshold, and PostgreSQL parsed and planned each query every time
+                # (issue 12: the server's CPU is shared with the app's on two cores).
+                self._tx.commit()
+            else:
+                self.rollback()
         finally:
             self._conn.close()
             self._conn = None
