@@ -150,7 +150,7 @@ class Publisher:
             failures: dict[str, int] = {}
             tried: set[str] = set()
             while True:
-                # Events that failed in this run come back first: skip them (next run).
+                # Events that failed in this run are still unpublished: skip them (next run).
                 fresh = self._store.unpublished(limit + len(tried))
                 batch = [s for s in fresh if s.id not in tried][:limit]
                 if not batch:
