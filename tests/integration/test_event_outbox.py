@@ -28,9 +28,9 @@ from sertakan.store.migrate import downgrade, upgrade
 from sertakan.store.tables import events, outbox_messages
 from sertakan.store.unit_of_work import SqlUnitOfWork
 from tests.support.auth import cheap_hasher
+from tests.support.builders import PAID_AT, an_office, office_clock
 from tests.support.containers import GATEWAY_SECRET, SECRET
 from tests.support.notices import notice_body, signed
-from tests.support.payment_office import PAID_AT, office_clock, open_office
 
 T0 = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)
 
@@ -139,7 +139,7 @@ def _receipts(container: Container) -> list[tuple[str, str, dt.datetime]]:
 def test_a_payment_records_its_events_and_its_receipt_is_queued_once_by_the_publisher(
     container: Container,
 ) -> None:
-    [invoice] = open_office(container, sponsors=1, workers_each=2)
+    [invoice] = an_office(container, sponsors=1, workers_each=2).invoices
     body = notice_body(invoice.number, invoice.total, "SBX-BUS-1", PAID_AT)
     container.payments.receive(body, signed(body))
 
@@ -182,7 +182,7 @@ def test_the_receipt_is_queued_by_the_server_right_after_the_payment_commits(
 ) -> None:
     from sertakan.http.background import BackgroundJobs
 
-    [invoice] = open_office(container, sponsors=1, workers_each=1)
+    [invoice] = an_office(container, sponsors=1, workers_each=1).invoices
     fast = dataclasses.replace(
         container,
         settings=container.settings.model_copy(update={"outbox_interval_seconds": 3600}),
