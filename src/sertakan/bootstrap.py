@@ -112,7 +112,10 @@ def bootstrap(
         access,
         reader=reader,
     )
-    sponsorships = SponsorshipService(uow_factory, clock, access, reader=reader)
+    invoices = InvoiceService(uow_factory, params, clock, reader=reader)
+    sponsorships = SponsorshipService(
+        uow_factory, clock, access, params, reader=reader, on_end=invoices.sponsorship_ended
+    )
     return Container(
         settings,
         params,
@@ -125,7 +128,7 @@ def bootstrap(
         sponsorships,
         AuditTrail(uow_factory, clock),
         gateway,
-        InvoiceService(uow_factory, params, clock, reader=reader),
+        invoices,
         PaymentService(uow_factory, clock, gateway),
         CoverageService(uow_factory, params, clock, reader=reader),
         provider,

@@ -40,6 +40,7 @@ OPERATIONS = [
     ("POST", "/api/v1/sponsorships/{sponsorship_id}/consent/resend"),
     ("POST", "/api/v1/sponsorships/{sponsorship_id}/attest"),
     ("POST", "/api/v1/sponsorships/{sponsorship_id}/approve"),
+    ("GET", "/api/v1/sponsorships/{sponsorship_id}/end"),
     ("POST", "/api/v1/sponsorships/{sponsorship_id}/end"),
     ("POST", "/api/v1/accounts"),
     ("GET", "/api/v1/accounts"),

@@ -385,6 +385,31 @@ class Attestation(BaseModel):
     reason: str = Field(max_length=300)
 
 
+class SponsorshipEnd(BaseModel):
+    """Ending a sponsorship: from which month the sponsor no longer pays (this month or the
+    next; never the sponsorship's first month). Left out: the next month."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    from_month: str | None = Field(
+        default=None, pattern=r"^20\d{2}-(0[1-9]|1[0-2])$", examples=["2026-12"]
+    )
+
+
+class SponsorshipEnding(BaseModel):
+    """What ending a sponsorship would do, before it is confirmed."""
+
+    sponsorship_id: str
+    from_month: str = Field(description="The first month the worker pays themselves")
+    choices: list[str] = Field(description="The months it may end from")
+    worker_due_on: dt.date = Field(description="The deadline of that month's contribution")
+    grace_months: int = Field(description="Arrears payable for at most this many months")
+    ends_after_unpaid_months: int = Field(
+        description="More consecutive unpaid months than this end the membership"
+    )
+    reference: str
+
+
 USERNAME_MAX = 40
 PASSWORD_MAX = 128  # NIST SP 800-63B §5.1.1.2: at least 64 allowed
 

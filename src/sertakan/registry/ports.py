@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Protocol
 
+from sertakan.access.actor import Actor
 from sertakan.access.ports import AccessUnitOfWork
 from sertakan.kernel.periods import Month
 from sertakan.registry.model import Branch, Member, Sponsor, SponsorKind, Sponsorship
@@ -98,3 +99,13 @@ class UnitOfWork(AccessUnitOfWork, Protocol):
     def branches(self) -> BranchRepository: ...
 
     def rollback(self) -> None: ...
+
+
+class SponsorshipEnded(Protocol):
+    """What else changes, in the same unit of work, when a sponsorship ends: billing takes
+    the worker off the sponsor's unpaid invoices from `from_month` on. The registry sits
+    below billing, so billing hands this in (bootstrap) rather than the registry calling it."""
+
+    def __call__(
+        self, uow: UnitOfWork, actor: Actor, ended: Sponsorship, from_month: Month
+    ) -> None: ...

@@ -71,8 +71,17 @@ def member_page(request: Request, member_id: str) -> Response:
             "village": container.regions.village(member.region_code),
             "breakdown": Breakdown.of(card.quote),
             "cover": cover,
+            "ended_from": _month(request.query_params.get("sponsor_berakhir", "")),
         },
     )
+
+
+def _month(text: str) -> Month | None:
+    """The month a sponsorship was just ended from (the redirect after ending says it)."""
+    try:
+        return Month.parse(text[:7]) if text else None
+    except ValueError:
+        return None
 
 
 SEARCH = Depends(Requires(Permission.MEMBER_SEARCH))
