@@ -68,6 +68,9 @@ def test_the_worker_sees_who_pays_and_ends_the_sponsorship_from_their_card(
         unasked = worker.post(f"/persetujuan/{sponsorship_id}/akhiri")
         assert unasked.status_code == 422  # no month chosen: asked again, nothing ended
         assert "Pilih bulan sponsor berakhir" in unasked.text
+        too_early = worker.post(f"/persetujuan/{sponsorship_id}/akhiri", data={"mulai": "2026-10"})
+        assert too_early.status_code == 422
+        assert "Sponsor hanya bisa berakhir mulai Desember 2026" in too_early.text
 
         ended = worker.post(f"/persetujuan/{sponsorship_id}/akhiri", data={"mulai": "2026-12"})
 

@@ -385,6 +385,56 @@ class Attestation(BaseModel):
     reason: str = Field(max_length=300)
 
 
+class MemberCorrectionCreate(BaseModel):
+    """An officer's correction of a member's name, phone and address, with the reason (kept
+    in the audit trail). Every field is checked as at enrolment."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: str = Field(max_length=100)
+    phone: str = Field(max_length=30)
+    region_code: str = Field(max_length=20, description="Village (desa/kelurahan) code")
+    address: str = Field(default="", max_length=200)
+    reason: str = Field(max_length=300)
+
+
+class MemberCorrected(BaseModel):
+    """The member's corrected details (the phone as written, E.164)."""
+
+    id: str
+    full_name: str
+    phone: str
+    region_code: str
+    address: str
+    branch_code: str | None
+
+    @classmethod
+    def of(cls, member: Member) -> MemberCorrected:
+        return cls(
+            id=member.id,
+            full_name=member.full_name,
+            phone=member.phone,
+            region_code=member.region_code,
+            address=member.address,
+            branch_code=member.branch_code,
+        )
+
+
+class SponsorshipRequestCreate(BaseModel):
+    """Sponsor a worker whose NIK is enrolled already: the consent code goes to the phone on
+    the member's record, as at enrolment (a sponsor: only as themselves)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sponsor_id: str = Field(max_length=40)
+    nik: str = Field(max_length=24)
+
+
+class SponsorshipRequestRead(BaseModel):
+    sponsorship: SponsorshipRead
+    kpj_masked: str = Field(description="The member's KPJ, masked")
+
+
 class SponsorshipEnd(BaseModel):
     """Ending a sponsorship: from which month the sponsor no longer pays (this month or the
     next; never the sponsorship's first month). Left out: the next month."""

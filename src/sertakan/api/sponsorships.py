@@ -1,5 +1,5 @@
-"""`/api/v1/sponsorships/{id}/...`: the worker's consent, a staff attestation, its approval,
-and ending a sponsorship."""
+"""`/api/v1/sponsorships`: sponsoring a worker enrolled already; `/{id}/...`: the worker's
+consent, a staff attestation, its approval, and ending a sponsorship."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from sertakan.api.schemas import (
     SponsorshipEnd,
     SponsorshipEnding,
     SponsorshipRead,
+    SponsorshipRequestCreate,
+    SponsorshipRequestRead,
 )
 from sertakan.http.auth import Requires, client_ip, container_of
 from sertakan.kernel.periods import Month
@@ -28,6 +30,29 @@ MONTH = r"^20\d{2}-(0[1-9]|1[0-2])$"
 def _read(request: Request, sponsorship: Sponsorship) -> SponsorshipRead:
     line = container_of(request).sponsorships.line(sponsorship.id)
     return SponsorshipRead.of(line.sponsorship, line.sponsor)
+
+
+@router.post(
+    "",
+    response_model=SponsorshipRequestRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(409, 422, 429),
+)
+def request_sponsorship(
+    request: Request,
+    body: SponsorshipRequestCreate,
+    actor: Annotated[Actor, Depends(Requires(Permission.MEMBER_ENROL))],
+) -> SponsorshipRequestRead:
+    """Sponsor a worker enrolled already (the enrolment answered 409 "already enrolled"):
+    the worker's consent is asked with a code sent to the phone on their record; until then
+    the sponsor sees nothing of the record but the masked KPJ."""
+    asked = container_of(request).registry.sponsor_enrolled(
+        actor, body.sponsor_id, body.nik, client_ip=client_ip(request)
+    )
+    return SponsorshipRequestRead(
+        sponsorship=SponsorshipRead.of(asked.sponsorship, asked.sponsor),
+        kpj_masked=asked.kpj_masked,
+    )
 
 
 @router.post(

@@ -29,6 +29,11 @@ class MemberRepository(Protocol):
 
     def get_by_kpj(self, kpj: str) -> Member | None: ...
 
+    def update(self, member: Member) -> None:
+        """Write the member's name, phone, village, address and branch (an officer's
+        correction); nothing else of a member changes this way."""
+        ...
+
     def search_by_name(
         self, text: str, limit: int, branch_code: str | None = None
     ) -> list[Member]: ...

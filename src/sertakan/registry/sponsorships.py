@@ -133,7 +133,7 @@ class SponsorshipService:
         # (count then check: a refusal's count must not roll back with the change).
         with self._uow() as uow:
             line = self._line(uow, sponsorship_id)
-        if line.sponsorship.consent is not Consent.PENDING:
+        if not line.sponsorship.consent.awaits_code:
             raise _already_settled()
         ticket = self._access.check_code(
             actor,
@@ -144,7 +144,7 @@ class SponsorshipService:
         )
         with self._uow() as uow:
             line = self._line(uow, sponsorship_id)
-            if line.sponsorship.consent is not Consent.PENDING:
+            if not line.sponsorship.consent.awaits_code:
                 raise _already_settled()
             self._access.use_code_in(uow, ticket)
             changed = replace(line.sponsorship, consent=Consent.GIVEN, consent_at=self._clock.now())
@@ -169,7 +169,7 @@ class SponsorshipService:
                     self._guard.refuse(
                         actor, Permission.CONSENT_RESEND.value, "sponsorship", sponsorship_id
                     )
-                if line.sponsorship.consent is not Consent.PENDING:
+                if not line.sponsorship.consent.awaits_code:
                     raise _already_settled()
                 phone = line.member.phone
                 message = self._access.issue_code_in(
@@ -205,7 +205,7 @@ class SponsorshipService:
         with self._guard.refusals(), self._uow() as uow:
             line = self._line(uow, sponsorship_id)
             self._guard.member(uow, actor, line.member, Permission.CONSENT_ATTEST.value)
-            if line.sponsorship.consent is not Consent.PENDING:
+            if not line.sponsorship.consent.awaits_code:
                 raise _already_settled()
             settled = actor.role in (Role.SUPERVISOR, Role.SYSTEM)
             changed = replace(

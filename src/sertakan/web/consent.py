@@ -141,7 +141,10 @@ async def end(request: Request, sponsorship_id: str) -> Response:
             current_actor(request), sponsorship_id, month
         )
     except RuleViolation as error:
-        return _end_page(request, sponsorship_id, None, error.violations[0].message_id, 422)
+        lang = web_state(request).renderer.locale(request)
+        return _end_page(
+            request, sponsorship_id, None, forms.message_for(error.violations[0], lang), 422
+        )
     return RedirectResponse(
         f"/peserta/{changed.member_id}?sponsor_berakhir={month}", status_code=303
     )
