@@ -4,6 +4,7 @@ sponsor's unpaid invoices from that month; a paid invoice never changes."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from sertakan.kernel.clock import WIB, FixedClock
 from sertakan.kernel.errors import Conflict, RuleViolation
 from sertakan.kernel.periods import Month
 from sertakan.notifications.providers import RecordingProvider
-from sertakan.registry.model import Sponsorship
+from sertakan.registry.model import Consent, Sponsorship
 from sertakan.store.tables import outbox_messages
 from tests.support.auth import CONSOLE
 from tests.support.billing_office import open_small_office
@@ -185,3 +186,18 @@ def test_a_month_outside_the_choices_is_refused_and_ending_twice_is_a_conflict(
     office.container.sponsorships.end(CONSOLE, sponsorship_id)
     with pytest.raises(Conflict):
         office.container.sponsorships.end(CONSOLE, sponsorship_id)
+
+
+def test_a_request_never_consented_to_is_withdrawn_without_texts(office: Office) -> None:
+    container = office.container
+    with container.uow() as uow:
+        [sponsorship] = uow.sponsorships.for_member(office.siti)
+        uow.sponsorships.update(dataclasses.replace(sponsorship, consent=Consent.PENDING))
+        uow.commit()
+
+    container.sponsorships.end(CONSOLE, sponsorship.id)
+
+    with container.engine.connect() as conn:
+        templates = [row.template for row in conn.execute(select(outbox_messages.c.template))]
+    assert not [t for t in templates if t.startswith("sponsorship.ended")]
+    assert office.sponsorship_of(office.siti).until_month == NOVEMBER

@@ -261,7 +261,7 @@ class SponsorshipService:
         to the month before it, the worker pays `from_month` on themselves (or lapses under
         the arrears rules). In the same transaction: the audit event, the worker taken off the
         sponsor's unpaid invoices from that month (`on_end`, billing), and an SMS to the
-        sponsor and to the worker in the outbox."""
+        sponsor and to the worker in the outbox (once it was consented to)."""
         self._guard.require(actor, Permission.SPONSORSHIP_END, "sponsorship", sponsorship_id)
         with self._guard.refusals(), self._uow() as uow:
             line = self._line(uow, sponsorship_id)
@@ -272,7 +272,10 @@ class SponsorshipService:
             self._save(uow, actor, "sponsorship.end", current, changed)
             if self._on_end is not None:
                 self._on_end(uow, actor, changed, ending.from_month)
-            uow.outbox.add_many(self._ended_messages(ending))
+            if current.consent.is_settled:
+                # Only a sponsorship that paid has news for the worker ("pay yourself from");
+                # one never consented to is withdrawn without texts.
+                uow.outbox.add_many(self._ended_messages(ending))
             uow.commit()
         return changed
 
