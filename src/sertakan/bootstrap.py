@@ -147,8 +147,10 @@ def bootstrap(
         access,
         reader=reader,
     )
-    sponsorships = SponsorshipService(uow_factory, clock, access, reader=reader)
     invoices = InvoiceService(uow_factory, params, clock, reader=reader)
+    sponsorships = SponsorshipService(
+        uow_factory, clock, access, params, reader=reader, on_end=invoices.sponsorship_ended
+    )
     payments = PaymentService(uow_factory, clock, gateway)
 
     def receive_notices(batch: list[Delivery]) -> Sequence[NoticeResult | Exception]:

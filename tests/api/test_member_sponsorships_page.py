@@ -43,14 +43,28 @@ def test_the_worker_sees_who_pays_and_ends_the_sponsorship_from_their_card(
         assert "Ibu Ratna" in card
         assert "Disetujui (pernyataan petugas)" in card  # attested from the console
         assert "3271********0012" in card  # a worker sees their own NIK masked
-        form = 'action="/persetujuan/'
-        assert form in card and "Akhiri sponsor ini" in card
-        sponsorship_id = card.split(form, 1)[1].split("/", 1)[0]
+        link = 'href="/persetujuan/'
+        assert link in card and "Akhiri sponsor ini" in card
+        sponsorship_id = card.split(link, 1)[1].split("/", 1)[0]
 
-        ended = worker.post(f"/persetujuan/{sponsorship_id}/akhiri")
+        # One tap does not end it: the page asks first and says what happens next.
+        asked = worker.get(f"/persetujuan/{sponsorship_id}/akhiri")
+        assert asked.status_code == 200
+        assert "Desember 2026" in asked.text and "15 Desember 2026" in asked.text
+        assert 'value="2026-12" required checked' in asked.text
+        unasked = worker.post(f"/persetujuan/{sponsorship_id}/akhiri")
+        assert unasked.status_code == 422  # no month chosen: asked again, nothing ended
+        assert "Pilih bulan sponsor berakhir" in unasked.text
+        too_early = worker.post(f"/persetujuan/{sponsorship_id}/akhiri", data={"mulai": "2026-10"})
+        assert too_early.status_code == 422
+        assert "Sponsor hanya bisa berakhir mulai Desember 2026" in too_early.text
+
+        ended = worker.post(f"/persetujuan/{sponsorship_id}/akhiri", data={"mulai": "2026-12"})
 
         assert ended.status_code == 200
+        assert "Sponsor berakhir mulai Desember 2026" in ended.text
         assert "sampai November 2026" in ended.text  # a month in words, never ISO (issue 16)
+        assert "Akhiri sponsor ini" not in ended.text
     with container.uow() as uow:
         events = [e.action for e in uow.audit.between(
             dt.datetime(2026, 1, 1, tzinfo=dt.UTC), dt.datetime(2027, 1, 1, tzinfo=dt.UTC)

@@ -22,6 +22,7 @@ class Permission(StrEnum):
     MEMBER_READ = "member.read"
     MEMBER_SEARCH = "member.search"
     MEMBER_READ_NIK = "member.read_nik"  # the NIK in full; everyone else sees 3271********0001
+    MEMBER_CORRECT = "member.correct"  # name, phone, address: branch staff, with a reason
     SPONSOR_REGISTER = "sponsor.register"
     SPONSOR_READ = "sponsor.read"
     SPONSOR_LIST = "sponsor.list"
@@ -52,6 +53,7 @@ MATRIX: Mapping[Permission, frozenset[Role]] = {
     | _STAFF,
     Permission.MEMBER_SEARCH: frozenset({Role.AUDITOR}) | _STAFF,
     Permission.MEMBER_READ_NIK: _STAFF,
+    Permission.MEMBER_CORRECT: _STAFF,
     # A household or UMKM signs itself up; agents and staff sign sponsors up at the counter.
     Permission.SPONSOR_REGISTER: frozenset({Role.ANONYMOUS, Role.AGENT}) | _STAFF,
     Permission.SPONSOR_READ: frozenset({Role.SPONSOR, Role.AUDITOR}) | _STAFF,
@@ -81,6 +83,7 @@ MEANING: Mapping[Permission, str] = {
     Permission.MEMBER_READ: "Open a member's card (within the role's scope)",
     Permission.MEMBER_SEARCH: "Search members by NIK, KPJ or name (within the branch)",
     Permission.MEMBER_READ_NIK: "See a NIK unmasked",
+    Permission.MEMBER_CORRECT: "Correct a member's name, phone and address (with a reason)",
     Permission.SPONSOR_REGISTER: "Register a sponsor (household or UMKM)",
     Permission.SPONSOR_READ: "Open a sponsor's sheet of workers (within the role's scope)",
     Permission.SPONSOR_LIST: "List sponsors",

@@ -179,6 +179,29 @@ class AccessService:
             uow.commit()
         return account
 
+    def correct_phone_account_in(
+        self, uow: AccessUnitOfWork, actor: Actor, account: Account, phone: str, name: str
+    ) -> Account:
+        """A worker's account after an officer corrected their phone or name (inside the
+        caller's unit of work): they sign in with the corrected phone from now on, and the
+        sessions opened with the old number end (the number may have changed hands)."""
+        changed = replace(account, phone=phone, display_name=name)
+        uow.accounts.update(changed)
+        if account.phone != phone:
+            uow.tokens.revoke_all_for(account.id, self._clock.now())
+        uow.audit.append(
+            event(
+                actor,
+                self._clock.now(),
+                "account.correct",
+                "account",
+                account.id,
+                before=_account_snapshot(account),
+                after=_account_snapshot(changed),
+            )
+        )
+        return changed
+
     def phone_account_in(
         self,
         uow: AccessUnitOfWork,

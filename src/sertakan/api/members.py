@@ -12,6 +12,8 @@ from sertakan.access.permissions import Permission
 from sertakan.access.scope import sees_full_nik
 from sertakan.api.problems import responses
 from sertakan.api.schemas import (
+    MemberCorrected,
+    MemberCorrectionCreate,
     MemberCreate,
     MemberHit,
     MemberRead,
@@ -19,7 +21,7 @@ from sertakan.api.schemas import (
     SponsorshipRead,
 )
 from sertakan.http.auth import Authorize, Requires, RequiresOnThread, client_ip, container_of
-from sertakan.registry.service import EnrolmentApplication
+from sertakan.registry.service import EnrolmentApplication, MemberCorrection
 from sertakan.regulation.standing import MembershipStatus
 
 router = APIRouter(prefix="/members", tags=["members"])
@@ -98,3 +100,26 @@ def member_sponsorships(
     """Who sponsors (or sponsored) this worker, newest first, with the consent status."""
     lines = container_of(request).sponsorships.for_member(actor, member_id)
     return [SponsorshipRead.of(line.sponsorship, line.sponsor) for line in lines]
+
+
+@router.post("/{member_id}/correction", response_model=MemberCorrected, responses=responses(422))
+def correct_member(
+    request: Request,
+    member_id: str,
+    body: MemberCorrectionCreate,
+    actor: Annotated[Actor, Depends(Requires(Permission.MEMBER_CORRECT))],
+) -> MemberCorrected:
+    """Branch staff correct a member's name, phone and address with a reason (audited before
+    and after); the worker's account follows the corrected phone."""
+    changed = container_of(request).registry.correct_member(
+        actor,
+        member_id,
+        MemberCorrection(
+            full_name=body.full_name,
+            phone=body.phone,
+            region_code=body.region_code,
+            address=body.address,
+            reason=body.reason,
+        ),
+    )
+    return MemberCorrected.of(changed)

@@ -387,6 +387,81 @@ class Attestation(BaseModel):
     reason: str = Field(max_length=300)
 
 
+class MemberCorrectionCreate(BaseModel):
+    """An officer's correction of a member's name, phone and address, with the reason (kept
+    in the audit trail). Every field is checked as at enrolment."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: str = Field(max_length=100)
+    phone: str = Field(max_length=30)
+    region_code: str = Field(max_length=20, description="Village (desa/kelurahan) code")
+    address: str = Field(default="", max_length=200)
+    reason: str = Field(max_length=300)
+
+
+class MemberCorrected(BaseModel):
+    """The member's corrected details (the phone as written, E.164)."""
+
+    id: str
+    full_name: str
+    phone: str
+    region_code: str
+    address: str
+    branch_code: str | None
+
+    @classmethod
+    def of(cls, member: Member) -> MemberCorrected:
+        return cls(
+            id=member.id,
+            full_name=member.full_name,
+            phone=member.phone,
+            region_code=member.region_code,
+            address=member.address,
+            branch_code=member.branch_code,
+        )
+
+
+class SponsorshipRequestCreate(BaseModel):
+    """Sponsor a worker whose NIK is enrolled already: the consent code goes to the phone on
+    the member's record, as at enrolment (a sponsor: only as themselves)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sponsor_id: str = Field(max_length=40)
+    nik: str = Field(max_length=24)
+
+
+class SponsorshipRequestRead(BaseModel):
+    sponsorship: SponsorshipRead
+    kpj_masked: str = Field(description="The member's KPJ, masked")
+
+
+class SponsorshipEnd(BaseModel):
+    """Ending a sponsorship: from which month the sponsor no longer pays (this month or the
+    next; never the sponsorship's first month). Left out: the next month."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    from_month: str | None = Field(
+        default=None, pattern=r"^20\d{2}-(0[1-9]|1[0-2])$", examples=["2026-12"]
+    )
+
+
+class SponsorshipEnding(BaseModel):
+    """What ending a sponsorship would do, before it is confirmed."""
+
+    sponsorship_id: str
+    from_month: str = Field(description="The first month the worker pays themselves")
+    choices: list[str] = Field(description="The months it may end from")
+    worker_due_on: dt.date = Field(description="The deadline of that month's contribution")
+    grace_months: int = Field(description="Arrears payable for at most this many months")
+    ends_after_unpaid_months: int = Field(
+        description="More consecutive unpaid months than this end the membership"
+    )
+    reference: str
+
+
 USERNAME_MAX = 40
 PASSWORD_MAX = 128  # NIST SP 800-63B §5.1.1.2: at least 64 allowed
 

@@ -1,25 +1,58 @@
-"""`/api/v1/sponsorships/{id}/...`: the worker's consent, a staff attestation, its approval,
-and ending a sponsorship."""
+"""`/api/v1/sponsorships`: sponsoring a worker enrolled already; `/{id}/...`: the worker's
+consent, a staff attestation, its approval, and ending a sponsorship."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
 from sertakan.access.actor import Actor
 from sertakan.access.permissions import Permission
 from sertakan.api.problems import responses
-from sertakan.api.schemas import Attestation, ConsentConfirm, SponsorshipRead
+from sertakan.api.schemas import (
+    Attestation,
+    ConsentConfirm,
+    SponsorshipEnd,
+    SponsorshipEnding,
+    SponsorshipRead,
+    SponsorshipRequestCreate,
+    SponsorshipRequestRead,
+)
 from sertakan.http.auth import Requires, client_ip, container_of
+from sertakan.kernel.periods import Month
 from sertakan.registry.model import Sponsorship
 
 router = APIRouter(prefix="/sponsorships", tags=["sponsorships"])
+MONTH = r"^20\d{2}-(0[1-9]|1[0-2])$"
 
 
 def _read(request: Request, sponsorship: Sponsorship) -> SponsorshipRead:
     line = container_of(request).sponsorships.line(sponsorship.id)
     return SponsorshipRead.of(line.sponsorship, line.sponsor)
+
+
+@router.post(
+    "",
+    response_model=SponsorshipRequestRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(409, 422, 429),
+)
+def request_sponsorship(
+    request: Request,
+    body: SponsorshipRequestCreate,
+    actor: Annotated[Actor, Depends(Requires(Permission.MEMBER_ENROL))],
+) -> SponsorshipRequestRead:
+    """Sponsor a worker enrolled already (the enrolment answered 409 "already enrolled"):
+    the worker's consent is asked with a code sent to the phone on their record; until then
+    the sponsor sees nothing of the record but the masked KPJ."""
+    asked = container_of(request).registry.sponsor_enrolled(
+        actor, body.sponsor_id, body.nik, client_ip=client_ip(request)
+    )
+    return SponsorshipRequestRead(
+        sponsorship=SponsorshipRead.of(asked.sponsorship, asked.sponsor),
+        kpj_masked=asked.kpj_masked,
+    )
 
 
 @router.post(
@@ -80,12 +113,46 @@ def approve_attestation(
     return _read(request, changed)
 
 
+@router.get(
+    "/{sponsorship_id}/end",
+    response_model=SponsorshipEnding,
+    responses=responses(409, 422),
+)
+def preview_end(
+    request: Request,
+    sponsorship_id: str,
+    actor: Annotated[Actor, Depends(Requires(Permission.SPONSORSHIP_END))],
+    from_month: Annotated[str | None, Query(pattern=MONTH)] = None,
+) -> SponsorshipEnding:
+    """What ending the sponsorship from `from_month` (default: next month) would do: the
+    worker pays that month themselves by its deadline, or falls into arrears and lapses under
+    the arrears rules. Nothing changes."""
+    ending = container_of(request).sponsorships.ending(actor, sponsorship_id, _month(from_month))
+    return SponsorshipEnding(
+        sponsorship_id=sponsorship_id,
+        from_month=str(ending.from_month),
+        choices=[str(m) for m in ending.choices],
+        worker_due_on=ending.due_on,
+        grace_months=ending.grace_months,
+        ends_after_unpaid_months=ending.ends_after,
+        reference=ending.reference,
+    )
+
+
 @router.post("/{sponsorship_id}/end", response_model=SponsorshipRead, responses=responses(409, 422))
 def end_sponsorship(
     request: Request,
     sponsorship_id: str,
     actor: Annotated[Actor, Depends(Requires(Permission.SPONSORSHIP_END))],
+    body: SponsorshipEnd | None = None,
 ) -> SponsorshipRead:
-    """End a sponsorship with the current month (the worker, or branch staff)."""
-    changed = container_of(request).sponsorships.end(actor, sponsorship_id)
+    """End a sponsorship from `from_month` (this month or the next; default the next): the
+    worker, or branch staff. The sponsor and the worker get an SMS; the sponsor's unpaid
+    invoices drop the worker from that month (a paid or partly paid invoice never changes)."""
+    month = _month(body.from_month if body is not None else None)
+    changed = container_of(request).sponsorships.end(actor, sponsorship_id, month)
     return _read(request, changed)
+
+
+def _month(text: str | None) -> Month | None:
+    return Month.parse(text) if text else None

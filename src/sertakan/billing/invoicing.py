@@ -21,6 +21,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from typing import cast
 
 from sertakan.access.actor import Actor
 from sertakan.access.auditing import event
@@ -43,7 +44,7 @@ from sertakan.kernel.periods import Month
 from sertakan.registry.guard import Guard
 from sertakan.registry.model import Member, Sponsorship
 from sertakan.registry.occupations import occupation
-from sertakan.registry.ports import DuplicateRecord
+from sertakan.registry.ports import DuplicateRecord, UnitOfWork
 from sertakan.regulation.calendar import due_date, next_working_day
 from sertakan.regulation.contributions import BpuQuote, quote_bpu
 from sertakan.regulation.loader import Parameters
@@ -211,6 +212,18 @@ class InvoiceService:
                 cancelled += 1
             uow.commit()
         return cancelled
+
+    # -- a sponsorship ended ------------------------------------------------------------------
+
+    def sponsorship_ended(
+        self, uow: UnitOfWork, actor: Actor, ended: Sponsorship, from_month: Month
+    ) -> None:
+        """`registry.ports.SponsorshipEnded`, handed to the SponsorshipService (bootstrap): in
+        the unit of work that ends the sponsorship, the worker leaves the sponsor's unpaid
+        invoices from `from_month` on (`drop_ended_sponsorship`)."""
+        # The application's one unit of work spans the registry and billing (bootstrap makes
+        # every unit of work a BillingUnitOfWork); the registry only knows its own half.
+        drop_ended_sponsorship(cast(BillingUnitOfWork, uow), actor, self._now(), ended, from_month)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -399,6 +412,75 @@ class InvoiceService:
 
     def _now(self) -> dt.datetime:
         return self._clock.now()
+
+
+def drop_ended_sponsorship(
+    uow: BillingUnitOfWork,
+    actor: Actor,
+    now: dt.datetime,
+    ended: Sponsorship,
+    from_month: Month,
+) -> list[Invoice]:
+    """Take the worker of an ended sponsorship off the sponsor's invoices for the months from
+    `from_month` on; the invoices changed (issue 16: an ended sponsorship kept billing).
+
+    Only an open invoice none of whose money has arrived is changed: no payment recorded for
+    it and none of its member-months settled (by this or another invoice). A paid invoice, or
+    one partly settled, is a record of money received and is never altered: the sponsor paid
+    those months, the worker is covered for them, and a refund, if any, is an officer's
+    decision. An invoice left without lines is cancelled. Each change is audited. A charge
+    the gateway opened earlier for the old total no longer matches: a payment of it goes to
+    the suspense list (amount mismatch), never silently applied.
+    """
+    changed: list[Invoice] = []
+    payer = _Payer(PayerKind.SPONSOR, ended.sponsor_id)
+    for invoice in uow.invoices.for_payer(payer.kind, payer.id):
+        if not invoice.is_open:
+            continue
+        lines = uow.invoices.lines(invoice.id)
+        dropped = [
+            line for line in lines if line.member_id == ended.member_id and line.month >= from_month
+        ]
+        if not dropped:
+            continue
+        if uow.payments.for_invoice(invoice.id) or uow.settlements.settled_lines([invoice.id]):
+            continue  # money arrived for part of it: left as it is (see above)
+        kept = [line for line in lines if line not in dropped]
+        reason = f"sponsorship ended from {from_month}: worker's lines removed"
+        if not kept:
+            uow.invoices.set_status(invoice.id, InvoiceStatus.CANCELLED, now, reason)
+            after = replace(
+                invoice, status=InvoiceStatus.CANCELLED, cancelled_at=now, cancel_reason=reason
+            )
+        else:
+            key = (
+                _issue_key(payer, invoice.month, kept)
+                if invoice.kind is InvoiceKind.MONTHLY
+                else None
+            )
+            total = sum(line.total for line in kept)
+            uow.invoices.remove_lines(
+                invoice.id, ended.member_id, {line.month for line in dropped}, total, key
+            )
+            after = replace(invoice, total=total, issue_key=key)
+        uow.audit.append(
+            event(
+                actor,
+                now,
+                "invoice.remove_member",
+                "invoice",
+                invoice.id,
+                before=invoice_snapshot(invoice, len(lines)),
+                after=invoice_snapshot(after, len(kept))
+                | {
+                    "removed_member_id": ended.member_id,
+                    "removed_months": sorted(str(line.month) for line in dropped),
+                },
+                reason=reason,
+            )
+        )
+        changed.append(after)
+    return changed
 
 
 def reach_payer(

@@ -61,6 +61,18 @@ class InvoiceRepository(Protocol):
 
     def for_payer(self, payer_kind: PayerKind, payer_id: str, limit: int = 50) -> list[Invoice]: ...
 
+    def remove_lines(
+        self,
+        invoice_id: str,
+        member_id: str,
+        months: Collection[Month],
+        total: int,
+        issue_key: str | None,
+    ) -> None:
+        """Take the member's lines of these months off an open invoice and set its new total
+        and issue key (a sponsorship ended: `invoicing.drop_ended_sponsorship`)."""
+        ...
+
     def for_member(self, member_id: str, limit: int = 50) -> list[Invoice]:
         """Invoices with a line for this member, newest month first."""
         ...

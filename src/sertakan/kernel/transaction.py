@@ -1,4 +1,4 @@
-"""One transaction, as every domain's unit of work is (ARCHITECTURE.md): `with uow:` opens
+"""One transaction, as every domain's unit of work is (docs/architecture.md): `with uow:` opens
 it, and it rolls back on exit unless `commit()` was called. Each domain's `ports.py` adds the
 repositories its use cases reach; the store's one SQL unit of work serves them all."""
 
@@ -19,3 +19,5 @@ class Transaction(Protocol):
     ) -> None: ...
 
     def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...

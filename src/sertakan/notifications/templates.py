@@ -28,6 +28,8 @@ INVOICE_DUE_SOON = "billing.invoice_due_soon"
 INVOICE_UNPAID = "billing.invoice_unpaid"
 COVER_ENDING = "billing.cover_ending"
 RECEIPT = "billing.receipt"
+SPONSORSHIP_ENDED_SPONSOR = "sponsorship.ended.sponsor"
+SPONSORSHIP_ENDED_WORKER = "sponsorship.ended.worker"
 
 SMS_LIMIT = 160  # GSM 7-bit characters in one SMS (3GPP TS 23.038)
 MAX_NAME = 40  # a name is never longer than this, even where there is room
@@ -103,6 +105,31 @@ def consent_code(code: str, sponsor_name: str, minutes: int, *, lang: Lang = "id
         )
     room = SMS_LIMIT - (gsm7_length(rest) or SMS_LIMIT)
     name = safe_name(sponsor_name, min(MAX_NAME, max(room, MIN_NAME))) or UNKNOWN_SPONSOR[lang]
+    return name + rest
+
+
+def sponsorship_ended_to_sponsor(first_name: str, from_month: str) -> str:
+    """To the sponsor, when a worker's sponsorship ends: whose, and from which month the
+    worker is no longer on their invoices (`from_month` as ``Des 2026``)."""
+    rest = (
+        f" tidak lagi Anda bayar mulai {_reference(from_month)}: pekerja ini tidak ada lagi "
+        "di tagihan Anda mulai bulan itu."
+    )
+    head = "Sertakan: iuran BPJAMSOSTEK "
+    room = SMS_LIMIT - len(head) - len(rest)
+    name = safe_name(first_name, min(MAX_NAME, max(room, MIN_FIRST_NAME))) or UNKNOWN_MEMBER
+    return head + name + rest
+
+
+def sponsorship_ended_to_worker(sponsor_name: str, from_month: str, due_on: dt.date) -> str:
+    """To the worker, when their sponsorship ends: who stops paying, from which month, and
+    the day to pay that month themselves to stay protected."""
+    rest = (
+        f" berhenti membayar iuran BPJAMSOSTEK Anda mulai {_reference(from_month)}. "
+        f"Bayar sendiri paling lambat {short_date(due_on)} agar tetap terlindungi."
+    )
+    room = SMS_LIMIT - (gsm7_length(rest) or SMS_LIMIT)
+    name = safe_name(sponsor_name, min(MAX_NAME, max(room, MIN_NAME))) or UNKNOWN_SPONSOR["id"]
     return name + rest
 
 

@@ -26,7 +26,7 @@ from sertakan.audit.model import AuditEvent, Outcome
 from sertakan.audit.ports import AuditingUnitOfWork
 from sertakan.kernel.clock import Clock
 from sertakan.kernel.errors import Forbidden
-from sertakan.registry.model import Member, Sponsor, Sponsorship
+from sertakan.registry.model import Consent, Member, Sponsor, Sponsorship
 from sertakan.registry.ports import RegistryUnitOfWork
 
 
@@ -62,8 +62,14 @@ class Guard:
         """Inside a unit of work wrapped in `refusals()`. Gives the member's sponsorships it
         read, so the caller need not read them again."""
         sponsorships = uow.sponsorships.for_member(member.id)
-        # Only sponsorships not ended: a former sponsor no longer reaches the worker.
-        sponsor_ids = {s.sponsor_id for s in sponsorships if not s.has_ended}
+        # Only sponsorships not ended: a former sponsor no longer reaches the worker. Nor does
+        # a sponsor who asked to pay for a worker enrolled already, until the worker consents:
+        # they typed a NIK, the record is the worker's (UU 27/2022, purpose limitation).
+        sponsor_ids = {
+            s.sponsor_id
+            for s in sponsorships
+            if not s.has_ended and s.consent is not Consent.REQUESTED
+        }
         if not reaches_member(
             actor,
             member_id=member.id,

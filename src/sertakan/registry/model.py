@@ -78,6 +78,10 @@ class Consent(StrEnum):
     """The worker's consent to be enrolled and paid for by a sponsor (issue 4 "Consent")."""
 
     PENDING = "pending"  # a code was sent to the worker's phone
+    # A sponsor asked to pay for a worker enrolled already: a code went to the phone on the
+    # member's record. Until the worker consents the sponsor reaches nothing of the record
+    # (they typed only a NIK; `Guard.member`), unlike a worker they enrolled themselves.
+    REQUESTED = "requested"
     GIVEN = "given"  # the worker's code was entered
     AWAITING_APPROVAL = "awaiting_approval"  # an officer attested; a supervisor must approve
     ATTESTED = "attested"  # staff attested with a reason (a supervisor, or approved)
@@ -87,12 +91,18 @@ class Consent(StrEnum):
         return self in (Consent.GIVEN, Consent.ATTESTED)
 
     @property
+    def awaits_code(self) -> bool:
+        """The worker's code (or a staff attestation) is still awaited."""
+        return self in (Consent.PENDING, Consent.REQUESTED)
+
+    @property
     def label_id(self) -> str:
         return _CONSENT_LABELS_ID[self]
 
 
 _CONSENT_LABELS_ID = {
     Consent.PENDING: "Menunggu persetujuan pekerja",
+    Consent.REQUESTED: "Menunggu persetujuan pekerja (sudah terdaftar)",
     Consent.GIVEN: "Disetujui pekerja (kode)",
     Consent.AWAITING_APPROVAL: "Menunggu persetujuan supervisor",
     Consent.ATTESTED: "Disetujui (pernyataan petugas)",

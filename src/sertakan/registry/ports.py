@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Protocol
 
+from sertakan.access.actor import Actor
 from sertakan.access.ports import AccessUnitOfWork
 from sertakan.kernel.periods import Month
 from sertakan.kernel.transaction import Transaction
@@ -28,6 +29,11 @@ class MemberRepository(Protocol):
     def get_by_nik(self, nik: str) -> Member | None: ...
 
     def get_by_kpj(self, kpj: str) -> Member | None: ...
+
+    def update(self, member: Member) -> None:
+        """Write the member's name, phone, village, address and branch (an officer's
+        correction); nothing else of a member changes this way."""
+        ...
 
     def search_by_name(
         self, text: str, limit: int, branch_code: str | None = None
@@ -101,3 +107,13 @@ class UnitOfWork(RegistryUnitOfWork, AccessUnitOfWork, Protocol):
     """What the registry's use cases reach: its tables, and the accounts, codes, audit log
     and outbox of access, so a change, its audit event and its messages commit or roll back
     together (issue 4). It rolls back on exit unless `commit()` was called."""
+
+
+class SponsorshipEnded(Protocol):
+    """What else changes, in the same unit of work, when a sponsorship ends: billing takes
+    the worker off the sponsor's unpaid invoices from `from_month` on. The registry sits
+    below billing, so billing hands this in (bootstrap) rather than the registry calling it."""
+
+    def __call__(
+        self, uow: UnitOfWork, actor: Actor, ended: Sponsorship, from_month: Month
+    ) -> None: ...

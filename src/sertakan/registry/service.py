@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NoReturn
 
 from sertakan.access.actor import Actor
@@ -22,7 +22,7 @@ from sertakan.access.roles import Role
 from sertakan.access.scope import may_enrol_for
 from sertakan.access.service import AccessService
 from sertakan.kernel.clock import Clock
-from sertakan.kernel.errors import RuleViolation, Violation
+from sertakan.kernel.errors import Conflict, RuleViolation, Violation
 from sertakan.kernel.ids import new_id
 from sertakan.kernel.periods import Month
 from sertakan.notifications import templates
@@ -52,7 +52,12 @@ from sertakan.registry.occupations import occupation
 from sertakan.registry.phones import normalize_mobile
 from sertakan.registry.ports import DuplicateRecord, RegistryUnitOfWork, UnitOfWork
 from sertakan.registry.regions import RegionDirectory
-from sertakan.registry.snapshots import member_snapshot, sponsor_snapshot, sponsorship_snapshot
+from sertakan.registry.snapshots import (
+    correction_snapshot,
+    member_snapshot,
+    sponsor_snapshot,
+    sponsorship_snapshot,
+)
 from sertakan.regulation.contributions import BpuQuote, quote_bpu
 from sertakan.regulation.eligibility import check_bpu_enrolment_age
 from sertakan.regulation.loader import Parameters
@@ -83,6 +88,22 @@ class EnrolmentApplication:
 
 
 @dataclass(frozen=True, slots=True)
+class MemberCorrection:
+    """An officer's correction of a member's name, phone and address (issue 16): each
+    checked as at enrolment, with the reason, required, kept in the audit trail."""
+
+    full_name: str
+    phone: str
+    region_code: str
+    address: str
+    reason: str
+
+
+MIN_REASON = 10  # as a consent attestation's reason (sponsorships.py)
+MAX_REASON = 300
+
+
+@dataclass(frozen=True, slots=True)
 class SponsorApplication:
     kind: str
     name: str
@@ -105,6 +126,16 @@ class MemberCard:
     quote: BpuQuote
     sponsor: Sponsor | None
     sponsorship: Sponsorship | None = None  # the current one, consented to or not
+
+
+@dataclass(frozen=True, slots=True)
+class SponsorshipRequest:
+    """A sponsor's request to pay for a worker enrolled already: what they may know of it
+    before the worker consents (the KPJ masked, as the enrolment conflict shows it)."""
+
+    sponsorship: Sponsorship
+    sponsor: Sponsor
+    kpj_masked: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,6 +350,8 @@ class RegistryService:
                 # longer the sponsor's to see (its last month's invoice stays theirs).
                 if not sponsorship.is_current_in(month) or sponsorship.has_ended:
                     continue
+                if sponsorship.consent is Consent.REQUESTED:
+                    continue  # not theirs to see until the worker consents (Guard.member)
                 member = uow.members.get(sponsorship.member_id)
                 if member is not None:
                     quote = self.quote_for(member, today)
@@ -397,6 +430,55 @@ class RegistryService:
             self._access.deliver(message)
         return MemberCard(member, quote, sponsor, sponsorship)
 
+    def sponsor_enrolled(
+        self, actor: Actor, sponsor_id: str, nik: str, *, client_ip: str = ""
+    ) -> SponsorshipRequest:
+        """Sponsor a worker whose NIK is enrolled already (issue 16: instead of ending at
+        "sudah terdaftar"). The consent code goes to the phone on the member's record, as at
+        enrolment; until the worker consents the sponsor reaches nothing of the record
+        (`Consent.REQUESTED`). A worker someone sponsors already is refused (409)."""
+        self._guard.require(actor, Permission.MEMBER_ENROL, "sponsor", sponsor_id)
+        if not may_enrol_for(actor, sponsor_id):
+            self._guard.deny(actor, Permission.MEMBER_ENROL.value, "sponsor", sponsor_id)
+        digits = _digits(nik)
+        parse_nik(digits, self._regions, today=self._today())
+        month = Month.of(self._today())
+        with self._uow() as uow:
+            sponsor = uow.sponsors.get(sponsor_id)
+            if sponsor is None:
+                raise RuleViolation.single(
+                    "sponsor_id",
+                    "sponsor.unknown",
+                    "no sponsor has this id",
+                    "Pemberi kerja tidak ditemukan",
+                )
+            member = uow.members.get_by_nik(digits)
+            if member is None:
+                raise RuleViolation.single(
+                    "nik",
+                    "registry.nik.not_enrolled",
+                    "no member is enrolled with this NIK: enrol the worker",
+                    "NIK ini belum terdaftar: daftarkan pekerja",
+                )
+            if any(
+                s.is_current_in(month) and not s.has_ended
+                for s in uow.sponsorships.for_member(member.id)
+            ):
+                # Who pays for them is the worker's business: the answer does not say.
+                raise Conflict(
+                    "This worker already has a sponsor, or a request waiting for consent",
+                    "Pekerja ini sudah punya pemberi kerja, atau permintaan yang menunggu "
+                    "persetujuannya",
+                    "registry.member.sponsored",
+                )
+            sponsorship, message = self._start_sponsorship(
+                uow, actor, sponsor, member, client_ip, awaiting=Consent.REQUESTED
+            )
+            uow.commit()
+        if message is not None:
+            self._access.deliver(message)
+        return SponsorshipRequest(sponsorship, sponsor, mask_kpj(member.kpj))
+
     def member_card(self, actor: Actor, member_id: str) -> MemberCard:
         self._guard.require(actor, Permission.MEMBER_READ, "member", member_id)
         with self._guard.refusals(), self._read() as uow:
@@ -411,6 +493,63 @@ class RegistryService:
             raise MemberNotFound(member_id)
         sponsorships = self._guard.member(uow, actor, member, Permission.MEMBER_READ.value)
         return self._card(uow, member, sponsorships)
+
+    def correct_member(self, actor: Actor, member_id: str, correction: MemberCorrection) -> Member:
+        """Branch staff correct a member's name, phone and address (village and street) with
+        a reason: checked as at enrolment (`names`, `phones`, the regions of the current
+        edition), audited before and after in the transaction of the change. The worker's
+        account follows: they sign in with the corrected phone, under the corrected name.
+        A new village may move the member to another branch (the branch serving it)."""
+        self._guard.require(actor, Permission.MEMBER_CORRECT, "member", member_id)
+        checks = _Checks()
+        name = self._check_name(checks, correction.full_name, "full_name")
+        phone = ""
+        with checks.check():
+            phone = normalize_mobile(correction.phone)
+        self._check_village(checks, correction.region_code)
+        reason = " ".join(correction.reason.split())
+        if not MIN_REASON <= len(reason) <= MAX_REASON:
+            checks.add(
+                "reason",
+                "member.correction.reason",
+                f"give a reason of {MIN_REASON} to {MAX_REASON} characters",
+                f"Tuliskan alasan, {MIN_REASON} sampai {MAX_REASON} huruf",
+            )
+        checks.raise_if_any()
+        with self._guard.refusals(), self._uow() as uow:
+            member = uow.members.get(member_id)
+            if member is None:
+                raise MemberNotFound(member_id)
+            self._guard.member(uow, actor, member, Permission.MEMBER_CORRECT.value)
+            branch = _branch_for(correction.region_code, uow.branches.all())
+            changed = replace(
+                member,
+                full_name=name,
+                phone=phone,
+                region_code=correction.region_code,
+                address=" ".join(correction.address.split()),
+                branch_code=branch.code if branch else None,
+            )
+            if changed == member:
+                return member  # nothing to correct: nothing written, nothing audited
+            uow.members.update(changed)
+            uow.audit.append(
+                event(
+                    actor,
+                    self._clock.now(),
+                    "member.correct",
+                    "member",
+                    member.id,
+                    before=correction_snapshot(member),
+                    after=correction_snapshot(changed),
+                    reason=reason,
+                )
+            )
+            account = uow.accounts.for_member(member.id)
+            if account is not None and (account.phone, account.display_name) != (phone, name):
+                self._access.correct_phone_account_in(uow, actor, account, phone, name)
+            uow.commit()
+        return changed
 
     def find_members(self, actor: Actor, query: str, limit: int = 20) -> list[Member]:
         """Search by NIK (16 digits), KPJ (11 digits) or part of a name; branch staff find
@@ -535,10 +674,18 @@ class RegistryService:
         return name, nik, phone, birth_date, quote
 
     def _start_sponsorship(
-        self, uow: UnitOfWork, actor: Actor, sponsor: Sponsor, member: Member, client_ip: str
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        sponsor: Sponsor,
+        member: Member,
+        client_ip: str,
+        *,
+        awaiting: Consent = Consent.PENDING,
     ) -> tuple[Sponsorship, Message | None]:
         """A new sponsorship: from the console it is attested at once; otherwise the worker's
-        consent is asked with a code sent to their phone (issue 4 "Consent")."""
+        consent is asked with a code sent to their phone (issue 4 "Consent"), `awaiting` it
+        (`REQUESTED` for a worker enrolled before)."""
         now = self._clock.now()
         by_console = actor.role is Role.SYSTEM
         sponsorship = Sponsorship(
@@ -548,7 +695,7 @@ class RegistryService:
             from_month=Month.of(self._today()),
             until_month=None,
             created_at=now,
-            consent=Consent.ATTESTED if by_console else Consent.PENDING,
+            consent=Consent.ATTESTED if by_console else awaiting,
             consent_at=now if by_console else None,
             consent_reason="dicatat dari konsol operator" if by_console else "",
         )

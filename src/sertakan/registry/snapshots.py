@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sertakan.notifications.model import mask_phone
 from sertakan.registry.model import Member, Sponsor, Sponsorship
 from sertakan.registry.nik import mask_nik
 
@@ -23,6 +24,18 @@ def member_snapshot(member: Member) -> dict[str, Any]:
         "programs": list(member.programs),
         "branch_code": member.branch_code,
         "status": member.status.value,
+    }
+
+
+def correction_snapshot(member: Member) -> dict[str, Any]:
+    """What an officer's correction may change, as the audit trail keeps it: the phone
+    masked like every log (`mask_phone`), the address as written (it is what was corrected)."""
+    return {
+        "full_name": member.full_name,
+        "phone": mask_phone(member.phone),
+        "region_code": member.region_code,
+        "address": member.address,
+        "branch_code": member.branch_code,
     }
 
 

@@ -3,12 +3,16 @@
 A sponsor enrolling a worker records the worker's consent: the code sent to the worker's
 phone, entered by the worker (or read out by them at the sponsor's side); or branch staff's
 attestation with a reason — an officer's needs a supervisor's approval, a supervisor's stands.
-A worker sees who sponsors them and can end a sponsorship; so can branch staff.
+A worker sees who sponsors them and can end a sponsorship; so can branch staff. Ending asks
+first (`ending`: from which month, what the worker then owes), then ends it (`end`): the
+sponsor and the worker are told by SMS and the sponsor's unpaid invoices drop the worker
+(issue 16 "no dead ends").
 Every step is audited in the transaction of the change.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -22,12 +26,17 @@ from sertakan.access.scope import may_resend_consent
 from sertakan.access.service import AccessService
 from sertakan.kernel.clock import Clock
 from sertakan.kernel.errors import Conflict, NotFound, RateLimited, RuleViolation
+from sertakan.kernel.ids import new_id
 from sertakan.kernel.periods import Month
 from sertakan.notifications import templates
+from sertakan.notifications.model import Message
 from sertakan.registry.guard import Guard
 from sertakan.registry.model import Consent, Member, Sponsor, Sponsorship
-from sertakan.registry.ports import UnitOfWork
+from sertakan.registry.ports import SponsorshipEnded, UnitOfWork
 from sertakan.registry.snapshots import sponsorship_snapshot
+from sertakan.regulation.calendar import next_working_day
+from sertakan.regulation.loader import Parameters
+from sertakan.regulation.standing import standing_rule
 
 MIN_REASON = 10
 MAX_REASON = 300
@@ -46,15 +55,44 @@ class SponsorshipLine:
     member: Member
 
 
+@dataclass(frozen=True, slots=True)
+class Ending:
+    """What ending a sponsorship does, shown before it is confirmed (issue 16): from which
+    month the sponsor stops paying, and what the worker then owes and when they lapse."""
+
+    line: SponsorshipLine
+    from_month: Month  # the first month the worker pays themselves
+    choices: tuple[Month, ...]  # the months it may end from (`end_months`)
+    due_on: dt.date  # the deadline of `from_month`'s contribution (bpu/payment_deadline.yaml)
+    grace_months: int  # arrears payable for at most this many months (bpu/arrears.yaml)
+    ends_after: int  # more consecutive unpaid months than this end the membership
+    reference: str  # the arrears rule's citation
+
+
+def end_months(sponsorship: Sponsorship, current: Month) -> list[Month]:
+    """The months a sponsorship may end from: this month or the next. Never its own first
+    month (it would never have paid, and its span would be empty), so one that began this
+    month ends from the next. This month: the sponsor no longer pays this month either (its
+    unpaid invoice drops the worker); next month: this month stays the sponsor's."""
+    earliest = max(current, sponsorship.from_month.next())
+    return [m for m in (current, current.next()) if m >= earliest] or [earliest]
+
+
 class SponsorshipService:
     def __init__(
         self,
         uow: Callable[[], UnitOfWork],
         clock: Clock,
         access: AccessService,
+        params: Parameters,
         *,
         reader: Callable[[], UnitOfWork] | None = None,
+        on_end: SponsorshipEnded | None = None,
+        ids: Callable[[], str] = new_id,
     ) -> None:
+        self._params = params  # the deadline and arrears rules an ending explains
+        self._on_end = on_end
+        self._new_id = ids
         self._uow = uow
         self._read = reader or uow  # read-only units of work: no write lock (issue 12)
         self._clock = clock
@@ -95,7 +133,7 @@ class SponsorshipService:
         # (count then check: a refusal's count must not roll back with the change).
         with self._uow() as uow:
             line = self._line(uow, sponsorship_id)
-        if line.sponsorship.consent is not Consent.PENDING:
+        if not line.sponsorship.consent.awaits_code:
             raise _already_settled()
         ticket = self._access.check_code(
             actor,
@@ -106,7 +144,7 @@ class SponsorshipService:
         )
         with self._uow() as uow:
             line = self._line(uow, sponsorship_id)
-            if line.sponsorship.consent is not Consent.PENDING:
+            if not line.sponsorship.consent.awaits_code:
                 raise _already_settled()
             self._access.use_code_in(uow, ticket)
             changed = replace(line.sponsorship, consent=Consent.GIVEN, consent_at=self._clock.now())
@@ -131,7 +169,7 @@ class SponsorshipService:
                     self._guard.refuse(
                         actor, Permission.CONSENT_RESEND.value, "sponsorship", sponsorship_id
                     )
-                if line.sponsorship.consent is not Consent.PENDING:
+                if not line.sponsorship.consent.awaits_code:
                     raise _already_settled()
                 phone = line.member.phone
                 message = self._access.issue_code_in(
@@ -167,7 +205,7 @@ class SponsorshipService:
         with self._guard.refusals(), self._uow() as uow:
             line = self._line(uow, sponsorship_id)
             self._guard.member(uow, actor, line.member, Permission.CONSENT_ATTEST.value)
-            if line.sponsorship.consent is not Consent.PENDING:
+            if not line.sponsorship.consent.awaits_code:
                 raise _already_settled()
             settled = actor.role in (Role.SUPERVISOR, Role.SYSTEM)
             changed = replace(
@@ -207,25 +245,94 @@ class SponsorshipService:
             if actor.branch_code is None or line.member.branch_code == actor.branch_code
         ]
 
-    def end(self, actor: Actor, sponsorship_id: str) -> Sponsorship:
-        """End a sponsorship with the current month: the sponsor pays no later month."""
+    def ending(self, actor: Actor, sponsorship_id: str, from_month: Month | None = None) -> Ending:
+        """What ending the sponsorship from `from_month` (default: the next month) would do,
+        for the page that asks before it ends (issue 16): nothing changes here."""
         self._guard.require(actor, Permission.SPONSORSHIP_END, "sponsorship", sponsorship_id)
-        month = Month.of(self._clock.today())
+        with self._guard.refusals(), self._read() as uow:
+            line = self._line(uow, sponsorship_id)
+            self._guard.member(uow, actor, line.member, Permission.SPONSORSHIP_END.value)
+        return self._ending(line, from_month)
+
+    def end(
+        self, actor: Actor, sponsorship_id: str, from_month: Month | None = None
+    ) -> Sponsorship:
+        """End a sponsorship from `from_month` (default: the next month): the sponsor pays up
+        to the month before it, the worker pays `from_month` on themselves (or lapses under
+        the arrears rules). In the same transaction: the audit event, the worker taken off the
+        sponsor's unpaid invoices from that month (`on_end`, billing), and an SMS to the
+        sponsor and to the worker in the outbox (once it was consented to)."""
+        self._guard.require(actor, Permission.SPONSORSHIP_END, "sponsorship", sponsorship_id)
         with self._guard.refusals(), self._uow() as uow:
             line = self._line(uow, sponsorship_id)
             self._guard.member(uow, actor, line.member, Permission.SPONSORSHIP_END.value)
+            ending = self._ending(line, from_month)
             current = line.sponsorship
-            if not current.is_current_in(month):
-                raise Conflict(
-                    "This sponsorship has already ended",
-                    "Sponsor ini sudah berakhir",
-                    "sponsorship.ended",
-                )
-            # A sponsorship that starts this month and ends now never pays: keep it valid.
-            changed = replace(current, until_month=max(month, current.from_month))
+            changed = replace(current, until_month=ending.from_month.plus(-1))
             self._save(uow, actor, "sponsorship.end", current, changed)
+            if self._on_end is not None:
+                self._on_end(uow, actor, changed, ending.from_month)
+            if current.consent.is_settled:
+                # Only a sponsorship that paid has news for the worker ("pay yourself from");
+                # one never consented to is withdrawn without texts.
+                uow.outbox.add_many(self._ended_messages(ending))
             uow.commit()
         return changed
+
+    def _ending(self, line: SponsorshipLine, from_month: Month | None) -> Ending:
+        current = line.sponsorship
+        if current.has_ended or not current.is_current_in(Month.of(self._clock.today())):
+            raise Conflict(
+                "This sponsorship has already ended",
+                "Sponsor ini sudah berakhir",
+                "sponsorship.ended",
+            )
+        choices = end_months(current, Month.of(self._clock.today()))
+        month = choices[-1] if from_month is None else from_month
+        if month not in choices:
+            names = " or ".join(str(m) for m in choices)
+            names_id = " atau ".join(m.name_id for m in choices)
+            raise RuleViolation.single(
+                "from_month",
+                "sponsorship.end_month",
+                f"a sponsorship can end from {names}",
+                f"Sponsor hanya bisa berakhir mulai {names_id}",
+            )
+        rule = standing_rule(self._params, month.first_day, next_working_day)
+        return Ending(
+            line=line,
+            from_month=month,
+            choices=tuple(choices),
+            due_on=rule.deadline(month),
+            grace_months=rule.grace_months,
+            ends_after=rule.ends_after,
+            reference=rule.arrears_reference,
+        )
+
+    def _ended_messages(self, ending: Ending) -> list[Message]:
+        """One SMS to the sponsor, one to the worker: no NIK, no KPJ, a first name only."""
+        now = self._clock.now()
+        month = ending.from_month.short_name_id
+        line = ending.line
+        first_name = line.member.full_name.split()[0] if line.member.full_name else ""
+        return [
+            Message(
+                self._new_id(),
+                "sms",
+                line.sponsor.phone,
+                templates.SPONSORSHIP_ENDED_SPONSOR,
+                templates.sponsorship_ended_to_sponsor(first_name, month),
+                now,
+            ),
+            Message(
+                self._new_id(),
+                "sms",
+                line.member.phone,
+                templates.SPONSORSHIP_ENDED_WORKER,
+                templates.sponsorship_ended_to_worker(line.sponsor.name, month, ending.due_on),
+                now,
+            ),
+        ]
 
     def _line(self, uow: UnitOfWork, sponsorship_id: str) -> SponsorshipLine:
         sponsorship = uow.sponsorships.get(sponsorship_id)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    delete,
     func,
     insert,
     literal,
@@ -182,6 +183,27 @@ class SqlInvoiceRepository:
     def for_payer(self, payer_kind: PayerKind, payer_id: str, limit: int = 50) -> list[Invoice]:
         return self._many(
             and_(invoices.c.payer_kind == payer_kind.value, invoices.c.payer_id == payer_id), limit
+        )
+
+    def remove_lines(
+        self,
+        invoice_id: str,
+        member_id: str,
+        months: Collection[Month],
+        total: int,
+        issue_key: str | None,
+    ) -> None:
+        self._conn.execute(
+            delete(invoice_lines).where(
+                invoice_lines.c.invoice_id == invoice_id,
+                invoice_lines.c.member_id == member_id,
+                invoice_lines.c.month.in_([str(m) for m in months]),
+            )
+        )
+        self._conn.execute(
+            update(invoices)
+            .where(invoices.c.id == invoice_id, invoices.c.status == InvoiceStatus.OPEN.value)
+            .values(total=total, issue_key=issue_key)
         )
 
     def for_member(self, member_id: str, limit: int = 50) -> list[Invoice]:

@@ -60,6 +60,20 @@ class SqlMemberRepository:
     def get_by_kpj(self, kpj: str) -> Member | None:
         return self._one(members.c.kpj == kpj)
 
+    def update(self, member: Member) -> None:
+        self._conn.execute(
+            update(members)
+            .where(members.c.id == member.id)
+            .values(
+                full_name=member.full_name,
+                name_key=member.full_name.lower(),
+                phone=member.phone,
+                region_code=member.region_code,
+                address=member.address,
+                branch_code=member.branch_code,
+            )
+        )
+
     def search_by_name(self, text: str, limit: int, branch_code: str | None = None) -> list[Member]:
         pattern = "%" + _escape_like(text.lower()) + "%"
         query = select(members).where(members.c.name_key.like(pattern, escape="\\"))

@@ -4,7 +4,8 @@
 the sponsor with the worker beside them). The page shows only the sponsor's name and the
 worker's first name: holding the link is not holding the code. Staff attest consent with a
 reason; a supervisor approves an officer's attestation at `/persetujuan`. A worker (or staff)
-ends a sponsorship from the member page.
+ends a sponsorship from the member page, through `/persetujuan/{id}/akhiri`, which asks first
+and says what happens next (issue 16).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sertakan.access.permissions import Permission
 from sertakan.http.auth import Requires, client_ip, current_actor
 from sertakan.kernel.errors import Conflict, RuleViolation, Unauthorized
+from sertakan.kernel.periods import Month
 from sertakan.registry.sponsorships import SponsorshipLine, SponsorshipNotFound
 from sertakan.web import forms
 from sertakan.web.error_pages import N_, render_error
@@ -114,14 +116,71 @@ def approve(request: Request, sponsorship_id: str) -> Response:
     return RedirectResponse("/persetujuan", status_code=303)
 
 
-@router.post(
+END = Depends(Requires(Permission.SPONSORSHIP_END))
+
+
+@router.get(
     "/persetujuan/{sponsorship_id}/akhiri",
+    response_class=HTMLResponse,
     include_in_schema=False,
-    dependencies=[Depends(Requires(Permission.SPONSORSHIP_END))],
+    dependencies=[END],
 )
-def end(request: Request, sponsorship_id: str) -> Response:
-    changed = container_of(request).sponsorships.end(current_actor(request), sponsorship_id)
-    return RedirectResponse(f"/peserta/{changed.member_id}", status_code=303)
+def end_form(request: Request, sponsorship_id: str) -> Response:
+    """Ending asks first (issue 16): from which month, and what the worker then owes."""
+    return _end_page(request, sponsorship_id, None, "")
+
+
+@router.post("/persetujuan/{sponsorship_id}/akhiri", include_in_schema=False, dependencies=[END])
+async def end(request: Request, sponsorship_id: str) -> Response:
+    form = await request.form()
+    month = _month(forms.text(form, "mulai", 7))
+    if month is None:  # not sent from the page that asks first: ask
+        return _end_page(request, sponsorship_id, None, N_("Pilih bulan sponsor berakhir"), 422)
+    try:
+        changed = container_of(request).sponsorships.end(
+            current_actor(request), sponsorship_id, month
+        )
+    except RuleViolation as error:
+        lang = web_state(request).renderer.locale(request)
+        return _end_page(
+            request, sponsorship_id, None, forms.message_for(error.violations[0], lang), 422
+        )
+    return RedirectResponse(
+        f"/peserta/{changed.member_id}?sponsor_berakhir={month}", status_code=303
+    )
+
+
+def _end_page(
+    request: Request, sponsorship_id: str, month: Month | None, error: str, status_code: int = 200
+) -> Response:
+    service = container_of(request).sponsorships
+    actor = current_actor(request)
+    try:
+        first = service.ending(actor, sponsorship_id, month)
+    except SponsorshipNotFound:
+        return render_error(request, 404, [N_("Data tidak ditemukan")])
+    except Conflict as ended:
+        return render_error(request, 409, [ended.message_id])
+    endings = [
+        first if choice == first.from_month else service.ending(actor, sponsorship_id, choice)
+        for choice in first.choices
+    ]
+    context: dict[str, Any] = {
+        "line": first.line,
+        "endings": endings,
+        "chosen": first.from_month,
+        "error": error,
+    }
+    return web_state(request).renderer.render(
+        request, "sponsorship_end.html", context, status_code=status_code
+    )
+
+
+def _month(text: str) -> Month | None:
+    try:
+        return Month.parse(text) if text else None
+    except ValueError:
+        return None
 
 
 def _render(

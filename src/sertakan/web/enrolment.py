@@ -19,7 +19,7 @@ from sertakan.access.permissions import Permission
 from sertakan.access.roles import Role
 from sertakan.bootstrap import Container
 from sertakan.http.auth import Requires, client_ip, current_actor
-from sertakan.kernel.errors import ParameterMissing, RuleViolation, SertakanError
+from sertakan.kernel.errors import Conflict, ParameterMissing, RuleViolation, SertakanError
 from sertakan.registry.errors import NikAlreadyEnrolled, SponsorNotFound
 from sertakan.registry.model import Consent, Sponsor
 from sertakan.registry.occupations import Occupation, all_occupations, occupation
@@ -184,13 +184,47 @@ async def enrol(request: Request) -> Response:
         return _render(request, typed, region, sponsor, errors, status_code=422)
     except NikAlreadyEnrolled as error:
         errors.general.append(error.message if lang == "en" else error.message_id)
-        return _render(request, typed, region, sponsor, errors, status_code=409)
+        # Not a dead end (issue 16): a sponsor may ask to pay for the worker enrolled already.
+        return _render(
+            request,
+            typed,
+            region,
+            sponsor,
+            errors,
+            status_code=409,
+            existing_kpj=error.masked_kpj if sponsor else "",
+        )
     actor = current_actor(request)
     sponsorship = card.sponsorship
     if sponsorship and sponsorship.consent is Consent.PENDING and actor.role is Role.SPONSOR:
         # The worker received a code: the sponsor enters it with them next.
         return RedirectResponse(f"/persetujuan/{sponsorship.id}", status_code=303)
     return RedirectResponse(f"/peserta/{card.member.id}", status_code=303)
+
+
+@router.post(
+    "/daftar/sponsori",
+    include_in_schema=False,
+    dependencies=[Depends(Requires(Permission.MEMBER_ENROL))],
+)
+async def sponsor_enrolled(request: Request) -> Response:
+    """The sponsor pays for a worker enrolled already: the consent code goes to the phone on
+    the member's record; the sponsor enters it with the worker next (issue 16)."""
+    form = await request.form()
+    renderer = web_state(request).renderer
+    try:
+        asked = container_of(request).registry.sponsor_enrolled(
+            current_actor(request),
+            forms.text(form, "sponsor_id", 40),
+            forms.text(form, "nik", 40),
+            client_ip=client_ip(request),
+        )
+    except RuleViolation as error:
+        lang = renderer.locale(request)
+        return render_error(request, 422, [forms.message_for(v, lang) for v in error.violations])
+    except Conflict as taken:
+        return render_error(request, 409, [taken.message_id])
+    return RedirectResponse(f"/persetujuan/{asked.sponsorship.id}", status_code=303)
 
 
 @router.get(
@@ -253,6 +287,7 @@ def _render(
     errors: FormErrors,
     *,
     status_code: int = 200,
+    existing_kpj: str = "",
 ) -> HTMLResponse:
     container = container_of(request)
     state = web_state(request)
@@ -265,6 +300,7 @@ def _render(
         "income_levels": _income_levels(container),
         "today": container.clock.today(),
         "mandatory_programs": MANDATORY_PROGRAMS,
+        "existing_kpj": existing_kpj,
         "panel": _panel(
             request,
             declared_income=typed.declared_income,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sertakan.notifications import templates
 from sertakan.notifications.templates import (
     MAX_NAME,
     SMS_LIMIT,
@@ -101,3 +104,17 @@ def test_any_name_renders_without_control_characters_and_within_the_limit(name: 
 def test_a_plain_name_of_any_length_keeps_the_consent_text_in_one_sms(name: str) -> None:
     length = gsm7_length(consent_code("123456", name, 5))
     assert length is not None and length <= SMS_LIMIT
+
+
+@pytest.mark.parametrize(
+    "name", ["Siti", "Nurul Hidayati Kusumawardhani Setyaningsih Pertiwi Rahayu", "Ñoño"]
+)
+def test_the_sponsorship_ended_texts_fit_one_gsm_sms_and_say_the_month(name: str) -> None:
+    to_sponsor = templates.sponsorship_ended_to_sponsor(name.split(maxsplit=1)[0], "Des 2026")
+    to_worker = templates.sponsorship_ended_to_worker(name, "Des 2026", dt.date(2026, 12, 15))
+
+    for text in (to_sponsor, to_worker):
+        length = templates.gsm7_length(text)
+        assert length is not None and length <= templates.SMS_LIMIT, text
+        assert "Des 2026" in text
+    assert "15 Des 2026" in to_worker  # the day to pay it themselves
