@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -93,6 +94,11 @@ async def _lifespan(app: FastAPI, *, background_jobs: bool) -> AsyncIterator[Non
     """Start the server's scheduler with the app and stop it with the app."""
     jobs = BackgroundJobs(app.state.container) if background_jobs else None
     app.state.background_jobs = jobs
+    # The thread pool that runs sync routes and `run_in_threadpool` (issue 12: its size is a
+    # setting; AnyIO's limiter belongs to the running loop, so it is set here, at start-up).
+    to_thread.current_default_thread_limiter().total_tokens = (
+        app.state.container.settings.worker_threads
+    )
     if jobs is not None:
         jobs.start()
     try:

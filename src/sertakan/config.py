@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -84,6 +84,26 @@ class Settings(BaseSettings):
     sign_in_per_account: str = Field(
         default="15/minute",
         description="Failed sign-ins on one account from one client address (429 above)",
+    )
+    http: Literal["auto", "httptools", "h11"] = Field(
+        default="auto",
+        description=(
+            "`sertakan serve`'s HTTP parser: auto takes httptools where installed (C, cheaper "
+            "per request), else h11"
+        ),
+    )
+    event_loop: Literal["auto", "uvloop", "asyncio"] = Field(
+        default="auto",
+        description="`sertakan serve`'s event loop: auto takes uvloop where installed, or asyncio",
+    )
+    worker_threads: int = Field(
+        default=40,
+        ge=1,
+        le=1000,
+        description=(
+            "Threads of the server's pool for database work and password checks (AnyIO's "
+            "default 40); each holds at most one database connection"
+        ),
     )
     max_body_bytes: int = Field(
         default=1_048_576, description="Largest request body accepted (413 above it)"

@@ -87,7 +87,17 @@ def serve(
         )
     # No `server: uvicorn` banner: it only tells an attacker what to look up (OWASP HTTP
     # Headers Cheat Sheet, "Server").
-    uvicorn.run(application, host=host, port=port, log_level="info", server_header=False)
+    # httptools and uvloop where installed (`auto`), unless the settings name one.
+    settings = container.settings
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level="info",
+        server_header=False,
+        http=settings.http,
+        loop=settings.event_loop,
+    )
 
 
 @db_app.command("upgrade")
