@@ -246,7 +246,7 @@ REACHED = {
     Role.AGENT: {"/daftar", "/sponsor/baru"},
     Role.OFFICER: {"/cari", "/sponsor", "/sponsor/{id}", "/peserta/{id}", "/cakupan"},
     Role.SUPERVISOR: {"/persetujuan", "/peserta/{id}", "/cari", "/tunggakan", "/suspense"},
-    Role.AUDITOR: {"/audit", "/cari", "/cakupan", "/tunggakan", "/sponsor/{id}"},
+    Role.AUDITOR: {"/audit", "/cari", "/cakupan", "/tunggakan", "/rekonsiliasi", "/sponsor/{id}"},
     Role.ADMIN: {"/admin/akun"},
 }
 

@@ -305,3 +305,16 @@ def test_there_is_no_bare_status_page(anonymous: TestClient) -> None:
 
     assert "Kode 401" not in text
     assert "Masuk dulu; setelah itu Anda kembali" in text
+
+
+def test_the_menu_s_sign_in_link_comes_back_to_the_page_it_was_on(anonymous: TestClient) -> None:
+    assert "/masuk?next=%2Fsponsor%2Fbaru" in hrefs(anonymous.get("/sponsor/baru").text)
+    assert "/masuk?next=%2Ftagihan" in hrefs(anonymous.get("/tagihan").text)
+    assert "/masuk" in hrefs(anonymous.get("/").text)
+
+
+def test_a_message_that_repeats_the_title_is_said_once(client: TestClient) -> None:
+    text = client.get("/tidak-ada-halaman-ini").text
+
+    assert text.count("Halaman tidak ditemukan") == 2  # the <title> and the <h1>
+    assert '<p class="message">' not in text

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from sertakan.http.auth import current_actor
-from sertakan.web.next_target import landing, sign_in_url
+from sertakan.web.next_target import here, landing, sign_in_url
 from sertakan.web.state import web_state
 
 
@@ -69,8 +69,6 @@ HINTS = {
     405: N_("Buka halaman ini lewat tautan atau tombol di situs, bukan lewat alamat yang diketik."),
     429: N_("Tunggu sebentar, lalu coba lagi."),
 }
-# Page requests that are not a place to come back to: htmx fragments and form posts.
-FRAGMENT_HEADER = "HX-Request"
 
 
 def render_error(request: Request, status: int, messages: list[str]) -> HTMLResponse:
@@ -83,17 +81,20 @@ def render_error(request: Request, status: int, messages: list[str]) -> HTMLResp
             "<p><a href='/'>Kembali ke beranda</a></p></html>",
             status_code=status,
         )
-    translated = [renderer.gettext(request, message) for message in messages]
-    title = TITLES.get(status, TITLES[500] if status >= 500 else OTHER_TITLE)
+    title = renderer.gettext(
+        request, TITLES.get(status, TITLES[500] if status >= 500 else OTHER_TITLE)
+    )
+    # A message that only repeats the title ("Halaman tidak ditemukan" twice) is said once.
+    translated = [t for t in (renderer.gettext(request, m) for m in messages) if t != title]
     hint = HINTS.get(status)
     actor = current_actor(request)
-    back = _return_target(request) if status == 401 else None
+    back = here(request) if status == 401 else None
     return renderer.render(
         request,
         "error.html",
         {
             "status": status,
-            "title": renderer.gettext(request, title),
+            "title": title,
             "messages": translated,
             "hint": renderer.gettext(request, hint) if hint else "",
             "sign_in": status == 401,
@@ -103,14 +104,6 @@ def render_error(request: Request, status: int, messages: list[str]) -> HTMLResp
         },
         status_code=status,
     )
-
-
-def _return_target(request: Request) -> str | None:
-    """The page asked for, to come back to after signing in: a whole page opened with GET."""
-    if request.method != "GET" or request.headers.get(FRAGMENT_HEADER):
-        return None
-    query = request.url.query
-    return request.url.path + (f"?{query}" if query else "")
 
 
 def _escape(text: str) -> str:

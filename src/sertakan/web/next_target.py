@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode, urlsplit
 
+from starlette.requests import Request
+
 from sertakan.access.actor import Actor
 from sertakan.access.roles import Role
 
@@ -35,6 +37,15 @@ def safe_next(value: str | None) -> str | None:
     if any(parts.path == p or parts.path.startswith(p + "/") for p in SIGN_IN_PATHS):
         return None
     return value
+
+
+def here(request: Request) -> str:
+    """The page being read, to come back to after signing in: only a whole page opened with
+    GET (a form's POST address or an htmx fragment is no page to return to), never "/"."""
+    if request.method != "GET" or request.headers.get("HX-Request") or request.url.path == "/":
+        return ""
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
 
 
 def sign_in_url(target: str | None, *, phone: bool = True) -> str:
