@@ -128,8 +128,10 @@ def choose_region(page: Page, province: str, regency: str, district: str, villag
 
 def expect_access_denied(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Akses ditolak")
-    expect(page.locator(".error-page .status")).to_have_text("Kode 403")
+    expect(page.locator(".error-page .status")).to_have_text("Kode kesalahan: 403")
     expect(page.locator(".error-page .message")).to_contain_text("di luar wewenang Anda")
+    # A way forward, not a wall: the reader's own page (issue 16, "no walls").
+    expect(page.get_by_role("link", name="Ke halaman saya")).to_be_visible()
 
 
 def test_a_sponsor_enrols_a_worker_who_consents_with_her_code_and_then_sees_only_her_own_card(

@@ -13,9 +13,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from sertakan.access.permissions import Permission
-from sertakan.http.auth import Requires
+from sertakan.http.auth import Requires, current_actor
 from sertakan.regulation.contributions import Sector, quote_bpu
 from sertakan.web.breakdown import Breakdown
+from sertakan.web.next_target import landing
 from sertakan.web.state import container_of, web_state
 
 router = APIRouter(dependencies=[Depends(Requires(Permission.PUBLIC))])
@@ -71,5 +72,6 @@ def home(request: Request) -> HTMLResponse:
             # Drivers and couriers have their own discount window (PP 50/2025): shown apart
             # only on the days it differs from everyone else's.
             "transport": transport if transport.totals != other.totals else None,
+            "my_page": landing(current_actor(request)),
         },
     )

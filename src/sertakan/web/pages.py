@@ -7,7 +7,8 @@ at import time. `error_page` is what the app's exception handlers answer outside
 Routes (each declares its permission: docs/permissions.md):
     GET  /                       home: SERTAKAN, the programmes, today's prices
     GET/POST /masuk              staff sign-in (username + password)
-    GET/POST /masuk/hp, POST /masuk/kode   worker/sponsor sign-in with a phone code
+    GET/POST /masuk/hp, POST /masuk/kode   worker/sponsor sign-in with a phone code; both
+                                 take ?next=<path on this site> and return there after it
     POST /keluar                 sign out
     GET  /daftar                 enrolment form (?sponsor=<id> when a sponsor pays)
     POST /daftar                 enrol -> 303 /peserta/{id}, or the form again (422/409)
@@ -108,5 +109,6 @@ def error_page(request: Request, status: int, messages: list[str]) -> HTMLRespon
 
 
 def sign_in_needed(request: Request, error: Unauthorized) -> HTMLResponse:
-    """401 on a page: say why, and offer both ways to sign in."""
+    """401 on a page: say why, and offer both ways to sign in, each bringing the reader back
+    to the page asked for (`next`)."""
     return render_error(request, 401, [error.message_id])

@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse
 from sertakan.access.permissions import Permission, allows
 from sertakan.http.auth import csrf_token, current_actor
 from sertakan.web import i18n
+from sertakan.web.next_target import here, sign_in_url
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -109,6 +110,8 @@ class PageRenderer:
                 "switch_url": partial(_switch_url, request),
                 "actor": actor,
                 "can": partial(_can, actor.role),
+                "sign_in_url": sign_in_url,
+                "here": here(request),
                 "csrf_token": csrf_token(request),
                 **(context or {}),
             }

@@ -15,7 +15,6 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from sertakan.access.actor import Actor
 from sertakan.access.errors import AccountChoiceNeeded, SignInLocked, SignInRefused
 from sertakan.access.model import TokenKind
 from sertakan.access.permissions import Permission
@@ -25,6 +24,7 @@ from sertakan.http.auth import SESSION_COOKIE, Requires, client_ip, current_acto
 from sertakan.kernel.errors import RateLimited, RuleViolation, Unauthorized
 from sertakan.registry.phones import normalize_mobile
 from sertakan.web import forms
+from sertakan.web.next_target import NEXT_FIELD, landing, safe_next, sign_in_url
 from sertakan.web.state import container_of, web_state
 
 router = APIRouter()
@@ -33,24 +33,10 @@ PUBLIC = Depends(Requires(Permission.PUBLIC))
 PHONE_ROLES = (Role.WORKER.value, Role.SPONSOR.value)
 
 
-def landing(actor: Actor) -> str:
-    """Where each role starts after signing in."""
-    if actor.member_id:
-        return f"/peserta/{actor.member_id}"
-    if actor.sponsor_id:
-        return f"/sponsor/{actor.sponsor_id}"
-    return {
-        Role.AGENT: "/daftar",
-        Role.OFFICER: "/cari",
-        Role.SUPERVISOR: "/persetujuan",
-        Role.AUDITOR: "/audit",
-        Role.ADMIN: "/admin/akun",
-    }.get(actor.role, "/")
-
-
 @router.get("/masuk", response_class=HTMLResponse, include_in_schema=False, dependencies=[PUBLIC])
 def staff_form(request: Request) -> HTMLResponse:
-    return _render(request, "sign_in.html", {"username": "", "error": ""})
+    context = {"username": "", "error": "", **_carried(request.query_params.get(NEXT_FIELD))}
+    return _render(request, "sign_in.html", context)
 
 
 @router.post("/masuk", include_in_schema=False, dependencies=[PUBLIC])
@@ -58,6 +44,7 @@ async def staff_sign_in(request: Request) -> Response:
     form = await request.form()
     username = forms.text(form, "username", 40)
     password = forms.text(form, "password", 128)
+    carried = _carried(forms.text(form, NEXT_FIELD, 600))
     access = container_of(request).access
     try:
         signed = await asyncio.to_thread(
@@ -70,17 +57,22 @@ async def staff_sign_in(request: Request) -> Response:
         )
     except SignInLocked as locked:
         # Locked for this address (or the whole account) for a while: 423, and when to return.
-        return _refused(request, "sign_in.html", {"username": username}, locked, 423)
+        context = {"username": username, **carried}
+        return _refused(request, "sign_in.html", context, locked, 423)
     except SignInRefused as refused:
         # The delay brakes password guessing (OWASP Authentication Cheat Sheet).
         await asyncio.sleep(refused.delay.total_seconds())
         message = web_state(request).renderer.gettext(request, refused.message_id)
         return _render(
-            request, "sign_in.html", {"username": username, "error": message}, status_code=401
+            request,
+            "sign_in.html",
+            {"username": username, "error": message, **carried},
+            status_code=401,
         )
     except RateLimited as limited:
-        return _refused(request, "sign_in.html", {"username": username}, limited, 429)
-    return _signed_in(request, signed)
+        context = {"username": username, **carried}
+        return _refused(request, "sign_in.html", context, limited, 429)
+    return _signed_in(request, signed, carried["next"])
 
 
 @router.get(
@@ -92,6 +84,7 @@ def phone_form(request: Request) -> HTMLResponse:
         "phone": "",
         "error": "",
         "registered": request.query_params.get("terdaftar") == "1",
+        **_carried(request.query_params.get(NEXT_FIELD)),
     }
     return _render(request, "sign_in_phone.html", context)
 
@@ -100,6 +93,7 @@ def phone_form(request: Request) -> HTMLResponse:
 async def send_code(request: Request) -> Response:
     form = await request.form()
     typed = forms.text(form, "phone", 30)
+    carried = _carried(forms.text(form, NEXT_FIELD, 600))
     renderer = web_state(request).renderer
     try:
         phone = normalize_mobile(typed)
@@ -111,13 +105,19 @@ async def send_code(request: Request) -> Response:
         return _render(
             request,
             "sign_in_phone.html",
-            {"step": "phone", "phone": typed, "error": message, "registered": False},
+            {
+                "step": "phone",
+                "phone": typed,
+                "error": message,
+                "registered": False,
+                **carried,
+            },
             status_code=422,
         )
     except RateLimited as error:
-        context = {"step": "phone", "phone": typed, "registered": False}
+        context = {"step": "phone", "phone": typed, "registered": False, **carried}
         return _refused(request, "sign_in_phone.html", context, error, 429)
-    context = {"step": "code", "phone": phone, "error": "", "registered": False}
+    context = {"step": "code", "phone": phone, "error": "", "registered": False, **carried}
     return _render(request, "sign_in_phone.html", context)
 
 
@@ -127,6 +127,7 @@ async def check_code(request: Request) -> Response:
     typed_phone = forms.text(form, "phone", 30)
     code = forms.text(form, "code", 12)
     chosen = forms.text(form, "role", 10)
+    carried = _carried(forms.text(form, NEXT_FIELD, 600))
     renderer = web_state(request).renderer
     role = Role(chosen) if chosen in PHONE_ROLES else None
     try:
@@ -152,10 +153,11 @@ async def check_code(request: Request) -> Response:
                 "roles": [r for r in PHONE_ROLES if r in choice.roles],
                 "registered": False,
                 "error": "",
+                **carried,
             },
         )
     except RateLimited as limited:
-        context = {"step": "code", "phone": typed_phone, "registered": False}
+        context = {"step": "code", "phone": typed_phone, "registered": False, **carried}
         return _refused(request, "sign_in_phone.html", context, limited, 429)
     except (RuleViolation, Unauthorized) as error:
         message_id = (
@@ -169,10 +171,11 @@ async def check_code(request: Request) -> Response:
                 "phone": typed_phone,
                 "registered": False,
                 "error": renderer.gettext(request, message_id),
+                **carried,
             },
             status_code=401,
         )
-    return _signed_in(request, signed)
+    return _signed_in(request, signed, carried["next"])
 
 
 @router.post(
@@ -188,10 +191,22 @@ def sign_out(request: Request) -> Response:
     return response
 
 
-def _signed_in(request: Request, signed: SignedIn) -> Response:
+def _carried(value: str | None) -> dict[str, str]:
+    """What the sign-in forms carry along: `next` (empty when unsafe) and the other sign-in
+    page's address with the same `next`."""
+    target = safe_next(value) or ""
+    return {
+        "next": target,
+        "phone_url": sign_in_url(target, phone=True),
+        "staff_url": sign_in_url(target, phone=False),
+    }
+
+
+def _signed_in(request: Request, signed: SignedIn, target: str = "") -> Response:
+    """To where the visitor was going (`next`, checked again), else the role's landing page."""
     container = container_of(request)
     actor = container.access.actor_for(signed.account)
-    response = RedirectResponse(landing(actor), status_code=303)
+    response = RedirectResponse(safe_next(target) or landing(actor), status_code=303)
     max_age = int((signed.expires_at - container.clock.now()).total_seconds())
     response.set_cookie(
         SESSION_COOKIE,
