@@ -3,7 +3,7 @@ to whoever reacts to it.
 
 A use case appends an `Event` to its unit of work's `events` (an outbox table) in the same
 transaction as the change, so the fact is recorded if and only if the change commits
-(ARCHITECTURE.md rule 2: a reaction that goes the other way, a payment settles -> the JHT
+(docs/architecture.md rule 1: a reaction that goes the other way, a payment settles -> the JHT
 ledger is credited, is a domain event, never an upward import). A `Publisher` later reads
 the unpublished events in the order they were written, calls every handler the `Bus` holds
 for the event's kind, and marks the event published once all of them succeeded.
