@@ -21,13 +21,13 @@ import signal
 import sys
 from typing import Any
 
-from sertakan.analytics import billing_run
+from sertakan.store import database
 from sertakan.cli.batch_commands import main as batch_main
 
 
 def main(argv: list[str]) -> int:
     parts = int(argv[0])
-    original = billing_run.insert_member_contributions
+    original = database.insert_member_contributions
     calls = 0
 
     def insert_then_die(*args: Any, **kwargs: Any) -> int:
@@ -39,7 +39,7 @@ def main(argv: list[str]) -> int:
             os.kill(os.getpid(), signal.SIGKILL)
         return stored
 
-    billing_run.insert_member_contributions = insert_then_die  # type: ignore[assignment]
+    database.insert_member_contributions = insert_then_die  # type: ignore[assignment]
     sys.argv = ["batch_commands", *argv[1:]]
     with contextlib.suppress(SystemExit):
         batch_main()
