@@ -185,7 +185,8 @@ def test_a_sponsor_pays_this_months_invoice_at_the_gateway_and_the_worker_is_pro
     # Back at Sertakan the receipt appears once the gateway's notice has landed.
     sponsor.get_by_role("link", name="Kembali ke Sertakan").click()
     expect(sponsor).to_have_url(re.compile(r"/tagihan/[^/?]+$"))
-    expect(sponsor.get_by_role("heading", level=1)).to_have_text(number)
+    expect(sponsor.get_by_role("heading", level=1)).to_have_text("Tagihan Desember 2026")
+    expect(sponsor.locator("[data-heading-number]")).to_have_text(number)
     receipt = sponsor.locator("[data-receipt]")
     expect(receipt).to_be_visible()  # at once, or after a poll or two
     expect(sponsor.locator("#status-tagihan .bill-big")).to_have_text("Lunas")

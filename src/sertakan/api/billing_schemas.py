@@ -86,6 +86,12 @@ class InvoiceDetailRead(InvoiceRead):
         description="A worker reading their sponsor's invoice: only their own line is listed, "
         "and neither the total nor the other workers' lines are shown"
     )
+    months: list[str] = Field(
+        description="The months its (visible) lines bill, YYYY-MM: what the invoice is headed by"
+    )
+    payable: bool = Field(
+        description="Open and the reader's to pay: false for a worker on their sponsor's invoice"
+    )
     lines: list[InvoiceLineRead]
 
     @classmethod
@@ -94,6 +100,8 @@ class InvoiceDetailRead(InvoiceRead):
         return cls(
             **(_invoice_fields(sight.invoice) | {"total": sight.total}),
             only_own_line=sight.only_own_line,
+            months=[str(month) for month in sight.months],
+            payable=sight.payable,
             lines=[InvoiceLineRead.of(line) for line in sight.lines],
         )
 
