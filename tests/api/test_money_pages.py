@@ -148,9 +148,14 @@ def test_a_sponsored_worker_sees_her_share_and_who_pays_never_a_button_for_the_s
         assert "Lihat dan bayar" not in text_of(page)
         assert "Asep" not in text_of(page)
     assert "Rp28.400 (bagian Anda)" in text_of(protection)
+    assert "Menunggu Ibu Ratna membayar Rp28.400 untuk Desember 2026" in text_of(protection)
+    assert "agar terlindungi kembali" not in text_of(protection)
     assert "Dibayar oleh Ibu Ratna" in text_of(protection)
     months = text_of(own)
-    assert "Desember 2026 Rp28.400 Menunggu pembayaran ditagihkan kepada Ibu Ratna" in months
+    assert (
+        "Desember 2026 Rp28.400 Menunggu pembayaran ditagihkan kepada Ibu Ratna · "
+        "jatuh tempo 15 Desember 2026"
+    ) in months
     # Nor can she pay it by hand: the charge would be for the whole invoice.
     refused = siti.post(f"/tagihan/{invoice.id}/bayar", data={"kanal": "qris"})
     assert refused.status_code == 403
@@ -166,7 +171,9 @@ def test_once_the_sponsor_paid_the_workers_tagihan_says_paid_by_whom_and_when(
     page = text_of(siti.get("/tagihan"))
 
     assert "Tagihan bulan ini belum dibuat" not in page
-    assert "Desember 2026 Rp28.400 Lunas dibayar 1 Desember 2026, 09.00 WIB oleh Ibu Ratna" in page
+    assert (
+        "Desember 2026 Rp28.400 Lunas dibayar 1 Desember 2026, 09.00 WIB · oleh Ibu Ratna" in page
+    )
     assert f'href="/tagihan/{invoice.id}/kuitansi.pdf"' in siti.get("/tagihan").text
 
 

@@ -52,7 +52,10 @@ def qr_svg(payload: str, label: str) -> Markup:
     """A QR code of `payload` as inline SVG. QRIS is a regular QR code (never Micro QR, which
     a short payload would otherwise get), error correction M; 4 modules of quiet zone."""
     code = segno.make_qr(payload, error="m")
-    svg = code.svg_inline(scale=5, border=4, title=label, svgclass="qr", lineclass=None)
+    # A white background of its own: a scanner needs the quiet zone light whatever the page.
+    svg = code.svg_inline(
+        scale=5, border=4, title=label, svgclass="qr", lineclass=None, light="#fff"
+    )
     return Markup(svg)  # noqa: S704 - segno's own SVG; the title is escaped by segno
 
 

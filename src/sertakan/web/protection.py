@@ -94,6 +94,10 @@ def _render(request: Request, member_id: str) -> Response:
         "is_own": is_own,
         "bills": bills,
         "bill_months": months_label([bill.invoice.month for bill in bills], lang),
+        # Every open bill is someone else's to pay (a sponsored worker reading): who pays.
+        "others_pay": ", ".join(sorted({b.payer for b in bills}))
+        if bills and not any(b.payable for b in bills)
+        else "",
         "arrears": [month_label(month, lang) for month in cover.arrears],
         "payments": cover.settlements[:LAST_PAYMENTS],
         # This month on no invoice yet (enrolled after it was issued, or not issued): who
