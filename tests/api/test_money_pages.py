@@ -384,3 +384,32 @@ def test_the_sandbox_bank_shows_qris_as_a_scannable_qr_code(office: Office) -> N
     # each.
     assert width >= (21 + 8) * 5
     assert invoice.status is InvoiceStatus.OPEN
+
+
+def test_the_member_months_api_gives_a_worker_her_share_and_who_pays_and_nobody_elses(
+    office: Office,
+) -> None:
+    invoice = office.issue(PayerKind.SPONSOR, office.sponsor_id)
+    siti = office.client()
+    siti.headers.update(phone_bearer(siti, office.provider, SITI_PHONE))
+    ratna = office.client()
+    ratna.headers.update(phone_bearer(ratna, office.provider, SPONSOR_PHONE))
+
+    own = siti.get("/api/v1/invoices/member-months", params={"member_id": office.siti})
+    others = siti.get("/api/v1/invoices/member-months", params={"member_id": office.dewi})
+    as_sponsor = ratna.get("/api/v1/invoices/member-months", params={"member_id": office.siti})
+
+    assert own.status_code == 200
+    [december] = own.json()
+    assert (december["month"], december["state"], december["amount"]) == (
+        "2026-12",
+        "billed",
+        28_400,
+    )
+    assert (december["invoice_id"], december["payer_name"], december["payable"]) == (
+        invoice.id,
+        "Ibu Ratna",
+        False,
+    )
+    assert others.status_code == 403
+    assert as_sponsor.json()[0]["payable"] is True
