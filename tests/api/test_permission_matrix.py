@@ -21,8 +21,10 @@ from sertakan.access.actor import Actor
 from sertakan.access.permissions import Permission, allows, matrix_markdown
 from sertakan.access.roles import ACCOUNT_ROLES, Role
 from sertakan.app import create_app
+from sertakan.billing.model import PayerKind
 from sertakan.bootstrap import Container
 from sertakan.http.auth import Requires
+from sertakan.kernel.periods import Month
 from sertakan.notifications.providers import RecordingProvider
 from tests.support.auth import (
     CONSOLE,
@@ -86,11 +88,17 @@ def world(container: Container, provider: RecordingProvider) -> Iterator[World]:
         ),
     )
     assert card.sponsorship is not None
+    # The worker's month, billed to her (the sponsorship awaits her consent): the invoice
+    # routes (the receipt PDF among them) meet a real invoice in every reaching role's scope.
+    report = container.invoices.issue_for_payer(
+        CONSOLE, PayerKind.MEMBER, card.member.id, Month.of(container.clock.today())
+    )
     ids = {
         "member_id": card.member.id,
         "sponsor_id": sponsor.id,
         "sponsorship_id": card.sponsorship.id,
         "account_id": agent_account.id,
+        "invoice_id": report.issued[0],
     }
     app = create_app(container)
     clients: dict[Role, TestClient] = {}

@@ -51,6 +51,7 @@ OPERATIONS = [
     ("GET", "/api/v1/members/{member_id}/coverage"),
     ("GET", "/api/v1/invoices"),
     ("GET", "/api/v1/invoices/arrears"),
+    ("GET", "/api/v1/invoices/member-months"),
     ("POST", "/api/v1/invoices/ahead"),
     ("POST", "/api/v1/invoices/issue"),
     ("GET", "/api/v1/invoices/{invoice_id}"),

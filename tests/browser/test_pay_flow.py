@@ -20,7 +20,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -41,7 +40,7 @@ from tests.support.browser import (
     sign_in_with_phone,
 )
 from tests.support.builders import a_worker
-from tests.support.server import live_server
+from tests.support.server import AppOnceServing, live_server
 
 SPONSOR_NAME = "Ibu Ratna Kartika"
 SPONSOR_PHONE = "0812-9876-5432"
@@ -49,31 +48,6 @@ SPONSOR_E164 = "+6281298765432"
 WORKER_NAME = "Siti Rahmawati"
 WORKER_PHONE = "0812-3456-7890"
 WORKER_E164 = "+6281234567890"
-
-
-class AppOnceServing:
-    """An ASGI app that the server can start with before the real one exists.
-
-    It answers the server's lifespan messages itself (the app has no startup work) and hands
-    every request to the app given to `serve`."""
-
-    def __init__(self) -> None:
-        self._app: Any = None
-
-    def serve(self, app: Any) -> None:
-        self._app = app
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
-        assert self._app is not None, "a request came before the app was built"
-        await self._app(scope, receive, send)
 
 
 @dataclass(frozen=True)
@@ -177,7 +151,8 @@ def test_a_sponsor_pays_this_months_invoice_at_the_gateway_and_the_worker_is_pro
     # Back at Sertakan the receipt appears once the gateway's notice has landed.
     sponsor.get_by_role("link", name="Kembali ke Sertakan").click()
     expect(sponsor).to_have_url(re.compile(r"/tagihan/[^/?]+$"))
-    expect(sponsor.get_by_role("heading", level=1)).to_have_text(number)
+    expect(sponsor.get_by_role("heading", level=1)).to_have_text("Tagihan Desember 2026")
+    expect(sponsor.locator("[data-heading-number]")).to_have_text(number)
     receipt = sponsor.locator("[data-receipt]")
     expect(receipt).to_be_visible()  # at once, or after a poll or two
     expect(sponsor.locator("#status-tagihan .bill-big")).to_have_text("Lunas")

@@ -21,8 +21,8 @@ import signal
 import sys
 from typing import Any
 
-from sertakan.store import database
 from sertakan.cli.batch_commands import main as batch_main
+from sertakan.store import database
 
 
 def main(argv: list[str]) -> int:

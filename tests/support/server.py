@@ -115,3 +115,28 @@ def _wait_until_serving(
                 return
         time.sleep(0.02)
     raise TimeoutError(f"live server on port {port} did not answer within {timeout}s")
+
+
+class AppOnceServing:
+    """An ASGI app that the server can start with before the real one exists.
+
+    It answers the server's lifespan messages itself (the app has no startup work) and hands
+    every request to the app given to `serve`."""
+
+    def __init__(self) -> None:
+        self._app: Any = None
+
+    def serve(self, app: Any) -> None:
+        self._app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        assert self._app is not None, "a request came before the app was built"
+        await self._app(scope, receive, send)

@@ -20,10 +20,12 @@ from sertakan.api.billing_schemas import (
     InvoiceIssueCreate,
     InvoiceRead,
     IssueReportRead,
+    MemberMonthRead,
     PayerKindText,
     PaymentInstructionRead,
 )
 from sertakan.api.problems import responses
+from sertakan.billing.invoice_views import MoneyViews
 from sertakan.billing.model import PayerKind
 from sertakan.http.auth import Requires, container_of
 from sertakan.kernel.periods import Month
@@ -41,6 +43,23 @@ def payer_invoices(
     """A payer's invoices, newest month first."""
     found = container_of(request).invoices.for_payer(actor, PayerKind(payer_kind), payer_id)
     return [InvoiceRead.of(invoice) for invoice in found]
+
+
+# Declared before `/{invoice_id}`, which would otherwise take "member-months" for an id.
+@router.get("/member-months", response_model=list[MemberMonthRead], responses=responses(404))
+def member_months(
+    request: Request,
+    member_id: Annotated[str, Query(max_length=40, description="The member's id")],
+    actor: Annotated[Actor, Depends(Requires(Permission.MEMBER_READ))],
+) -> list[MemberMonthRead]:
+    """A member's contribution months, the current one first, then newest first: paid (by
+    whom, when), billed (to whom), or not billed yet. The amount is the member's own line,
+    never a sponsor's total; `payable` only where the reader is the invoice's payer. The
+    same read as the worker's Tagihan page (a worker: her own; a sponsor: their workers;
+    staff: their branch)."""
+    container = container_of(request)
+    views = MoneyViews(container.uow, container.clock, reader=container.reader)
+    return [MemberMonthRead.of(m) for m in views.member_months(actor, member_id).months]
 
 
 # Declared before `/{invoice_id}`, which would otherwise take "arrears" for an id.

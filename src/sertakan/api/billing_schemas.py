@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sertakan.billing.channels import channel_label
 from sertakan.billing.coverage import Coverage
+from sertakan.billing.invoice_views import MemberMonth, MonthState
 from sertakan.billing.invoicing import IssueReport
 from sertakan.billing.model import Invoice, InvoiceLine, SuspenseItem
 from sertakan.billing.payments import NoticeResult
@@ -86,6 +87,12 @@ class InvoiceDetailRead(InvoiceRead):
         description="A worker reading their sponsor's invoice: only their own line is listed, "
         "and neither the total nor the other workers' lines are shown"
     )
+    months: list[str] = Field(
+        description="The months its (visible) lines bill, YYYY-MM: what the invoice is headed by"
+    )
+    payable: bool = Field(
+        description="Open and the reader's to pay: false for a worker on their sponsor's invoice"
+    )
     lines: list[InvoiceLineRead]
 
     @classmethod
@@ -94,6 +101,8 @@ class InvoiceDetailRead(InvoiceRead):
         return cls(
             **(_invoice_fields(sight.invoice) | {"total": sight.total}),
             only_own_line=sight.only_own_line,
+            months=[str(month) for month in sight.months],
+            payable=sight.payable,
             lines=[InvoiceLineRead.of(line) for line in sight.lines],
         )
 
@@ -387,4 +396,36 @@ class MemberCoverageRead(BaseModel):
             programs=[ProgramCoverRead.of(c) for c in cover.programs],
             open_invoices=[OpenInvoiceRead.of(i) for i in cover.open_invoices],
             to_pay=cover.to_pay,
+        )
+
+
+class MemberMonthRead(BaseModel):
+    """One member's contribution month as the reader may see it (`billing.invoice_views`)."""
+
+    month: str = Field(description="YYYY-MM")
+    state: str = Field(description="paid | billed | unbilled")
+    amount: int | None = Field(
+        description="Rupiah: the member's own line (never a sponsor's total); null if unbilled"
+    )
+    invoice_id: str | None
+    invoice_number: str | None
+    payer_kind: str | None = Field(description="sponsor | member; null if unbilled")
+    payer_name: str = Field(description="The sponsor's name; empty when the member pays")
+    payable: bool = Field(description="Billed, open, and the reader's to pay")
+    due_on: dt.date | None
+    paid_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, month: MemberMonth) -> MemberMonthRead:
+        return cls(
+            month=str(month.month),
+            state=month.state.value,
+            amount=month.amount,
+            invoice_id=month.invoice_id,
+            invoice_number=month.invoice_number,
+            payer_kind=month.payer_kind.value if month.payer_kind else None,
+            payer_name=month.payer_name,
+            payable=month.state is MonthState.BILLED and month.is_reader_payer,
+            due_on=month.due_on,
+            paid_at=_wib(month.paid_at),
         )

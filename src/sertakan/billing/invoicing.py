@@ -66,6 +66,7 @@ class IssueReport:
     already_paid: int = 0  # prepaid
     ended: int = 0  # membership ended: not billed until they pay again (reactivation)
     refused: dict[str, int] = field(default_factory=dict)  # reason -> members
+    issued: list[str] = field(default_factory=list)  # the ids of the invoices written
 
     def add_refusal(self, reason: str) -> None:
         self.refused[reason] = self.refused.get(reason, 0) + 1
@@ -129,7 +130,15 @@ class InvoiceService:
         self, actor: Actor, payer_kind: PayerKind, payer_id: str, month: Month
     ) -> IssueReport:
         """Issue `month`'s invoice for one payer's members now (a sponsor who just enrolled a
-        worker need not wait for the daily job); idempotent like `issue_month`."""
+        worker need not wait for the daily job); idempotent like `issue_month`.
+
+        A worker enrolled after the payer's invoice for the month was issued is billed on a
+        supplementary invoice of their own (its issue key names a different set of members),
+        never added to the issued one: an invoice's total never changes once issued, because
+        a charge for it may already be open at the gateway for that amount, and a payment of
+        another amount would go to the suspense list (`PaymentService.checkout`,
+        `SuspenseReason.AMOUNT_MISMATCH`). The unique live (member, month) rule still holds:
+        only members on no live invoice for the month are billed."""
         self._guard.require(actor, Permission.INVOICE_PAY, payer_kind.value, payer_id)
         report = IssueReport(month)
         with self._guard.refusals(), self._uow() as uow:
@@ -323,6 +332,7 @@ class InvoiceService:
                 report.already_billed += len(lines)
                 continue
             report.invoices += 1
+            report.issued.append(invoice.id)
             report.lines += len(lines)
             report.amount += invoice.total
 

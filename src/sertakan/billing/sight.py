@@ -50,6 +50,13 @@ class InvoiceSight:
     def workers(self) -> int:
         return len({line.member_id for line in self.lines})
 
+    @property
+    def payable(self) -> bool:
+        """May the reader be offered to pay it? Open, and theirs to pay: never a worker on
+        their sponsor's invoice (its charge is the whole total; `PaymentService.checkout`
+        refuses them too). The reader's permission to pay at all is checked apart."""
+        return self.invoice.is_open and not self.only_own_line
+
     def names(self, member_id: str) -> bool:
         """May the reader see this line's worker by name?"""
         return member_id in self.named

@@ -23,6 +23,7 @@ from starlette.datastructures import FormData
 from sertakan.access.actor import Actor
 from sertakan.access.permissions import Permission
 from sertakan.billing.channels import CHANNELS
+from sertakan.billing.invoice_views import InvoiceLabel
 from sertakan.billing.invoicing import IssueReport
 from sertakan.billing.model import Invoice, InvoiceStatus, PayerKind
 from sertakan.http.auth import Requires, current_actor
@@ -42,6 +43,7 @@ from sertakan.web.billing import (
     read_invoice,
 )
 from sertakan.web.error_pages import N_, render_error
+from sertakan.web.money import money_views
 from sertakan.web.state import container_of, web_state
 
 router = APIRouter()
@@ -96,6 +98,10 @@ async def issue_this_month(request: Request) -> Response:
     container = container_of(request)
     month = Month.of(container.clock.today())
     report = container.invoices.issue_for_payer(actor, payer.kind, payer.id, month)
+    if report.issued and forms.text(form, "lanjut", 10) == "bayar":
+        # "Bill and pay" (a worker enrolled after the month's invoice, or a month not billed
+        # yet): straight to the new invoice's pay form, the second of three taps.
+        return RedirectResponse(f"/tagihan/{report.issued[-1]}#form-bayar", status_code=303)
     if report.invoices:
         return RedirectResponse(payer.page_url(actor, pesan="dibuat"), status_code=303)
     # Nothing was written: the page again, saying why nothing was billed.
@@ -231,26 +237,37 @@ def _render_payer(
     lang = renderer.locale(request)
     today = container.clock.today()
     this_month = Month.of(today)
-    invoices = container.invoices.for_payer(actor, payer.kind, payer.id)  # checks the scope
-    current = next(
-        (i for i in invoices if i.month == this_month and i.status is not InvoiceStatus.CANCELLED),
-        None,
-    )
+    views = money_views(container)
+    labels = views.labels(actor, payer.kind, payer.id)  # checks the scope
     sponsor: Sponsor | None = None
     if payer.kind is PayerKind.MEMBER:  # a worker whose sponsor pays gets no bill of their own
         sponsor = container.registry.member_card(actor, payer.id).sponsor
+    # This month's invoices: those whose lines bill it (a bill of months ahead is headed by
+    # its months, not by the month it was issued in), the open ones first.
+    current = sorted(
+        (
+            label
+            for label in labels
+            if this_month in label.months and label.invoice.status is not InvoiceStatus.CANCELLED
+        ),
+        key=lambda label: (not label.invoice.is_open, label.invoice.created_at),
+    )
     limit = container.params.bpu.prepayment.value_on(today).value.max_months_ahead
-    overdue = [i for i in invoices if i.is_open and i.due_on < today]
+    overdue = [label for label in labels if label.invoice.is_open and label.invoice.due_on < today]
     context: dict[str, Any] = {
         "payer": payer,
         "payer_name": payer_name(container, payer.kind, payer.id),
         "is_own": payer.is_own(actor),
         "sponsored_by": sponsor,
         "this_month": month_label(this_month, lang),
-        "current": read_invoice(container, actor, current.id) if current else None,
-        "history": [i for i in invoices if current is None or i.id != current.id],
+        "current": [read_invoice(container, actor, label.invoice.id) for label in current],
+        "unbilled": 0
+        if sponsor
+        else views.unbilled_members(actor, payer.kind, payer.id, this_month),
+        "payer_months": views.payer_months(actor, payer.kind, payer.id),
+        "member_months": views.member_months(actor, payer.id) if sponsor else None,
         "overdue": overdue,
-        "overdue_total": sum(i.total for i in overdue),
+        "overdue_total": sum(label.invoice.total for label in overdue),
         "ahead_options": [
             AheadOption(n, months_label([this_month.plus(i) for i in range(n)], lang))
             for n in range(1, limit + 1)
@@ -304,11 +321,15 @@ def _invoice_context(request: Request, view: InvoiceView) -> dict[str, Any]:
 def _labels(lang: str) -> dict[str, Any]:
     """Formatting functions the billing templates call, in the page's language."""
 
-    def invoice_months(invoice: Invoice) -> str:
+    def invoice_months(invoice: Invoice | InvoiceLabel) -> str:
+        """An invoice's heading: the months its lines bill."""
+        if isinstance(invoice, InvoiceLabel):
+            return months_label(invoice.months or (invoice.invoice.month,), lang)
         return month_label(invoice.month, lang)
 
     return {
         "month_name": lambda month: month_label(month, lang),
+        "months_of": lambda months: months_label(months, lang),
         "moment": lambda at: moment_label(at, lang),
         "invoice_month": invoice_months,
         "cancel_reason": cancel_reason_id,

@@ -33,6 +33,8 @@ Routes (each declares its permission: docs/permissions.md):
     GET  /tagihan/{id}           one invoice, its status and receipt; .../status the fragment
                                  the page polls (htmx) until the gateway's notice lands
     POST /tagihan/{id}/bayar     checkout on a channel -> 303 to the gateway's page
+    GET  /tagihan/{id}/kuitansi.pdf   a paid invoice's receipt, cut as the page is
+    GET  /peserta/{id}/kartu.pdf the membership card: KPJ, programmes, protected until
     GET  /perlindungan           the signed-in worker's protection status (phone first)
     GET  /peserta/{id}/perlindungan   the same for staff, the sponsor, the enrolling agent
     GET  /tunggakan              overdue invoices per village, with totals (branch)
@@ -63,6 +65,7 @@ from sertakan.web import (
     home,
     invoices,
     members,
+    money,
     nation,
     payments_office,
     protection,
@@ -94,6 +97,7 @@ def setup(app: FastAPI) -> None:
         audit,
         accounts,
         invoices,
+        money,
         protection,
         payments_office,
         reconciliation,

@@ -17,11 +17,15 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from sertakan.access.permissions import Permission
+from sertakan.access.roles import Role
+from sertakan.billing.invoice_views import MonthState
 from sertakan.billing.model import Invoice, PayerKind
+from sertakan.billing.sight import is_payer
 from sertakan.http.auth import Requires, current_actor
 from sertakan.registry.errors import MemberNotFound
 from sertakan.web.billing import moment_label, month_label, months_label, payer_name
 from sertakan.web.error_pages import N_, render_error
+from sertakan.web.money import money_views
 from sertakan.web.state import container_of, web_state
 
 router = APIRouter()
@@ -36,6 +40,9 @@ class OpenBill:
     invoice: Invoice
     month: str
     payer: str  # the sponsor's name, or "" when the member pays themselves
+    # The reader pays it (or is staff): a worker whose sponsor pays sees their share and who
+    # pays it, never a button for the sponsor's total (issue 16).
+    payable: bool
 
 
 @router.get(
@@ -74,18 +81,35 @@ def _render(request: Request, member_id: str) -> Response:
             payer_name(container, invoice.payer_kind, invoice.payer_id)
             if invoice.payer_kind is PayerKind.SPONSOR
             else "",
+            actor.role is not Role.WORKER or is_payer(actor, invoice),
         )
         for invoice in cover.open_invoices
     ]
     is_own = actor.member_id == member_id
+    months = money_views(container).member_months(actor, member_id)
+    this_month = months.this_month
     context: dict[str, Any] = {
         "cover": cover,
         "member": cover.member,
         "is_own": is_own,
         "bills": bills,
         "bill_months": months_label([bill.invoice.month for bill in bills], lang),
+        # Every open bill is someone else's to pay (a sponsored worker reading): who pays.
+        "others_pay": ", ".join(sorted({b.payer for b in bills}))
+        if bills and not any(b.payable for b in bills)
+        else "",
         "arrears": [month_label(month, lang) for month in cover.arrears],
         "payments": cover.settlements[:LAST_PAYMENTS],
+        # This month on no invoice yet (enrolled after it was issued, or not issued): who
+        # pays it, and a button that bills it and opens its pay form (three taps to paid).
+        "unbilled": this_month is not None and this_month.state is MonthState.UNBILLED,
+        "sponsor_name": months.sponsor_name,
+        "bill_payer": (
+            (PayerKind.SPONSOR.value, months.sponsor_id)
+            if months.sponsor_id
+            else (PayerKind.MEMBER.value, member_id)
+        ),
+        "may_bill": not (actor.role is Role.WORKER and months.sponsor_id),
         "month_name": lambda month: month_label(month, lang),
         "moment": lambda at: moment_label(at, lang),
         # The payer's own page for a worker or their sponsor; staff name the member.

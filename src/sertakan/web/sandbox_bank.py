@@ -24,6 +24,7 @@ from sertakan.kernel.clock import WIB
 from sertakan.kernel.errors import NotFound
 from sertakan.web import forms
 from sertakan.web.error_pages import N_, render_error
+from sertakan.web.money import qr_svg
 from sertakan.web.state import container_of, web_state
 
 router = APIRouter(dependencies=[Depends(Requires(Permission.PUBLIC))])
@@ -90,6 +91,8 @@ def _render(
         {
             "charge": charge,
             "channel_label": channel_label(charge.channel),
+            # QRIS is scanned, not typed: the payload as a QR image (the text stays below it).
+            "qris_svg": qr_svg(charge.qris_payload, "QRIS") if charge.qris_payload else None,
             "expires_at": charge.expires_at.astimezone(WIB),
             "is_expired": not charge.is_payable_at(now),
             "back_url": back_url,
