@@ -23,6 +23,7 @@ from sertakan.access.passwords import PasswordHasher
 from sertakan.access.service import AccessService
 from sertakan.access.signup_limiter import SignUpLimiter
 from sertakan.billing.events import INVOICE_PAID
+from sertakan.billing.invoice_views import MoneyViews
 from sertakan.billing.invoicing import InvoiceService
 from sertakan.billing.payments import Delivery, NoticeResult, PaymentService
 from sertakan.billing.ports import PaymentGateway
@@ -78,6 +79,8 @@ class Container:
     reminders: ReminderService
     delivery: Deliverer  # the outbox's worker
     billing_views: BillingViews
+    # What a reader sees of invoices and months: the money pages and their API (issue 16).
+    money: MoneyViews
     provider: Provider
     # Read-only units of work (issue 12): a reader never takes SQLite's write lock and runs
     # READ ONLY on PostgreSQL; it refuses commit. Write use cases take `uow`.
@@ -181,6 +184,7 @@ def bootstrap(
         reminders=ReminderService(uow_factory, params, clock),
         delivery=Deliverer(SqlDeliveryQueue(engine), provider, clock),
         billing_views=BillingViews(uow_factory, reader, clock, regions),
+        money=MoneyViews(uow_factory, clock, invoices, reader=reader),
         provider=provider,
         reader=reader,
         bus=bus,

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sertakan.app import create_app
 from sertakan.bootstrap import Container
 from sertakan.notifications.providers import RecordingProvider
-from tests.api.test_member_sponsorships_page import sponsored_worker
 from tests.support.auth import FormClient, bearer, phone_bearer, web_sign_in
+from tests.support.builders import sponsored_worker
 
 NEW_PHONE = "+6285712340000"
 REASON = "Salah ketik saat pendaftaran, sesuai KTP"

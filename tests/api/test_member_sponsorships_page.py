@@ -10,27 +10,8 @@ from sertakan.app import create_app
 from sertakan.bootstrap import Container
 from sertakan.notifications.providers import RecordingProvider
 from sertakan.registry.nik import build_nik
-from tests.support.auth import CONSOLE, FormClient, web_phone_sign_in
-from tests.support.builders import a_sponsor, a_worker
-
-WORKER_PHONE = "+6281234567890"
-
-
-def sponsored_worker(container: Container) -> str:
-    sponsor = container.registry.register_sponsor(
-        CONSOLE,
-        a_sponsor(address=""),
-    )
-    card = container.registry.enrol_member(
-        CONSOLE,
-        a_worker(
-            phone=WORKER_PHONE,
-            programs=("JKK", "JKM"),
-            sponsor_id=sponsor.id,
-            address="",
-        ),
-    )
-    return card.member.id
+from tests.support.auth import FormClient, web_phone_sign_in
+from tests.support.builders import WORKER_PHONE, sponsored_worker
 
 
 def test_the_worker_sees_who_pays_and_ends_the_sponsorship_from_their_card(

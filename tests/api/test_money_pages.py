@@ -29,7 +29,7 @@ from sertakan.kernel.periods import Month
 from sertakan.notifications.providers import RecordingProvider
 from sertakan.registry.nik import build_nik
 from tests.support.auth import CONSOLE, FormClient, phone_bearer, web_phone_sign_in, web_sign_in
-from tests.support.billing_office import SITI, open_small_office
+from tests.support.builders import a_worker, open_small_office
 from tests.support.containers import sqlite_container
 from tests.support.notices import notice_body, signed
 
@@ -83,7 +83,7 @@ class Office:
         card = self.container.registry.enrol_member(
             CONSOLE,
             dataclasses.replace(
-                SITI,
+                a_worker(),
                 nik=build_nik("327101", dt.date(1998, 2, 3), "F", 21),
                 full_name="Rina Wulandari",
                 birth_date=dt.date(1998, 2, 3),

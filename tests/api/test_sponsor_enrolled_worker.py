@@ -13,9 +13,9 @@ from sertakan.app import create_app
 from sertakan.bootstrap import Container
 from sertakan.notifications.providers import RecordingProvider
 from sertakan.registry.nik import build_nik
-from tests.api.test_web_pages import worker
 from tests.support.auth import CONSOLE, FormClient, last_code, phone_bearer, web_phone_sign_in
-from tests.support.billing_office import RATNA, SITI
+from tests.support.builders import a_sponsor, a_worker
+from tests.support.people import enrolment_form as worker
 
 SPONSOR_PHONE = "+6281298765432"
 WORKER_PHONE = "+6281234567890"  # the phone on Siti's record
@@ -23,8 +23,8 @@ WORKER_PHONE = "+6281234567890"  # the phone on Siti's record
 
 def _self_paying_siti_and_ratna(container: Container) -> tuple[str, str, str]:
     """Siti, enrolled by the console paying for herself; Ibu Ratna, a sponsor."""
-    sponsor = container.registry.register_sponsor(CONSOLE, RATNA)
-    card = container.registry.enrol_member(CONSOLE, SITI)
+    sponsor = container.registry.register_sponsor(CONSOLE, a_sponsor())
+    card = container.registry.enrol_member(CONSOLE, a_worker())
     return sponsor.id, card.member.id, card.member.kpj
 
 
@@ -35,7 +35,9 @@ def test_the_sponsor_offered_to_pay_for_an_enrolled_worker_reaches_her_only_afte
     with FormClient(create_app(container)) as ratna:
         web_phone_sign_in(ratna, provider, SPONSOR_PHONE)
         taken = ratna.post(
-            "/daftar", data=worker(nik=SITI.nik, sponsor_id=sponsor_id), follow_redirects=False
+            "/daftar",
+            data=worker(nik=a_worker().nik, sponsor_id=sponsor_id),
+            follow_redirects=False,
         )
         assert taken.status_code == 409
         assert f"KPJ *******{kpj[-4:]}" in taken.text and kpj not in taken.text  # masked
@@ -44,7 +46,7 @@ def test_the_sponsor_offered_to_pay_for_an_enrolled_worker_reaches_her_only_afte
 
         asked = ratna.post(
             "/daftar/sponsori",
-            data={"sponsor_id": sponsor_id, "nik": SITI.nik},
+            data={"sponsor_id": sponsor_id, "nik": a_worker().nik},
             follow_redirects=False,
         )
 
@@ -68,21 +70,23 @@ def test_the_api_asks_once_and_refuses_an_unknown_nik_and_a_worker_already_spons
 ) -> None:
     sponsor_id, _siti, kpj = _self_paying_siti_and_ratna(container)
     stranger = dataclasses.replace(
-        SITI, nik=build_nik("327101", dt.date(1991, 2, 3), "F", 40), birth_date=dt.date(1991, 2, 3)
+        a_worker(),
+        nik=build_nik("327101", dt.date(1991, 2, 3), "F", 40),
+        birth_date=dt.date(1991, 2, 3),
     )
     with TestClient(create_app(container)) as client:
         client.headers.update(phone_bearer(client, provider, SPONSOR_PHONE))
         first = client.post(
-            "/api/v1/sponsorships", json={"sponsor_id": sponsor_id, "nik": SITI.nik}
+            "/api/v1/sponsorships", json={"sponsor_id": sponsor_id, "nik": a_worker().nik}
         )
         again = client.post(
-            "/api/v1/sponsorships", json={"sponsor_id": sponsor_id, "nik": SITI.nik}
+            "/api/v1/sponsorships", json={"sponsor_id": sponsor_id, "nik": a_worker().nik}
         )
         unknown = client.post(
             "/api/v1/sponsorships", json={"sponsor_id": sponsor_id, "nik": stranger.nik}
         )
         other = client.post(
-            "/api/v1/sponsorships", json={"sponsor_id": "someone-else", "nik": SITI.nik}
+            "/api/v1/sponsorships", json={"sponsor_id": "someone-else", "nik": a_worker().nik}
         )
 
     assert first.status_code == 201, first.text

@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from sertakan.app import create_app
 from sertakan.bootstrap import Container
 from sertakan.notifications.providers import RecordingProvider
-from tests.api.test_member_sponsorships_page import WORKER_PHONE, sponsored_worker
 from tests.support.auth import phone_bearer
+from tests.support.builders import WORKER_PHONE, sponsored_worker
 
 
 def test_the_worker_sees_what_ending_does_then_ends_from_the_month_given(

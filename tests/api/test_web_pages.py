@@ -23,29 +23,9 @@ from sertakan.registry.service import SponsorApplication
 from sertakan.store.migrate import upgrade
 from tests.support.auth import CONSOLE, last_code, web_sign_up_code
 from tests.support.pages import text_of
+from tests.support.people import enrolment_form as worker
 
 BIRTH = dt.date(1990, 8, 17)
-
-
-def worker(serial: int = 12, **changes: Any) -> dict[str, Any]:
-    """A valid enrolment form, as the browser posts it (region chosen down to the village)."""
-    form: dict[str, Any] = {
-        "nik": build_nik("327101", BIRTH, "F", serial),
-        "full_name": "Siti Rahmawati",
-        "birth_date": BIRTH.isoformat(),
-        "sex": "F",
-        "phone": "0812-3456-7890",
-        "provinsi": "32",
-        "kabupaten": "32.71",
-        "kecamatan": "32.71.01",
-        "region_code": "32.71.01.1001",
-        "address": "Jl. Pajajaran No. 5",
-        "occupation": "household_helper",
-        "declared_income": "1000000",
-        "programs": ["JKK", "JKM"],
-    }
-    form.update(changes)
-    return form
 
 
 def household(serial: int = 3, **changes: Any) -> dict[str, Any]:

@@ -24,8 +24,8 @@ from sertakan.kernel.periods import Month
 from sertakan.notifications.providers import RecordingProvider
 from sertakan.store.migrate import upgrade
 from tests.support.auth import CONSOLE, cheap_hasher
-from tests.support.billing_office import SmallOffice, open_small_office
 from tests.support.browser import fits_the_screen, save_screenshot, sign_in_as_staff
+from tests.support.builders import SmallOffice, open_small_office
 from tests.support.server import live_server
 
 PHONE = {"width": 360, "height": 740}

@@ -22,7 +22,7 @@ from sertakan.notifications.providers import RecordingProvider
 from sertakan.registry.model import Consent, Sponsorship
 from sertakan.store.tables import outbox_messages
 from tests.support.auth import CONSOLE
-from tests.support.billing_office import open_small_office
+from tests.support.builders import open_small_office
 from tests.support.containers import sqlite_container
 from tests.support.notices import notice_body, signed
 

@@ -14,7 +14,7 @@ from sertakan.kernel.clock import WIB, FixedClock
 from sertakan.kernel.periods import Month
 from sertakan.registry.nik import build_nik
 from tests.support.auth import CONSOLE
-from tests.support.billing_office import SITI, open_small_office
+from tests.support.builders import a_worker, open_small_office
 from tests.support.containers import sqlite_container
 
 DECEMBER = Month(2026, 12)
@@ -34,7 +34,7 @@ def test_a_newcomer_is_billed_apart_once_and_the_issued_invoice_keeps_its_total(
         rina = container.registry.enrol_member(
             CONSOLE,
             dataclasses.replace(
-                SITI,
+                a_worker(),
                 nik=build_nik("327101", dt.date(1998, 2, 3), "F", 21),
                 full_name="Rina Wulandari",
                 birth_date=dt.date(1998, 2, 3),

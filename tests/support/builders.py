@@ -355,3 +355,24 @@ def open_two_sponsor_office(
         ),
     )
     return TwoSponsorOffice(**vars(small), other_sponsor_id=hadi, budi=budi)
+
+
+WORKER_PHONE = "+6281234567890"
+
+
+def sponsored_worker(container: Container) -> str:
+    """Siti (phone WORKER_PHONE, JKK and JKM) sponsored by Ibu Ratna; her member id."""
+    sponsor = container.registry.register_sponsor(
+        CONSOLE,
+        a_sponsor(address=""),
+    )
+    card = container.registry.enrol_member(
+        CONSOLE,
+        a_worker(
+            phone=WORKER_PHONE,
+            programs=("JKK", "JKM"),
+            sponsor_id=sponsor.id,
+            address="",
+        ),
+    )
+    return card.member.id

@@ -25,7 +25,6 @@ from sertakan.api.billing_schemas import (
     PaymentInstructionRead,
 )
 from sertakan.api.problems import responses
-from sertakan.billing.invoice_views import MoneyViews
 from sertakan.billing.model import PayerKind
 from sertakan.http.auth import Requires, container_of
 from sertakan.kernel.periods import Month
@@ -58,7 +57,7 @@ def member_months(
     same read as the worker's Tagihan page (a worker: her own; a sponsor: their workers;
     staff: their branch)."""
     container = container_of(request)
-    views = MoneyViews(container.uow, container.clock, reader=container.reader)
+    views = container.money
     return [MemberMonthRead.of(m) for m in views.member_months(actor, member_id).months]
 
 

@@ -28,14 +28,23 @@ from enum import StrEnum
 
 from sertakan.access.actor import Actor
 from sertakan.access.permissions import Permission
-from sertakan.billing.invoicing import reach_payer
-from sertakan.billing.model import Invoice, InvoiceLine, InvoiceStatus, PayerKind, Settlement
+from sertakan.billing.channels import channel_label
+from sertakan.billing.invoicing import InvoiceService, reach_payer
+from sertakan.billing.model import (
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    PayerKind,
+    Payment,
+    Settlement,
+)
 from sertakan.billing.ports import BillingUnitOfWork
 from sertakan.billing.sight import is_payer
 from sertakan.kernel.clock import Clock
 from sertakan.kernel.periods import Month
 from sertakan.registry.errors import MemberNotFound
 from sertakan.registry.guard import Guard
+from sertakan.registry.kpj import mask_kpj
 
 HISTORY_MONTHS = 24  # how far back a history page goes: two years of months
 
@@ -211,6 +220,47 @@ def _payer_name(invoice: Invoice | None, names: dict[str, str]) -> str:
     return names.get(invoice.payer_id, "")
 
 
+@dataclass(frozen=True, slots=True)
+class LineView:
+    line: InvoiceLine
+    member_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceView:
+    """An invoice with what its page shows beside it."""
+
+    invoice: Invoice
+    payer_name: str
+    lines: tuple[LineView, ...]
+    payments: tuple[Payment, ...]
+    # A worker reading their sponsor's invoice sees only their own line: not their
+    # colleagues' names and amounts, their number, nor the invoice's total (`billing.sight`).
+    only_own_line: bool
+    months: tuple[Month, ...]
+    workers: int
+    total: int | None  # None when the reader sees only their own line
+
+    @property
+    def payment(self) -> Payment | None:
+        """The payment that settled it (the first one: a second goes to the suspense list)."""
+        return self.payments[0] if self.payments else None
+
+    def channel(self) -> str:
+        return channel_label(self.payment.channel) if self.payment else ""
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.invoice.is_open and self.invoice.due_on < today
+
+
+def _name_of_payer(uow: BillingUnitOfWork, kind: PayerKind, payer_id: str) -> str:
+    if kind is PayerKind.SPONSOR:
+        sponsor = uow.sponsors.get(payer_id)
+        return sponsor.name if sponsor else ""
+    member = uow.members.get(payer_id)
+    return member.full_name if member else ""
+
+
 class MoneyViews:
     """The reads behind the money pages and their API: each checks the reader's scope."""
 
@@ -218,12 +268,57 @@ class MoneyViews:
         self,
         uow: Callable[[], BillingUnitOfWork],
         clock: Clock,
+        invoices: InvoiceService,
         *,
         reader: Callable[[], BillingUnitOfWork] | None = None,
     ) -> None:
         self._read = reader or uow
         self._clock = clock
+        self._invoices = invoices
         self._guard = Guard(uow, clock)
+
+    def payer_name(self, kind: PayerKind, payer_id: str) -> str:
+        """A payer's name, for a page whose service already let the reader see this payer's
+        invoices."""
+        with self._read() as uow:
+            return _name_of_payer(uow, kind, payer_id)
+
+    def invoice(self, actor: Actor, invoice_id: str) -> InvoiceView:
+        """The invoice as the reader may see it (`InvoiceService.read` decides: scope, which
+        lines, whose names) with names and payments. Raises InvoiceNotFound, or Forbidden
+        outside the reader's scope."""
+        sight = self._invoices.read(actor, invoice_id)
+        invoice = sight.invoice
+        with self._read() as uow:
+            names: dict[str, str] = {}
+            for member_id in {line.member_id for line in sight.lines}:
+                member = uow.members.get(member_id)
+                if member is None:
+                    names[member_id] = ""
+                elif sight.names(member_id):
+                    names[member_id] = member.full_name
+                else:  # a worker the sponsor no longer sponsors: the masked KPJ, no name
+                    names[member_id] = f"KPJ {mask_kpj(member.kpj)}"
+            # The payment's amount is the invoice's total: not for a reader of one line.
+            payments = (
+                ()
+                if sight.only_own_line
+                else tuple(sorted(uow.payments.for_invoice(invoice.id), key=lambda p: p.paid_at))
+            )
+            payer = _name_of_payer(uow, invoice.payer_kind, invoice.payer_id)
+        ordered = sorted(
+            sight.lines, key=lambda line: (names[line.member_id], line.member_id, line.month)
+        )
+        return InvoiceView(
+            invoice=invoice,
+            payer_name=payer,
+            lines=tuple(LineView(line, names[line.member_id]) for line in ordered),
+            payments=payments,
+            only_own_line=sight.only_own_line,
+            months=sight.months,
+            workers=sight.workers,
+            total=sight.total,
+        )
 
     def member_months(self, actor: Actor, member_id: str) -> MemberMonths:
         """A member's months: billed or paid, by whom and when. Raises MemberNotFound, or a

@@ -23,7 +23,7 @@ from starlette.datastructures import FormData
 from sertakan.access.actor import Actor
 from sertakan.access.permissions import Permission
 from sertakan.billing.channels import CHANNELS
-from sertakan.billing.invoice_views import InvoiceLabel
+from sertakan.billing.invoice_views import InvoiceLabel, InvoiceView
 from sertakan.billing.invoicing import IssueReport
 from sertakan.billing.model import Invoice, InvoiceStatus, PayerKind
 from sertakan.http.auth import Requires, current_actor
@@ -32,15 +32,12 @@ from sertakan.kernel.periods import Month
 from sertakan.registry.model import Sponsor
 from sertakan.web import forms
 from sertakan.web.billing import (
-    InvoiceView,
     PayerRef,
     cancel_reason_id,
     moment_label,
     month_label,
     months_label,
     own_payer,
-    payer_name,
-    read_invoice,
 )
 from sertakan.web.error_pages import N_, render_error
 from sertakan.web.money import money_views
@@ -151,7 +148,7 @@ def invoice_page(request: Request, invoice_id: InvoiceId) -> HTMLResponse:
 )
 def invoice_status(request: Request, invoice_id: InvoiceId) -> HTMLResponse:
     """The status (and, once paid, the receipt) alone: what the open invoice's page polls."""
-    view = read_invoice(container_of(request), current_actor(request), invoice_id)
+    view = container_of(request).money.invoice(current_actor(request), invoice_id)
     return web_state(request).renderer.render(
         request, "invoices_status.html", _invoice_context(request, view) | {"fragment": True}
     )
@@ -256,11 +253,11 @@ def _render_payer(
     overdue = [label for label in labels if label.invoice.is_open and label.invoice.due_on < today]
     context: dict[str, Any] = {
         "payer": payer,
-        "payer_name": payer_name(container, payer.kind, payer.id),
+        "payer_name": container.money.payer_name(payer.kind, payer.id),
         "is_own": payer.is_own(actor),
         "sponsored_by": sponsor,
         "this_month": month_label(this_month, lang),
-        "current": [read_invoice(container, actor, label.invoice.id) for label in current],
+        "current": [container.money.invoice(actor, label.invoice.id) for label in current],
         "unbilled": 0
         if sponsor
         else views.unbilled_members(actor, payer.kind, payer.id, this_month),
@@ -285,7 +282,7 @@ def _render_invoice(
     request: Request, invoice_id: str, *, pay_error: str = "", status_code: int = 200
 ) -> HTMLResponse:
     actor = current_actor(request)
-    view = read_invoice(container_of(request), actor, invoice_id)
+    view = container_of(request).money.invoice(actor, invoice_id)
     renderer = web_state(request).renderer
     if view.only_own_line:  # a worker on their sponsor's invoice: back to their own page
         back_url, back_label = "/perlindungan", BACK_TO_PROTECTION

@@ -25,7 +25,7 @@ from sertakan.bootstrap import Container
 from sertakan.http.auth import Requires, current_actor
 from sertakan.registry.errors import MemberNotFound
 from sertakan.web import i18n
-from sertakan.web.billing import months_label, read_invoice
+from sertakan.web.billing import months_label
 from sertakan.web.documents import A6, Document, Row, render_pdf
 from sertakan.web.error_pages import N_, render_error
 from sertakan.web.state import container_of, web_state
@@ -44,8 +44,8 @@ NOT_PAID_YET = N_("Kuitansi ada setelah tagihan lunas.")
 
 
 def money_views(container: Container) -> MoneyViews:
-    """The money read models over the container's store and clock (cheap to build)."""
-    return MoneyViews(container.uow, container.clock, reader=container.reader)
+    """The money read models (built once, by `bootstrap`)."""
+    return container.money
 
 
 def qr_svg(payload: str, label: str) -> Markup:
@@ -83,7 +83,7 @@ def receipt_pdf(request: Request, invoice_id: InvoiceId) -> Response:
     def _(message: str) -> str:
         return renderer.gettext(request, message)
 
-    view = read_invoice(container, current_actor(request), invoice_id)
+    view = container.money.invoice(current_actor(request), invoice_id)
     invoice = view.invoice
     if invoice.status is not InvoiceStatus.PAID:
         return render_error(request, 409, [NOT_PAID_YET])

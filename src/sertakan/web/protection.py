@@ -23,7 +23,7 @@ from sertakan.billing.model import Invoice, PayerKind
 from sertakan.billing.sight import is_payer
 from sertakan.http.auth import Requires, current_actor
 from sertakan.registry.errors import MemberNotFound
-from sertakan.web.billing import moment_label, month_label, months_label, payer_name
+from sertakan.web.billing import moment_label, month_label, months_label
 from sertakan.web.error_pages import N_, render_error
 from sertakan.web.money import money_views
 from sertakan.web.state import container_of, web_state
@@ -78,7 +78,7 @@ def _render(request: Request, member_id: str) -> Response:
         OpenBill(
             invoice,
             month_label(invoice.month, lang),
-            payer_name(container, invoice.payer_kind, invoice.payer_id)
+            container.money.payer_name(invoice.payer_kind, invoice.payer_id)
             if invoice.payer_kind is PayerKind.SPONSOR
             else "",
             actor.role is not Role.WORKER or is_payer(actor, invoice),
