@@ -19,15 +19,20 @@ branch_labels = None
 depends_on = None
 
 
+_COLUMNS = (
+    ("pending_income", sa.BigInteger()),
+    ("pending_programs", sa.String(40)),
+    ("pending_from", sa.String(7)),
+)
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("members") as batch:
-        batch.add_column(sa.Column("pending_income", sa.BigInteger(), nullable=True))
-        batch.add_column(sa.Column("pending_programs", sa.String(40), nullable=True))
-        batch.add_column(sa.Column("pending_from", sa.String(7), nullable=True))
+    # Plain ADD/DROP COLUMN on both databases (SQLite since 3.35): a batch rebuild of
+    # `members` would drop a table that sponsorships and invoice lines point at.
+    for name, kind in _COLUMNS:
+        op.add_column("members", sa.Column(name, kind, nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("members") as batch:
-        batch.drop_column("pending_from")
-        batch.drop_column("pending_programs")
-        batch.drop_column("pending_income")
+    for name, _ in reversed(_COLUMNS):
+        op.execute(f"ALTER TABLE members DROP COLUMN {name}")
