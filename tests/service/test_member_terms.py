@@ -121,7 +121,11 @@ def test_the_sponsor_sees_the_new_price_then_next_months_invoice_bills_it_and_th
     office.clock.moment = dt.datetime(2026, 12, 1, 8, 0, tzinfo=WIB)
     container.invoices.issue_month(CONSOLE, DECEMBER)
     assert siti_line(office, DECEMBER) == (new_price, ("JKK", "JKM"))
-    assert container.registry.member_card(ratna, office.siti).quote.total == new_price
+    card = container.registry.member_card(ratna, office.siti)
+    assert card.quote.total == new_price
+    # The card shows December's terms as the current ones, nothing pending any more.
+    assert (card.member.declared_income, card.member.programs) == (2_000_000, ("JKK", "JKM"))
+    assert card.member.pending is None
 
 
 def test_the_change_is_audited_and_a_change_due_already_becomes_the_current_terms(

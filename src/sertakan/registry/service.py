@@ -714,6 +714,9 @@ class RegistryService:
         current = [s for s in sponsorships if s.is_current_in(month)]
         sponsorship = max(current, key=lambda s: (s.from_month, s.created_at), default=None)
         sponsor = uow.sponsors.get(sponsorship.sponsor_id) if sponsorship else None
+        # The card shows the terms in force this month: a change whose month has come is
+        # the current income and programmes (it is written so at the next change).
+        member = member.settled_in(month)
         return MemberCard(member, self.quote_for(member, today), sponsor, sponsorship)
 
     def _validate_enrolment(
