@@ -34,6 +34,8 @@ OPERATIONS = [
     ("GET", "/api/v1/members/{member_id}"),
     ("GET", "/api/v1/members/{member_id}/sponsorships"),
     ("POST", "/api/v1/members/{member_id}/correction"),
+    ("GET", "/api/v1/members/{member_id}/terms"),
+    ("POST", "/api/v1/members/{member_id}/terms"),
     ("POST", "/api/v1/sponsors"),
     ("POST", "/api/v1/sponsors/phone-code"),
     ("GET", "/api/v1/sponsors/{sponsor_id}"),

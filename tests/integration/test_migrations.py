@@ -17,13 +17,14 @@ from sertakan.bootstrap import bootstrap
 from sertakan.config import Settings
 from sertakan.kernel.ids import new_event_id
 from sertakan.notifications.providers import RecordingProvider
+from sertakan.registry.model import MemberTerms
 from sertakan.registry.ports import DuplicateRecord
 from sertakan.store.access_repositories import SqlAuditLog
 from sertakan.store.engine import make_engine
 from sertakan.store.migrate import current_revision, downgrade, upgrade
-from sertakan.store.tables import audit_events, invoice_lines, invoices, metadata
-from tests.support.auth import cheap_hasher
-from tests.support.builders import an_office, office_clock
+from sertakan.store.tables import audit_events, invoice_lines, invoices, members, metadata
+from tests.support.auth import CONSOLE, cheap_hasher
+from tests.support.builders import a_worker, an_office, enrol, office_clock, open_branch
 from tests.support.containers import GATEWAY_SECRET, SECRET
 
 
@@ -210,4 +211,45 @@ def test_0011_gives_old_audit_events_uuid7_ids_and_keeps_their_order(database_ur
         numbered = conn.execute(select(old.c.id, old.c.entity_id).order_by(old.c.id)).all()
     assert [r.entity_id for r in numbered] == ["m1", "m4", "m2", "m3", "m5"]
     assert [r.id for r in numbered] == [1, 2, 3, 4, 5]
+    engine.dispose()
+
+
+def test_0012_keeps_members_when_the_pending_terms_go_and_reads_none_pending_after(
+    database_url: str, tmp_path: Path
+) -> None:
+    container = bootstrap(
+        Settings(
+            database_url=database_url,
+            secret_key=SECRET,
+            gateway_secret=GATEWAY_SECRET,
+            sandbox_db=tmp_path / "sandbox.sqlite",
+        ),
+        clock=office_clock(),
+        hasher=cheap_hasher(),
+        provider=RecordingProvider(),
+    )
+    engine = container.engine
+    upgrade(engine)
+    open_branch(container)
+    member_id = enrol(container, a_worker())
+    terms = MemberTerms(2_000_000, ("JKK", "JKM"))
+    container.registry.change_terms(CONSOLE, member_id, terms)
+    with engine.connect() as conn:
+        pending = conn.execute(
+            select(members.c.pending_income, members.c.pending_programs, members.c.pending_from)
+        ).one()
+    assert tuple(pending) == (2_000_000, "JKK,JKM", "2027-01")  # office_clock: December 2026
+
+    downgrade(engine, "0011_audit_event_ids")
+    columns = {c["name"] for c in inspect(engine).get_columns("members")}
+    assert not {"pending_income", "pending_programs", "pending_from"} & columns
+    with engine.connect() as conn:
+        kept = conn.execute(sa.text("SELECT id, declared_income, programs FROM members")).one()
+    assert tuple(kept) == (member_id, 1_000_000, "JKK,JKM,JHT")
+
+    upgrade(engine)
+    with container.uow() as uow:
+        member = uow.members.get(member_id)
+    assert member is not None
+    assert (member.pending, member.pending_from, member.declared_income) == (None, None, 1_000_000)
     engine.dispose()

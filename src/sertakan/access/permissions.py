@@ -23,6 +23,7 @@ class Permission(StrEnum):
     MEMBER_SEARCH = "member.search"
     MEMBER_READ_NIK = "member.read_nik"  # the NIK in full; everyone else sees 3271********0001
     MEMBER_CORRECT = "member.correct"  # name, phone, address: branch staff, with a reason
+    MEMBER_TERMS = "member.terms"  # income level and programmes from next month: who pays
     SPONSOR_REGISTER = "sponsor.register"
     SPONSOR_READ = "sponsor.read"
     SPONSOR_LIST = "sponsor.list"
@@ -54,6 +55,9 @@ MATRIX: Mapping[Permission, frozenset[Role]] = {
     Permission.MEMBER_SEARCH: frozenset({Role.AUDITOR}) | _STAFF,
     Permission.MEMBER_READ_NIK: _STAFF,
     Permission.MEMBER_CORRECT: _STAFF,
+    # Whoever pays (the consenting sponsor, the self-paying worker: scope in the service) and
+    # the member's branch staff.
+    Permission.MEMBER_TERMS: frozenset({Role.WORKER, Role.SPONSOR}) | _STAFF,
     # A household or UMKM signs itself up; agents and staff sign sponsors up at the counter.
     Permission.SPONSOR_REGISTER: frozenset({Role.ANONYMOUS, Role.AGENT}) | _STAFF,
     Permission.SPONSOR_READ: frozenset({Role.SPONSOR, Role.AUDITOR}) | _STAFF,
@@ -84,6 +88,7 @@ MEANING: Mapping[Permission, str] = {
     Permission.MEMBER_SEARCH: "Search members by NIK, KPJ or name (within the branch)",
     Permission.MEMBER_READ_NIK: "See a NIK unmasked",
     Permission.MEMBER_CORRECT: "Correct a member's name, phone and address (with a reason)",
+    Permission.MEMBER_TERMS: "Change a member's income level and programmes from next month",
     Permission.SPONSOR_REGISTER: "Register a sponsor (household or UMKM)",
     Permission.SPONSOR_READ: "Open a sponsor's sheet of workers (within the role's scope)",
     Permission.SPONSOR_LIST: "List sponsors",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from starlette.concurrency import run_in_threadpool
 
 from sertakan.access.actor import Actor
@@ -19,8 +19,11 @@ from sertakan.api.schemas import (
     MemberRead,
     MemberSearch,
     SponsorshipRead,
+    TermsCreate,
+    TermsRead,
 )
 from sertakan.http.auth import Authorize, Requires, RequiresOnThread, client_ip, container_of
+from sertakan.registry.model import MemberTerms
 from sertakan.registry.service import EnrolmentApplication, MemberCorrection
 from sertakan.regulation.standing import MembershipStatus
 
@@ -123,3 +126,37 @@ def correct_member(
         ),
     )
     return MemberCorrected.of(changed)
+
+
+@router.get("/{member_id}/terms", response_model=TermsRead, responses=responses(404, 422))
+def preview_terms(
+    request: Request,
+    member_id: str,
+    actor: Annotated[Actor, Depends(Requires(Permission.MEMBER_TERMS))],
+    income_level: Annotated[int, Query(description="The new declared income, rupiah")],
+    programmes: Annotated[
+        list[str], Query(max_length=5, description="The new programmes (JKK and JKM, JHT optional)")
+    ],
+) -> TermsRead:
+    """The price of a change of income level or programmes from next month, beside next
+    month's price as things stand; nothing changes."""
+    preview = container_of(request).registry.preview_terms(
+        actor, member_id, MemberTerms(income_level, tuple(programmes))
+    )
+    return TermsRead.of(preview)
+
+
+@router.post("/{member_id}/terms", response_model=TermsRead, responses=responses(404, 422))
+def change_terms(
+    request: Request,
+    member_id: str,
+    body: TermsCreate,
+    actor: Annotated[Actor, Depends(Requires(Permission.MEMBER_TERMS))],
+) -> TermsRead:
+    """Change the income level and programmes from next month: the sponsor who pays, the
+    worker paying for themselves, or the member's branch staff (audited before and after).
+    This month's invoice keeps its terms."""
+    changed = container_of(request).registry.change_terms(
+        actor, member_id, MemberTerms(body.declared_income, tuple(body.programs))
+    )
+    return TermsRead.of(changed)

@@ -13,7 +13,7 @@ from sertakan.registry.kpj import mask_kpj
 from sertakan.registry.model import Member, Sponsor, Sponsorship
 from sertakan.registry.nik import mask_nik
 from sertakan.registry.occupations import occupation
-from sertakan.registry.service import MemberCard, SponsorSheet
+from sertakan.registry.service import MemberCard, SponsorSheet, TermsPreview
 from sertakan.regulation.contributions import BpuQuote, PuQuote, Reference
 from sertakan.regulation.sources import load_sources
 from sertakan.regulation.standing import MembershipStatus
@@ -419,6 +419,35 @@ class MemberCorrected(BaseModel):
             region_code=member.region_code,
             address=member.address,
             branch_code=member.branch_code,
+        )
+
+
+class TermsCreate(BaseModel):
+    """A member's new income level and programmes, from next month (this month's invoice
+    keeps its terms)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    declared_income: int = Field(strict=True, examples=[1000000])
+    programs: list[str] = Field(max_length=5, examples=[["JKK", "JKM", "JHT"]])
+
+
+class TermsRead(BaseModel):
+    """What next month costs as things stand (`current`) and with the new terms (`new`), each
+    with the PP 50/2025 discount as the quote applies it; `from_month` is when they apply."""
+
+    member_id: str
+    from_month: str = Field(description="YYYY-MM")
+    current: BpuQuoteRead
+    new: BpuQuoteRead
+
+    @classmethod
+    def of(cls, preview: TermsPreview) -> TermsRead:
+        return cls(
+            member_id=preview.member.id,
+            from_month=str(preview.from_month),
+            current=BpuQuoteRead.of(preview.current),
+            new=BpuQuoteRead.of(preview.new),
         )
 
 

@@ -368,11 +368,14 @@ class InvoiceService:
         return found
 
     def _quote(self, member: Member, month: Month) -> BpuQuote:
+        # The terms that bill this month: a change of terms counts from its month on
+        # (issue 16), a month billed before it keeps the terms it was billed with.
+        terms = member.terms_in(month)
         return quote_bpu(
             self._params,
-            declared_income=member.declared_income,
+            declared_income=terms.declared_income,
             on=month.first_day,
-            programs=member.programs,
+            programs=terms.programs,
             sector=occupation(member.occupation).sector,
             publicly_funded=member.publicly_funded,
         )

@@ -274,11 +274,12 @@ class ReminderService:
         """What the member pays for the month after `month`: the same quote an invoice for it
         would carry (`InvoiceService`: the regulation on that month's first day)."""
         following = month.next()
+        terms = member.terms_in(following)
         quote = quote_bpu(
             self._params,
-            declared_income=member.declared_income,
+            declared_income=terms.declared_income,
             on=following.first_day,
-            programs=member.programs,
+            programs=terms.programs,
             sector=occupation(member.occupation).sector,
             publicly_funded=member.publicly_funded,
         )

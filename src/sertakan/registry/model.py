@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from sertakan.kernel.periods import Month
@@ -72,6 +72,40 @@ class Member:
     status: MemberStatus
     created_at: dt.datetime
     enrolled_by: str | None = None  # the account that enrolled them (an agent sees these)
+    # A change of terms from a later month (issue 16): the income level and programmes that
+    # bill from `pending_from` on. The month already invoiced keeps the terms it was billed
+    # with; `terms_in` says which terms bill a month, `settled_in` folds them in.
+    pending: MemberTerms | None = None
+    pending_from: Month | None = None
+
+    def terms_in(self, month: Month) -> MemberTerms:
+        """The declared income and programmes that bill `month`."""
+        due = self.pending_from is not None and month >= self.pending_from
+        if self.pending is not None and due:
+            return self.pending
+        return MemberTerms(self.declared_income, self.programs)
+
+    def settled_in(self, month: Month) -> Member:
+        """The member as of `month`: a change due by then becomes the current terms (written
+        back before another change, so the audit trail keeps the step)."""
+        if self.pending is None or self.pending_from is None or month < self.pending_from:
+            return self
+        return replace(
+            self,
+            declared_income=self.pending.declared_income,
+            programs=self.pending.programs,
+            pending=None,
+            pending_from=None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class MemberTerms:
+    """What a member pays for: the declared income level and the programmes (PP 44/2015 as
+    amended; `bpu/declared_income_levels.yaml`)."""
+
+    declared_income: int
+    programs: tuple[str, ...]
 
 
 class Consent(StrEnum):

@@ -35,6 +35,11 @@ class MemberRepository(Protocol):
         correction); nothing else of a member changes this way."""
         ...
 
+    def update_terms(self, member: Member) -> None:
+        """Write the member's income level and programmes, current and pending (a change of
+        terms); nothing else of a member changes this way."""
+        ...
+
     def search_by_name(
         self, text: str, limit: int, branch_code: str | None = None
     ) -> list[Member]: ...

@@ -41,6 +41,7 @@ from sertakan.registry.model import (
     Consent,
     Member,
     MemberStatus,
+    MemberTerms,
     Sex,
     Sponsor,
     SponsorKind,
@@ -57,6 +58,7 @@ from sertakan.registry.snapshots import (
     member_snapshot,
     sponsor_snapshot,
     sponsorship_snapshot,
+    terms_snapshot,
 )
 from sertakan.regulation.contributions import BpuQuote, quote_bpu
 from sertakan.regulation.eligibility import check_bpu_enrolment_age
@@ -126,6 +128,18 @@ class MemberCard:
     quote: BpuQuote
     sponsor: Sponsor | None
     sponsorship: Sponsorship | None = None  # the current one, consented to or not
+
+
+@dataclass(frozen=True, slots=True)
+class TermsPreview:
+    """A change of terms from `from_month`: what that month costs as things stand, and with
+    the new terms (each a full quote, its PP 50/2025 discount included)."""
+
+    member: Member
+    from_month: Month
+    current: BpuQuote
+    new: BpuQuote
+    terms: MemberTerms
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,14 +214,16 @@ class RegistryService:
         share a handful of incomes and programme sets (issue 12: the card is the busiest read).
         The cache is emptied when it grows past _QUOTES_KEPT (a new day brings new keys)."""
         sector = occupation(member.occupation).sector
-        key = (member.declared_income, tuple(member.programs), sector, member.publicly_funded, on)
+        # The terms that bill the month of `on`: a change of terms counts from its month.
+        terms = member.terms_in(Month.of(on))
+        key = (terms.declared_income, tuple(terms.programs), sector, member.publicly_funded, on)
         quote = self._quotes.get(key)
         if quote is None:
             quote = quote_bpu(
                 self._params,
-                declared_income=member.declared_income,
+                declared_income=terms.declared_income,
                 on=on,
-                programs=member.programs,
+                programs=terms.programs,
                 sector=sector,
                 publicly_funded=member.publicly_funded,
             )
@@ -551,6 +567,91 @@ class RegistryService:
             uow.commit()
         return changed
 
+    def preview_terms(self, actor: Actor, member_id: str, terms: MemberTerms) -> TermsPreview:
+        """What a change of income level or programmes would cost from next month, beside
+        what next month costs as things stand (both with the PP 50/2025 discount as the quote
+        applies it). Nothing is written."""
+        self._guard.require(actor, Permission.MEMBER_TERMS, "member", member_id)
+        with self._guard.refusals(), self._read() as uow:
+            member = self._terms_member(uow, actor, member_id)
+        return self._terms_preview(member, terms)
+
+    def change_terms(self, actor: Actor, member_id: str, terms: MemberTerms) -> TermsPreview:
+        """Change a member's income level and programmes from next month (issue 16): this
+        month, invoiced or not, keeps its terms. The sponsor paying for the worker, the worker
+        paying for themselves, or their branch's staff; audited before and after. A change
+        due already is made the current terms first, in the same transaction."""
+        self._guard.require(actor, Permission.MEMBER_TERMS, "member", member_id)
+        with self._guard.refusals(), self._uow() as uow:
+            member = self._terms_member(uow, actor, member_id)
+            preview = self._terms_preview(member, terms)
+            changed = replace(
+                member.settled_in(Month.of(self._today())),
+                pending=preview.terms,
+                pending_from=preview.from_month,
+            )
+            uow.members.update_terms(changed)
+            uow.audit.append(
+                event(
+                    actor,
+                    self._clock.now(),
+                    "member.terms",
+                    "member",
+                    member.id,
+                    before=terms_snapshot(member),
+                    after=terms_snapshot(changed),
+                )
+            )
+            uow.commit()
+        return replace(preview, member=changed)
+
+    def _terms_member(self, uow: RegistryUnitOfWork, actor: Actor, member_id: str) -> Member:
+        """The member whose terms `actor` may change: in their reach, and who pays decides.
+        A sponsor only while the worker consented to their paying; the worker only while
+        nobody else pays (a sponsor pays for the terms they agreed to)."""
+        member = uow.members.get(member_id)
+        if member is None:
+            raise MemberNotFound(member_id)
+        action = Permission.MEMBER_TERMS.value
+        sponsorships = self._guard.member(uow, actor, member, action)
+        month = Month.of(self._today())
+        payers = {
+            s.sponsor_id
+            for s in sponsorships
+            if s.is_current_in(month) and not s.has_ended and s.consent.is_settled
+        }
+        if actor.role is Role.SPONSOR and actor.sponsor_id not in payers:
+            self._guard.refuse(actor, action, "member", member.id)
+        if actor.role is Role.WORKER and payers:
+            self._guard.refuse(actor, action, "member", member.id)
+        return member
+
+    def _terms_preview(self, member: Member, terms: MemberTerms) -> TermsPreview:
+        from_month = Month.of(self._today()).next()
+        wanted = MemberTerms(
+            terms.declared_income, tuple(dict.fromkeys(p.strip().upper() for p in terms.programs))
+        )
+        current = self.quote_for(member, from_month.first_day)
+        # The same rules as at enrolment (income level, programme combination): RuleViolation
+        # with every broken rule, in Bahasa Indonesia too.
+        new = quote_bpu(
+            self._params,
+            declared_income=wanted.declared_income,
+            on=from_month.first_day,
+            programs=wanted.programs,
+            sector=occupation(member.occupation).sector,
+            publicly_funded=member.publicly_funded,
+        )
+        wanted = MemberTerms(new.declared_income, tuple(new.programs))
+        if wanted == member.terms_in(from_month):
+            raise RuleViolation.single(
+                "declared_income",
+                "member.terms.unchanged",
+                "these are the terms already: choose another income level or programmes",
+                "Penghasilan dan program ini sudah berlaku: pilih yang lain",
+            )
+        return TermsPreview(member, from_month, current, new, wanted)
+
     def find_members(self, actor: Actor, query: str, limit: int = 20) -> list[Member]:
         """Search by NIK (16 digits), KPJ (11 digits) or part of a name; branch staff find
         only their branch's members."""
@@ -613,6 +714,9 @@ class RegistryService:
         current = [s for s in sponsorships if s.is_current_in(month)]
         sponsorship = max(current, key=lambda s: (s.from_month, s.created_at), default=None)
         sponsor = uow.sponsors.get(sponsorship.sponsor_id) if sponsorship else None
+        # The card shows the terms in force this month: a change whose month has come is
+        # the current income and programmes (it is written so at the next change).
+        member = member.settled_in(month)
         return MemberCard(member, self.quote_for(member, today), sponsor, sponsorship)
 
     def _validate_enrolment(

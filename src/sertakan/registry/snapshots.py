@@ -39,6 +39,18 @@ def correction_snapshot(member: Member) -> dict[str, Any]:
     }
 
 
+def terms_snapshot(member: Member) -> dict[str, Any]:
+    """A member's terms as the audit trail keeps them: current, and pending from a month."""
+    pending = member.pending
+    return {
+        "declared_income": member.declared_income,
+        "programs": list(member.programs),
+        "pending_income": pending.declared_income if pending else None,
+        "pending_programs": list(pending.programs) if pending else None,
+        "pending_from": str(member.pending_from) if member.pending_from else None,
+    }
+
+
 def sponsor_snapshot(sponsor: Sponsor) -> dict[str, Any]:
     return {
         "kind": sponsor.kind.value,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pyarrow as pa
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, and_, case, func, or_, select
 
 from sertakan.kernel.periods import Month
 from sertakan.registry.model import Consent
@@ -62,6 +62,9 @@ def iter_member_batches(
         .limit(1)
         .scalar_subquery()
     )
+    # The terms that bill the month (issue 16): a change of terms from a month at or before
+    # this one bills it, as `Member.terms_in` says for the invoices.
+    changed = and_(members.c.pending_from.is_not(None), members.c.pending_from <= text)
     query = select(
         members.c.id,
         members.c.nik,
@@ -69,8 +72,8 @@ def iter_member_batches(
         members.c.birth_date,
         members.c.region_code,
         members.c.occupation,
-        members.c.declared_income,
-        members.c.programs,
+        case((changed, members.c.pending_income), else_=members.c.declared_income),
+        case((changed, members.c.pending_programs), else_=members.c.programs),
         members.c.publicly_funded,
         sponsor,
         members.c.enrolled_on,

@@ -14,6 +14,7 @@ from sertakan.registry.model import (
     Consent,
     Member,
     MemberStatus,
+    MemberTerms,
     Sex,
     Sponsor,
     SponsorKind,
@@ -71,6 +72,17 @@ class SqlMemberRepository:
                 region_code=member.region_code,
                 address=member.address,
                 branch_code=member.branch_code,
+            )
+        )
+
+    def update_terms(self, member: Member) -> None:
+        self._conn.execute(
+            update(members)
+            .where(members.c.id == member.id)
+            .values(
+                declared_income=member.declared_income,
+                programs=",".join(member.programs),
+                **_pending_row(member),
             )
         )
 
@@ -228,6 +240,16 @@ def _member_row(member: Member) -> dict[str, Any]:
         "status": member.status.value,
         "created_at": member.created_at,
         "enrolled_by": member.enrolled_by,
+        **_pending_row(member),
+    }
+
+
+def _pending_row(member: Member) -> dict[str, Any]:
+    pending = member.pending
+    return {
+        "pending_income": pending.declared_income if pending else None,
+        "pending_programs": ",".join(pending.programs) if pending else None,
+        "pending_from": str(member.pending_from) if member.pending_from else None,
     }
 
 
@@ -251,6 +273,12 @@ def _member(row: Row[Any]) -> Member:
         status=MemberStatus(row.status),
         created_at=row.created_at,
         enrolled_by=row.enrolled_by,
+        pending=(
+            MemberTerms(int(row.pending_income), tuple(row.pending_programs.split(",")))
+            if row.pending_from is not None
+            else None
+        ),
+        pending_from=Month.parse(row.pending_from) if row.pending_from is not None else None,
     )
 
 

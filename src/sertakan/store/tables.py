@@ -103,6 +103,10 @@ members = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("name_key", String(100), nullable=False, index=True),  # lower-cased name for search
     Column("enrolled_by", ID, nullable=True, index=True),  # the account that enrolled them
+    # Terms changed from a later month (issue 16): they bill from `pending_from` (YYYY-MM) on.
+    Column("pending_income", BigInteger, nullable=True),
+    Column("pending_programs", String(40), nullable=True),
+    Column("pending_from", String(7), nullable=True),
 )
 
 sponsorships = Table(

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sertakan.access.permissions import Permission, allows
+from sertakan.access.roles import Role
 from sertakan.access.scope import sees_full_nik
 from sertakan.http.auth import Requires, current_actor
 from sertakan.kernel.errors import RuleViolation
@@ -82,6 +83,10 @@ def member_page(request: Request, member_id: str) -> Response:
             "ended_from": _month(request.query_params.get("sponsor_berakhir", "")),
             "corrected": request.query_params.get("dikoreksi") == "1",
             "may_correct": allows(actor.role, Permission.MEMBER_CORRECT),
+            # Who pays sets the terms: a sponsored worker's are her sponsor's to change.
+            "may_change_terms": allows(actor.role, Permission.MEMBER_TERMS)
+            and not (actor.role is Role.WORKER and card.sponsor is not None),
+            "terms_changed": request.query_params.get("iuran_diubah") == "1",
         },
     )
 
