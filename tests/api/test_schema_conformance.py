@@ -41,8 +41,8 @@ from sertakan.access.roles import Role
 from sertakan.api.problems import MALFORMED, TYPES
 from sertakan.app import create_app
 from sertakan.bootstrap import Container
-from tests.api.test_schema_fuzz import OPERATIONS
 from tests.support.auth import bearer, make_staff
+from tests.support.operations import OPERATIONS
 
 EXAMPLES = 12  # per operation and mode: 33 operations x 2 modes x 12 requests
 

@@ -19,50 +19,7 @@ from sertakan.app import create_app
 from sertakan.bootstrap import Container
 from sertakan.notifications.providers import RecordingProvider
 from tests.support.auth import bearer, sign_up_code
-
-OPERATIONS = [
-    ("GET", "/healthz"),
-    ("GET", "/api/v1/contributions/bpu"),
-    ("GET", "/api/v1/contributions/pu"),
-    ("POST", "/api/v1/auth/token"),
-    ("POST", "/api/v1/auth/code"),
-    ("POST", "/api/v1/auth/code/token"),
-    ("POST", "/api/v1/auth/revoke"),
-    ("GET", "/api/v1/auth/me"),
-    ("POST", "/api/v1/members"),
-    ("POST", "/api/v1/members/search"),
-    ("GET", "/api/v1/members/{member_id}"),
-    ("GET", "/api/v1/members/{member_id}/sponsorships"),
-    ("POST", "/api/v1/members/{member_id}/correction"),
-    ("GET", "/api/v1/members/{member_id}/terms"),
-    ("POST", "/api/v1/members/{member_id}/terms"),
-    ("POST", "/api/v1/sponsors"),
-    ("POST", "/api/v1/sponsors/phone-code"),
-    ("GET", "/api/v1/sponsors/{sponsor_id}"),
-    ("POST", "/api/v1/sponsorships"),
-    ("POST", "/api/v1/sponsorships/{sponsorship_id}/consent"),
-    ("POST", "/api/v1/sponsorships/{sponsorship_id}/consent/resend"),
-    ("POST", "/api/v1/sponsorships/{sponsorship_id}/attest"),
-    ("POST", "/api/v1/sponsorships/{sponsorship_id}/approve"),
-    ("GET", "/api/v1/sponsorships/{sponsorship_id}/end"),
-    ("POST", "/api/v1/sponsorships/{sponsorship_id}/end"),
-    ("POST", "/api/v1/accounts"),
-    ("GET", "/api/v1/accounts"),
-    ("PUT", "/api/v1/accounts/{account_id}/role"),
-    ("GET", "/api/v1/audit"),
-    ("GET", "/api/v1/members/{member_id}/coverage"),
-    ("GET", "/api/v1/invoices"),
-    ("GET", "/api/v1/invoices/arrears"),
-    ("GET", "/api/v1/invoices/member-months"),
-    ("POST", "/api/v1/invoices/ahead"),
-    ("POST", "/api/v1/invoices/issue"),
-    ("GET", "/api/v1/invoices/{invoice_id}"),
-    ("POST", "/api/v1/invoices/{invoice_id}/checkout"),
-    ("POST", "/api/v1/payments/notifications"),
-    ("GET", "/api/v1/payments/suspense"),
-    ("POST", "/api/v1/payments/suspense/{item_id}/allocate"),
-    ("POST", "/api/v1/payments/suspense/{item_id}/refund"),
-]
+from tests.support.operations import OPERATIONS
 
 
 def test_the_fuzzed_operations_are_every_operation_of_the_api(container: Container) -> None:
