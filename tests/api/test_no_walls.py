@@ -30,7 +30,7 @@ from sertakan.app import create_app
 from sertakan.bootstrap import Container
 from sertakan.notifications.providers import RecordingProvider
 from sertakan.registry.nik import build_nik
-from sertakan.registry.service import EnrolmentApplication, SponsorApplication
+from sertakan.registry.service import EnrolmentApplication
 from tests.support.auth import (
     CONSOLE,
     FormClient,
@@ -39,6 +39,7 @@ from tests.support.auth import (
     web_phone_sign_in,
     web_sign_in,
 )
+from tests.support.builders import a_sponsor
 
 ROLES = (Role.ANONYMOUS, *ACCOUNT_ROLES)
 WORKER_PHONE = "+6281234567890"
@@ -156,14 +157,7 @@ def world(container: Container, provider: RecordingProvider) -> Iterator[World]:
         make_staff(container, role)
     sponsor = container.registry.register_sponsor(
         CONSOLE,
-        SponsorApplication(
-            kind="person",
-            name="Ibu Ratna",
-            phone="081298765432",
-            region_code="32.71.01.1001",
-            address="Jl. Salak 2",
-            nik=build_nik("327101", dt.date(1970, 1, 5), "F", 3),
-        ),
+        a_sponsor(),
     )
     with container.uow() as uow:
         agent_account = uow.accounts.by_username("agent")

@@ -18,9 +18,8 @@ from sertakan.billing.settlement_file import SETTLEMENT_HEADER, parse_settlement
 from sertakan.bootstrap import Container
 from sertakan.kernel.clock import WIB
 from sertakan.notifications.providers import RecordingProvider
-from sertakan.registry.nik import build_nik
-from sertakan.registry.service import SponsorApplication
 from tests.support.auth import CONSOLE, FormClient, web_phone_sign_in
+from tests.support.builders import a_sponsor
 from tests.support.notices import notice_body, signed
 
 DAY = dt.date(2026, 11, 24)
@@ -50,14 +49,7 @@ def run_id(container: Container) -> str:
 def sponsor(container: Container, provider: RecordingProvider) -> Iterator[TestClient]:
     container.registry.register_sponsor(
         CONSOLE,
-        SponsorApplication(
-            kind="person",
-            name="Ibu Ratna",
-            phone="081298765432",
-            region_code="32.71.01.1001",
-            address="",
-            nik=build_nik("327101", dt.date(1970, 1, 5), "F", 3),
-        ),
+        a_sponsor(address=""),
     )
     with FormClient(create_app(container), raise_server_exceptions=False) as client:
         web_phone_sign_in(client, provider, "+6281298765432")

@@ -8,7 +8,6 @@ this site is taken (OWASP Unvalidated Redirects and Forwards Cheat Sheet).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from html import unescape
 
@@ -18,11 +17,10 @@ from starlette.requests import Request
 
 from sertakan.bootstrap import Container
 from sertakan.notifications.providers import RecordingProvider
-from sertakan.registry.nik import build_nik
-from sertakan.registry.service import SponsorApplication
 from sertakan.web.error_pages import render_error
 from sertakan.web.next_target import safe_next, sign_in_url
 from tests.support.auth import CONSOLE, PASSWORD, csrf_of, last_code
+from tests.support.builders import a_sponsor
 
 SPONSOR_PHONE = "+6281298765432"
 # Each would send the browser off the site (or into the sign-in form again).
@@ -58,14 +56,7 @@ def hidden_next(html: str) -> str | None:
 def sponsor_id(container: Container) -> str:
     sponsor = container.registry.register_sponsor(
         CONSOLE,
-        SponsorApplication(
-            kind="person",
-            name="Ibu Ratna",
-            phone="081298765432",
-            region_code="32.71.01.1001",
-            address="Jl. Salak 2",
-            nik=build_nik("327101", dt.date(1970, 1, 5), "F", 3),
-        ),
+        a_sponsor(),
     )
     return sponsor.id
 

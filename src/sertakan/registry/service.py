@@ -8,10 +8,10 @@ guard checks the permission and the scope (a sponsor reaches only the workers th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from sertakan.access.actor import Actor
 from sertakan.access.auditing import event
@@ -326,15 +326,13 @@ class RegistryService:
                 display_name=name,
                 sponsor_id=sponsor.id,
             )
-            uow.audit.append(
-                event(
-                    actor,
-                    self._clock.now(),
-                    "sponsor.register",
-                    "sponsor",
-                    sponsor.id,
-                    after=sponsor_snapshot(sponsor),
-                )
+            self._record(
+                uow,
+                actor,
+                "sponsor.register",
+                "sponsor",
+                sponsor.id,
+                after=sponsor_snapshot(sponsor),
             )
             uow.commit()
         return sponsor
@@ -416,15 +414,13 @@ class RegistryService:
             member = self._insert_member(
                 uow, actor, application, name, nik, phone, birth_date, quote, branch
             )
-            uow.audit.append(
-                event(
-                    actor,
-                    self._clock.now(),
-                    "member.enrol",
-                    "member",
-                    member.id,
-                    after=member_snapshot(member),
-                )
+            self._record(
+                uow,
+                actor,
+                "member.enrol",
+                "member",
+                member.id,
+                after=member_snapshot(member),
             )
             if uow.accounts.for_member(member.id) is None:
                 self._access.phone_account_in(
@@ -549,23 +545,48 @@ class RegistryService:
             if changed == member:
                 return member  # nothing to correct: nothing written, nothing audited
             uow.members.update(changed)
-            uow.audit.append(
-                event(
-                    actor,
-                    self._clock.now(),
-                    "member.correct",
-                    "member",
-                    member.id,
-                    before=correction_snapshot(member),
-                    after=correction_snapshot(changed),
-                    reason=reason,
-                )
+            self._record(
+                uow,
+                actor,
+                "member.correct",
+                "member",
+                member.id,
+                before=correction_snapshot(member),
+                after=correction_snapshot(changed),
+                reason=reason,
             )
             account = uow.accounts.for_member(member.id)
             if account is not None and (account.phone, account.display_name) != (phone, name):
                 self._access.correct_phone_account_in(uow, actor, account, phone, name)
             uow.commit()
         return changed
+
+    def _record(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        action: str,
+        kind: str,
+        subject_id: str,
+        *,
+        before: Mapping[str, Any] | None = None,
+        after: Mapping[str, Any] | None = None,
+        reason: str = "",
+    ) -> None:
+        """The audit event of a change, in the change's own unit of work (docs/architecture.md,
+        rule 6)."""
+        uow.audit.append(
+            event(
+                actor,
+                self._clock.now(),
+                action,
+                kind,
+                subject_id,
+                before=before,
+                after=after,
+                reason=reason,
+            )
+        )
 
     def preview_terms(self, actor: Actor, member_id: str, terms: MemberTerms) -> TermsPreview:
         """What a change of income level or programmes would cost from next month, beside
@@ -591,16 +612,14 @@ class RegistryService:
                 pending_from=preview.from_month,
             )
             uow.members.update_terms(changed)
-            uow.audit.append(
-                event(
-                    actor,
-                    self._clock.now(),
-                    "member.terms",
-                    "member",
-                    member.id,
-                    before=terms_snapshot(member),
-                    after=terms_snapshot(changed),
-                )
+            self._record(
+                uow,
+                actor,
+                "member.terms",
+                "member",
+                member.id,
+                before=terms_snapshot(member),
+                after=terms_snapshot(changed),
             )
             uow.commit()
         return replace(preview, member=changed)
