@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -42,7 +42,12 @@ from sertakan.notifications.delivery import Deliverer
 from sertakan.notifications.ports import Provider
 from sertakan.notifications.providers import ConsoleProvider
 from sertakan.registry.kpj import KpjIssuer, RandomKpjIssuer
-from sertakan.registry.regions import RegionDirectory
+from sertakan.registry.regions import (
+    HISTORY_FILE,
+    POPULATION_FILE,
+    REGIONS_FILE,
+    RegionDirectory,
+)
 from sertakan.registry.service import RegistryService
 from sertakan.registry.sponsorships import SponsorshipService
 from sertakan.regulation.loader import Parameters, load_parameters
@@ -217,11 +222,24 @@ def _secret(settings: Settings) -> bytes:
 
 
 def _regions(settings: Settings) -> RegionDirectory:
+    folder = Path(settings.regions_dir).resolve()
     try:
-        return RegionDirectory.from_directory(settings.regions_dir)
+        # Reading the 83,000 villages takes about 0.4 s; a process that bootstraps more than
+        # once (tests, the CLI's helpers) reads each edition once. The directory is immutable
+        # and safe to share; a file changed on disk is a new edition (its mtime is the key).
+        stamps = tuple(
+            (folder / name).stat().st_mtime_ns
+            for name in (REGIONS_FILE, HISTORY_FILE, POPULATION_FILE)
+        )
+        return _region_directory(folder, stamps)
     except FileNotFoundError as missing:
         raise ConfigurationError(
             f"region data not found ({missing.filename}): SERTAKAN_REGIONS_DIR must name a "
             "folder with regions.csv, region_code_history.csv and population.csv (unset, the "
             "edition shipped inside the package is used)"
         ) from None
+
+
+@lru_cache(maxsize=4)
+def _region_directory(folder: Path, stamps: tuple[int, ...]) -> RegionDirectory:
+    return RegionDirectory.from_directory(folder)
