@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
 
 from sertakan.api import problems
+from sertakan.config import Settings
 from sertakan.web import security
 from sertakan.web.security import DEFAULT_MAX_BYTES, BodySizeLimit, SecurityHeaders
 
@@ -251,7 +252,7 @@ def test_sertakan_serve_sends_no_server_header(monkeypatch: pytest.MonkeyPatch) 
 
     seen: dict[str, object] = {}
     monkeypatch.setattr(uvicorn, "run", lambda _app, **options: seen.update(options))
-    container = SimpleNamespace(settings=SimpleNamespace(scheduler=False))
+    container = SimpleNamespace(settings=Settings(scheduler=False))
     monkeypatch.setattr(cli, "open_container", lambda *_args: container)
     monkeypatch.setattr("sertakan.app.create_app", lambda *_args, **_kwargs: object())
 

@@ -56,7 +56,9 @@ SITI = EnrolmentApplication(
     programs=("JKK", "JKM"),
 )
 MAX_PAGES = 25
-SKIPPED = re.compile(r"^/(keluar|static/|api/)|(\.csv|\.parquet)$|/unduh")
+# A PDF (receipt, membership card) starts a download, not a page: the TestClient crawl
+# (tests/api/test_no_walls.py) opens those and checks each answers 200 for the role.
+SKIPPED = re.compile(r"^/(keluar|static/|api/)|(\.csv|\.parquet|\.pdf)$|/unduh")
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,12 @@ PROVINCES = frozenset(
     {11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53}
     | {61, 62, 63, 64, 65, 71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96}
 )
-_SIXTEEN_DIGITS = re.compile(r"(?<![0-9])[0-9]{16}(?![0-9])")
+# Bounded by anything but a letter or digit: a random hex id ("0c0824041545746f") holds digit
+# runs shaped like a number without being one.
+_SIXTEEN_DIGITS = re.compile(r"(?<![0-9A-Za-z])[0-9]{16}(?![0-9A-Za-z])")
 _MOBILE = re.compile(
-    r"(?<![0-9+])(?:\+62|62|0)8[1-9][0-9](?:[0-9]{6,9}|[- .][0-9]{3,4}[- .][0-9]{3,5})(?![0-9])"
+    r"(?<![0-9A-Za-z+])(?:\+62|62|0)8[1-9][0-9](?:[0-9]{6,9}|[- .][0-9]{3,4}[- .][0-9]{3,5})"
+    r"(?![0-9A-Za-z])"
 )
 
 

@@ -39,6 +39,9 @@ def test_an_unmasked_nik_or_mobile_is_found(text: str, kinds: list[str]) -> None
         "invoice INV-202611-000123 paid, 99999999999999999 rupiah",  # 17 digits: not a NIK
         "va 8808123456789012",  # 16 digits, but 88 is no province
         "member 00000000000000000000000000000001",
+        # a request id of random hex: its digit runs are shaped like a mobile or a NIK
+        "POST /api/v1/members/search (request 0c0824041545746f): RuntimeError",
+        f"request a{NIK}f",
     ],
 )
 def test_masked_data_and_other_numbers_pass(text: str) -> None:
