@@ -14,6 +14,7 @@ import hmac
 import secrets
 from collections.abc import Callable
 from functools import partial
+from typing import NoReturn
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
@@ -110,9 +111,12 @@ class Requires:
             await _check_csrf(request, actor)
         if allows(actor.role, self.permission):
             return actor
-        await run_in_threadpool(
-            _audit_refusal, request, actor, self.permission.value, "access.forbidden"
-        )
+        return await run_in_threadpool(self.refuse, request, actor)  # raises: 401 or 403
+
+    def refuse(self, request: Request, actor: Actor) -> NoReturn:
+        """The refusal, audited (it writes: call it on a worker thread): 401 for a visitor,
+        403 for a signed-in reader without the permission."""
+        _audit_refusal(request, actor, self.permission.value, "access.forbidden")
         if not actor.is_signed_in:
             raise Unauthorized()
         raise Forbidden()
@@ -142,10 +146,7 @@ class RequiresOnThread(Requires):
         actor = current_actor(request)
         if allows(actor.role, self.permission):
             return actor
-        _audit_refusal(request, actor, self.permission.value, "access.forbidden")
-        if not actor.is_signed_in:
-            raise Unauthorized()
-        raise Forbidden()
+        self.refuse(request, actor)
 
 
 async def _check_csrf(request: Request, actor: Actor) -> None:
