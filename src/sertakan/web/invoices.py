@@ -40,7 +40,6 @@ from sertakan.web.billing import (
     own_payer,
 )
 from sertakan.web.error_pages import N_, render_error
-from sertakan.web.money import money_views
 from sertakan.web.state import container_of, web_state
 
 router = APIRouter()
@@ -234,7 +233,7 @@ def _render_payer(
     lang = renderer.locale(request)
     today = container.clock.today()
     this_month = Month.of(today)
-    views = money_views(container)
+    views = container.money
     labels = views.labels(actor, payer.kind, payer.id)  # checks the scope
     sponsor: Sponsor | None = None
     if payer.kind is PayerKind.MEMBER:  # a worker whose sponsor pays gets no bill of their own

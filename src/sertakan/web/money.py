@@ -19,9 +19,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from sertakan.access.permissions import Permission
-from sertakan.billing.invoice_views import MoneyViews
 from sertakan.billing.model import InvoiceStatus
-from sertakan.bootstrap import Container
 from sertakan.http.auth import Requires, current_actor
 from sertakan.registry.errors import MemberNotFound
 from sertakan.web import i18n
@@ -41,11 +39,6 @@ PROGRAM_NAMES = {
     "JHT": N_("Jaminan Hari Tua"),
 }
 NOT_PAID_YET = N_("Kuitansi ada setelah tagihan lunas.")
-
-
-def money_views(container: Container) -> MoneyViews:
-    """The money read models (built once, by `bootstrap`)."""
-    return container.money
 
 
 def qr_svg(payload: str, label: str) -> Markup:

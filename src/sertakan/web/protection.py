@@ -25,7 +25,6 @@ from sertakan.http.auth import Requires, current_actor
 from sertakan.registry.errors import MemberNotFound
 from sertakan.web.billing import moment_label, month_label, months_label
 from sertakan.web.error_pages import N_, render_error
-from sertakan.web.money import money_views
 from sertakan.web.state import container_of, web_state
 
 router = APIRouter()
@@ -86,7 +85,7 @@ def _render(request: Request, member_id: str) -> Response:
         for invoice in cover.open_invoices
     ]
     is_own = actor.member_id == member_id
-    months = money_views(container).member_months(actor, member_id)
+    months = container.money.member_months(actor, member_id)
     this_month = months.this_month
     context: dict[str, Any] = {
         "cover": cover,
